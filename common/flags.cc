@@ -1,8 +1,8 @@
-#include "verifier/veuctl/flags.h"
+#include "common/flags.h"
 
 #include "absl/strings/str_cat.h"
 
-namespace veu::veuctl {
+namespace veu {
 
 std::optional<std::string> ParsedFlags::Get(const std::string& name) const {
   auto it = values.find(name);
@@ -49,4 +49,4 @@ absl::StatusOr<ParsedFlags> ParseFlags(const std::vector<std::string>& args,
   return out;
 }
 
-}  // namespace veu::veuctl
+}  // namespace veu
