@@ -2,7 +2,6 @@
 
 #include <cstdio>
 
-#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
@@ -10,9 +9,9 @@ namespace veu {
 
 void Log(std::string_view component, std::string_view message) {
   // One write per line so lines from different threads do not interleave.
-  std::string line = absl::StrCat(
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()), " ", component,
-      ": ", message, "\n");
+  // Abseil 20220623 in Debian has its own string_view type, so build the line by hand.
+  std::string line = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
+  line.append(" ").append(component).append(": ").append(message).append("\n");
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
