@@ -1,0 +1,112 @@
+// veuctl site add|list|token and veuctl agent allow: the operator's administration.
+#include <iostream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_format.h"
+#include "common/rpc/tls.h"
+#include "common/hex.h"
+#include "verifier/veuctl/admin_client.h"
+#include "verifier/veuctl/command.h"
+
+namespace veu::veuctl {
+namespace {
+
+int RunSiteAdd(const std::vector<std::string>& args) {
+  absl::StatusOr<ParsedFlags> flags =
+      ParseFlags(args, {"socket", "org", "country", "address"}, {"json"});
+  if (!flags.ok() || flags->positional.size() != 1) {
+    std::cerr << "veuctl site add: " << (flags.ok() ? "give exactly one site NAME" : flags.status().message()) << "\n";
+    return kExitUsage;
+  }
+  veu::v1::Site site;
+  site.set_name(flags->positional[0]);
+  site.set_organisation(flags->Get("org").value_or(""));
+  site.set_country(flags->Get("country").value_or(""));
+  site.set_address(flags->Get("address").value_or(""));
+  AdminClient client = ConnectAdmin(AdminSocketPath(*flags));
+  veu::v1::Site added;
+  grpc::Status s = client.admin->AddSite(CallContext().get(), site, &added);
+  if (!s.ok()) return ReportRpcError("add site " + site.name(), s);
+  if (flags->Has("json")) std::cout << ToJson(added) << "\n";
+  else std::cout << "site " << added.name() << " added\n";
+  return kExitAccepted;
+}
+
+int RunSiteList(const std::vector<std::string>& args) {
+  absl::StatusOr<ParsedFlags> flags = ParseFlags(args, {"socket"}, {"json"});
+  if (!flags.ok() || !flags->positional.empty()) {
+    std::cerr << "veuctl site list: " << (flags.ok() ? "no positional arguments" : flags.status().message()) << "\n";
+    return kExitUsage;
+  }
+  AdminClient client = ConnectAdmin(AdminSocketPath(*flags));
+  veu::v1::ListSitesResponse response;
+  grpc::Status s = client.query->ListSites(CallContext().get(), {}, &response);
+  if (!s.ok()) return ReportRpcError("list sites", s);
+  if (flags->Has("json")) {
+    std::cout << ToJson(response) << "\n";
+    return kExitAccepted;
+  }
+  for (const auto& site : response.sites()) {
+    std::cout << absl::StrFormat("%-16s %-24s %-3s %s\n", site.name(), site.organisation(),
+                                 site.country(), site.address());
+  }
+  return kExitAccepted;
+}
+
+// Prints only the token on stdout, so `veuctl site token S > token` works.
+int RunSiteToken(const std::vector<std::string>& args) {
+  absl::StatusOr<ParsedFlags> flags = ParseFlags(args, {"socket", "ttl"}, {});
+  if (!flags.ok() || flags->positional.size() != 1) {
+    std::cerr << "veuctl site token: " << (flags.ok() ? "give exactly one SITE" : flags.status().message()) << "\n";
+    return kExitUsage;
+  }
+  uint32_t ttl = 3600;
+  if (auto t = flags->Get("ttl"); t && (!absl::SimpleAtoi(*t, &ttl) || ttl == 0)) {
+    std::cerr << "veuctl site token: --ttl needs a positive number of seconds\n";
+    return kExitUsage;
+  }
+  AdminClient client = ConnectAdmin(AdminSocketPath(*flags));
+  veu::v1::IssueEnrollmentTokenRequest request;
+  request.set_site(flags->positional[0]);
+  request.set_ttl_seconds(ttl);
+  veu::v1::IssueEnrollmentTokenResponse response;
+  grpc::Status s = client.admin->IssueEnrollmentToken(CallContext().get(), request, &response);
+  if (!s.ok()) return ReportRpcError("token for site " + request.site(), s);
+  std::cout << response.token() << "\n";
+  std::cerr << "single-use enrolment token for site " << request.site() << ", valid " << ttl
+            << " s\n";
+  return kExitAccepted;
+}
+
+int RunAgentAllow(const std::vector<std::string>& args) {
+  absl::StatusOr<ParsedFlags> flags = ParseFlags(args, {"socket", "site", "ek-cert"}, {});
+  if (!flags.ok() || !flags->Get("site") || !flags->Get("ek-cert") || !flags->positional.empty()) {
+    std::cerr << "veuctl agent allow: " << (flags.ok() ? "--site and --ek-cert are required" : flags.status().message()) << "\n";
+    return kExitUsage;
+  }
+  absl::StatusOr<std::string> cert = ReadFileToString(*flags->Get("ek-cert"), 64 << 10);
+  if (!cert.ok()) {
+    std::cerr << "veuctl agent allow: " << cert.status().message() << "\n";
+    return kExitUsage;
+  }
+  AdminClient client = ConnectAdmin(AdminSocketPath(*flags));
+  veu::v1::AllowEkRequest request;
+  request.set_site(*flags->Get("site"));
+  request.set_ek_certificate(*cert);
+  veu::v1::AllowEkResponse response;
+  grpc::Status s = client.admin->AllowEk(CallContext().get(), request, &response);
+  if (!s.ok()) return ReportRpcError("allow EK", s);
+  std::cout << "EK " << ToHex(response.ek_public_sha256()) << " allowed for site "
+            << request.site() << "\n";
+  return kExitAccepted;
+}
+
+VEUCTL_COMMAND(kSiteAdd, "site add",
+               "site add NAME [--org ORG] [--country CC] [--address TEXT] [--json]", RunSiteAdd);
+VEUCTL_COMMAND(kSiteList, "site list", "site list [--json]", RunSiteList);
+VEUCTL_COMMAND(kSiteToken, "site token", "site token SITE [--ttl SECONDS]", RunSiteToken);
+VEUCTL_COMMAND(kAgentAllow, "agent allow", "agent allow --site SITE --ek-cert FILE",
+               RunAgentAllow);
+
+}  // namespace
+}  // namespace veu::veuctl
