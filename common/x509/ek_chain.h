@@ -1,0 +1,56 @@
+// EK certificate chain validation: leaf -> intermediates -> a self-signed root in the
+// operator's TrustStore, linked by SIGNATURES. Names, Authority Key Identifiers and
+// extensions only order the search and produce warnings, because real TPM vendor CAs get
+// them wrong while their signatures hold (see deploy/ek-roots/README.md for the policy).
+#ifndef VEU_COMMON_X509_EK_CHAIN_H_
+#define VEU_COMMON_X509_EK_CHAIN_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "common/x509/ek_certificate.h"
+#include "common/x509/trust_store.h"
+#include "veu/v1/reason.pb.h"
+
+namespace veu::x509 {
+
+// What to do when a certificate of an otherwise valid chain is outside its validity period.
+// EK certificates describe how a key was made at manufacture, and TPMs outlive them (many
+// STMicro EK certificates from 2014 expired in 2024), so the default is to warn.
+enum class ExpiryPolicy { kWarn, kReject };
+
+struct ChainOptions {
+  ExpiryPolicy expiry = ExpiryPolicy::kWarn;
+  size_t max_depth = 6;  // certificates in a chain, leaf and root included
+};
+
+struct ChainLink {
+  std::string subject;  // Certificate::DisplayName()
+  std::string source;   // trust store file; "" for the leaf
+};
+
+struct ChainResult {
+  bool accepted = false;
+  veu::v1::ReasonCode reason = veu::v1::REASON_UNSPECIFIED;  // set when !accepted
+  std::string detail;             // why rejected (certificate and failing step), or a summary
+  std::vector<ChainLink> chain;   // leaf -> root when a signature chain was found
+  std::vector<std::string> warnings;  // accepted deviations, for operators to review
+};
+
+// Finds a chain from `leaf` to a self-signed certificate of `store` in which every signature
+// verifies with the next certificate's key. Rejections: EK_CERT_UNTRUSTED (no such chain:
+// bad signature, unknown issuer, issuer not a CA, path ends at an intermediate),
+// EK_CERT_EXPIRED (only with ExpiryPolicy::kReject; `now` is the time to judge validity by).
+// Pure and thread-safe.
+ChainResult VerifyEkChain(const EkCertificate& leaf, const TrustStore& store, absl::Time now,
+                          const ChainOptions& options = {});
+
+// ParseEkCertificate then VerifyEkChain; a parse failure is EK_CERT_MALFORMED with the detail.
+ChainResult VerifyStoredEkCertificate(std::string_view stored_bytes, const TrustStore& store,
+                                      absl::Time now, const ChainOptions& options = {});
+
+}  // namespace veu::x509
+
+#endif  // VEU_COMMON_X509_EK_CHAIN_H_

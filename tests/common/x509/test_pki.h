@@ -1,0 +1,59 @@
+// Certificates made at test time with OpenSSL, to test chain building without fixtures.
+#ifndef VEU_TESTS_COMMON_X509_TEST_PKI_H_
+#define VEU_TESTS_COMMON_X509_TEST_PKI_H_
+
+#include <openssl/evp.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace veu::x509::testing {
+
+using KeyPtr = std::shared_ptr<EVP_PKEY>;
+
+// A fresh EC P-256 key.
+KeyPtr NewKey();
+
+struct CertSpec {
+  // Name as (attribute, value) RDNs in order; an RDN with set=true joins the previous one
+  // (multi-valued RDN).
+  struct Rdn {
+    std::string field;
+    std::string value;
+    bool join_previous = false;
+  };
+  std::vector<Rdn> subject;
+  std::vector<Rdn> issuer;   // must name the signer for a normal certificate
+  KeyPtr subject_key;
+  KeyPtr signer_key;
+  long serial = 1;
+  long not_before_days = -1;  // relative to now
+  long not_after_days = 365;
+  bool ca = true;            // basicConstraints cA
+  bool add_basic_constraints = true;
+  std::string tpm_manufacturer;  // if set, a critical TCG SAN with model "TESTTPM", version "id:0001"
+  std::string authority_key_id_hex;  // if set, an AKI with this key id
+};
+
+// Signed DER certificate.
+std::string MakeCert(const CertSpec& spec);
+
+// `der` with the values of the issuer's first multi-valued RDN in reverse (non-DER) order,
+// re-signed with `signer_key` (ECDSA-SHA256), as some vendors' certificates are encoded.
+std::string WithIssuerRdnValuesReversed(const std::string& der, const KeyPtr& signer_key);
+
+// PEM text of a DER certificate.
+std::string ToPem(const std::string& der);
+
+// A root -> intermediate -> EK leaf set (DER).
+struct TestPki {
+  KeyPtr root_key, intermediate_key, leaf_key;
+  std::string root, intermediate, leaf;
+};
+TestPki MakePki(const std::string& prefix = "Test");
+
+}  // namespace veu::x509::testing
+
+#endif  // VEU_TESTS_COMMON_X509_TEST_PKI_H_
