@@ -1,0 +1,36 @@
+// Policy pack loading: protobuf text format (deploy/policies/*.textproto) -> veu.v1.PolicyPack,
+// checked so that a pack with a broken catalogue row or an anonymous control never loads.
+#ifndef VEU_COMMON_FACTS_POLICY_PACK_H_
+#define VEU_COMMON_FACTS_POLICY_PACK_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "veu/v1/policy.pb.h"
+
+namespace veu::facts {
+
+inline constexpr size_t kMaxPolicyPackBytes = 4 << 20;
+
+// Parses `text` (protobuf text format) and validates it. Pure. `source_name` (a file name)
+// prefixes errors, which name the line and column for syntax errors:
+// InvalidArgument "veu-2025.textproto:12:7: ...". Unknown fields are errors.
+absl::StatusOr<v1::PolicyPack> ParsePolicyPack(std::string_view text,
+                                               std::string_view source_name);
+
+// Checks a pack: id and version set; every control has id, title, clause and a check kind,
+// ids are unique; the catalogue passes Catalogue::Create; tiers name each country once.
+// InvalidArgument naming the offending control, country or catalogue row.
+absl::Status ValidatePolicyPack(const v1::PolicyPack& pack);
+
+// Reads and parses the file at `path` (the only I/O in veu_facts; for mains and tests).
+// NotFound / PermissionDenied from the file system, ResourceExhausted above
+// kMaxPolicyPackBytes, otherwise as ParsePolicyPack.
+absl::StatusOr<v1::PolicyPack> LoadPolicyPackFile(const std::string& path);
+
+}  // namespace veu::facts
+
+#endif  // VEU_COMMON_FACTS_POLICY_PACK_H_
