@@ -1,0 +1,232 @@
+// SqliteStore: the conformance suite on a WAL file in a fresh temporary directory, plus what is
+// particular to SQLite (migrations, schema versions, locking, damaged files).
+#include "verifier/store/sqlite_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "tests/support/status_matchers.h"
+#include "tests/verifier/store/store_conformance_test.h"
+#include "verifier/store/migrations.h"
+
+namespace veu::verifier::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+// A fresh directory per test, removed afterwards.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "veu-store-XXXXXX").string();
+    const char* made = mkdtemp(pattern.data());
+    if (made == nullptr) ADD_FAILURE() << "mkdtemp failed for " << pattern;
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+class SqliteFileBackend {
+ public:
+  absl::StatusOr<std::unique_ptr<Store>> Open() {
+    auto store = SqliteStore::Open(dir_.File("veu.db"));
+    if (!store.ok()) return store.status();
+    return std::unique_ptr<Store>(std::move(*store));
+  }
+
+ private:
+  TempDir dir_;
+};
+
+INSTANTIATE_TYPED_TEST_SUITE_P(SqliteStoreConformance, StoreConformanceTest,
+                               ::testing::Types<SqliteFileBackend>);
+
+// Runs SQL on the file behind the store's back, as an operator with the sqlite3 shell would.
+void RawExec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  EXPECT_EQ(rc, SQLITE_OK) << (error != nullptr ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+int64_t RawCount(const std::string& path, const std::string& query) {
+  sqlite3* db = nullptr;
+  int64_t value = -1;
+  if (sqlite3_open(path.c_str(), &db) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, query.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      value = sqlite3_column_int64(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return value;
+}
+
+TEST(SqliteStoreTest, EmbeddedMigrationsAreNumberedWithoutGaps) {
+  EXPECT_OK(ValidateMigrations(EmbeddedMigrations()));
+  EXPECT_EQ(EmbeddedMigrations().front().name, "0001_initial.sql");
+  EXPECT_EQ(SqliteStore::LatestSchemaVersion(), static_cast<int>(EmbeddedMigrations().size()));
+}
+
+TEST(SqliteStoreTest, MigrationValidationRejectsGapsAndEmptyFiles) {
+  const Migration gap[] = {{1, "0001_a.sql", "SELECT 1;"}, {3, "0003_c.sql", "SELECT 1;"}};
+  EXPECT_THAT(ValidateMigrations(gap),
+              StatusIs(absl::StatusCode::kInternal, HasSubstr("0003_c.sql")));
+  const Migration empty[] = {{1, "0001_a.sql", " \n"}};
+  EXPECT_THAT(ValidateMigrations(empty), StatusIs(absl::StatusCode::kInternal));
+  EXPECT_THAT(ValidateMigrations({}), StatusIs(absl::StatusCode::kInternal));
+}
+
+TEST(SqliteStoreTest, CreatesAWalDatabaseAtTheLatestSchemaVersion) {
+  TempDir dir;
+  const std::string path = dir.File("veu.db");
+  {
+    auto store = SqliteStore::Open(path);
+    ASSERT_OK(store);
+    ASSERT_OK((*store)->AddSite(MakeSite("fra-1")));
+  }
+  EXPECT_EQ(RawCount(path, "SELECT MAX(version) FROM schema_version"),
+            SqliteStore::LatestSchemaVersion());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST(SqliteStoreTest, ReopeningAppliesNoMigrationTwice) {
+  TempDir dir;
+  const std::string path = dir.File("veu.db");
+  for (int i = 0; i < 3; ++i) {
+    auto store = SqliteStore::Open(path);
+    ASSERT_OK(store);
+  }
+  EXPECT_EQ(RawCount(path, "SELECT COUNT(*) FROM schema_version"),
+            SqliteStore::LatestSchemaVersion());
+}
+
+TEST(SqliteStoreTest, RefusesADatabaseWithANewerSchema) {
+  TempDir dir;
+  const std::string path = dir.File("veu.db");
+  ASSERT_OK(SqliteStore::Open(path).status());
+  ASSERT_NO_FATAL_FAILURE(
+      RawExec(path, "INSERT INTO schema_version (version, name) VALUES (999, '0999_future.sql')"));
+  EXPECT_THAT(SqliteStore::Open(path),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       ::testing::AllOf(HasSubstr("schema version 999"), HasSubstr(path))));
+}
+
+TEST(SqliteStoreTest, RefusesTheDatabaseOfAnotherApplication) {
+  TempDir dir;
+  const std::string path = dir.File("other.db");
+  ASSERT_NO_FATAL_FAILURE(RawExec(path, "CREATE TABLE customers (id INTEGER)"));
+  EXPECT_THAT(SqliteStore::Open(path),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("another application")));
+  EXPECT_EQ(RawCount(path, "SELECT COUNT(*) FROM sqlite_schema"), 1);  // left untouched
+}
+
+TEST(SqliteStoreTest, AFileThatIsNotADatabaseIsDataLoss) {
+  TempDir dir;
+  const std::string path = dir.File("garbage.db");
+  std::ofstream(path) << std::string(4096, 'x');
+  EXPECT_THAT(SqliteStore::Open(path), StatusIs(absl::StatusCode::kDataLoss, HasSubstr(path)));
+}
+
+TEST(SqliteStoreTest, AMissingDirectoryIsUnavailableAndNamesThePath) {
+  TempDir dir;
+  const std::string path = dir.File("no/such/dir/veu.db");
+  EXPECT_THAT(SqliteStore::Open(path), StatusIs(absl::StatusCode::kUnavailable, HasSubstr(path)));
+  EXPECT_THAT(SqliteStore::Open(""), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(SqliteStoreTest, ADatabaseLockedByAnotherConnectionIsUnavailable) {
+  TempDir dir;
+  const std::string path = dir.File("veu.db");
+  SqliteStore::Options options;
+  options.busy_timeout = absl::Milliseconds(20);
+  auto store = SqliteStore::Open(path, options);
+  ASSERT_OK(store);
+
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_THAT((*store)->AddSite(MakeSite("fra-1")),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("adding site 'fra-1'")));
+  // WAL: readers are not blocked by the writer.
+  EXPECT_THAT((*store)->ListSites(), IsOkAndHolds(::testing::IsEmpty()));
+  ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  EXPECT_OK((*store)->AddSite(MakeSite("fra-1")));
+}
+
+TEST(SqliteStoreTest, ARecordThatNoLongerParsesIsDataLoss) {
+  TempDir dir;
+  const std::string path = dir.File("veu.db");
+  {
+    auto store = SqliteStore::Open(path);
+    ASSERT_OK(store);
+    ASSERT_OK((*store)->AddSite(MakeSite("fra-1")));
+  }
+  ASSERT_NO_FATAL_FAILURE(RawExec(path, "UPDATE sites SET record = x'ffffffff'"));
+  auto store = SqliteStore::Open(path);
+  ASSERT_OK(store);
+  EXPECT_THAT((*store)->GetSite("fra-1"),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("veu.v1.Site")));
+}
+
+TEST(SqliteStoreTest, InMemoryDatabaseWorksForTests) {
+  auto store = SqliteStore::Open(":memory:");
+  ASSERT_OK(store);
+  ASSERT_OK((*store)->AddSite(MakeSite("fra-1")));
+  EXPECT_THAT((*store)->ListSites(), IsOkAndHolds(::testing::SizeIs(1)));
+}
+
+TEST(SqliteStoreTest, PowerLossDurabilityCommitsToo) {
+  TempDir dir;
+  SqliteStore::Options options;
+  options.durability = SqliteStore::Options::Durability::kPowerLoss;
+  auto store = SqliteStore::Open(dir.File("veu.db"), options);
+  ASSERT_OK(store);
+  ASSERT_OK((*store)->AddSite(MakeSite("fra-1")));
+  veu::v1::AgentRecord agent = MakeAgent("a1", "fra-1");
+  ASSERT_OK((*store)->PutAgent(agent, {}));
+  EXPECT_OK((*store)->CommitAppraisal(MakeCommit("ap-1", agent, 100)));
+}
+
+TEST(SqliteStoreTest, TimestampsOutsideTheProtobufRangeAreInvalid) {
+  auto store = SqliteStore::Open(":memory:");
+  ASSERT_OK(store);
+  ASSERT_OK((*store)->AddSite(MakeSite("fra-1")));
+  veu::v1::AgentRecord agent = MakeAgent("a1", "fra-1");
+  ASSERT_OK((*store)->PutAgent(agent, {}));
+  AppraisalCommit commit = MakeCommit("ap-1", agent, 100);
+  commit.appraisal.mutable_appraised_at()->set_seconds(INT64_MAX);
+  EXPECT_THAT((*store)->CommitAppraisal(commit), StatusIs(absl::StatusCode::kInvalidArgument));
+  veu::v1::Event event = MakeEvent(veu::v1::EVENT_REBOOTED, "a1", "fra-1", 1);
+  event.mutable_at()->set_nanos(-1);
+  EXPECT_THAT((*store)->AppendEvent(event), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace veu::verifier::testing

@@ -1,0 +1,623 @@
+// The Store conformance suite: the behaviour every Store backend must have. A backend's test
+// file defines a Backend type and instantiates the suite:
+//
+//   class MyBackend {
+//    public:
+//     MyBackend();   // prepares a fresh, empty database
+//     // Opens a Store on that database; called again after the previous Store was destroyed,
+//     // it must open the same data (persistence).
+//     absl::StatusOr<std::unique_ptr<veu::verifier::Store>> Open();
+//   };
+//   INSTANTIATE_TYPED_TEST_SUITE_P(My, StoreConformanceTest, ::testing::Types<MyBackend>);
+//
+// Include this header from exactly one .cc per test binary.
+#ifndef VEU_TESTS_VERIFIER_STORE_STORE_CONFORMANCE_TEST_H_
+#define VEU_TESTS_VERIFIER_STORE_STORE_CONFORMANCE_TEST_H_
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "common/crypto/digest.h"
+#include "tests/support/status_matchers.h"
+#include "verifier/store/store.h"
+
+namespace veu::verifier::testing {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+using ::veu::testing::IsOkAndHolds;
+using ::veu::testing::StatusIs;
+
+inline google::protobuf::Timestamp Ts(int64_t seconds) {
+  google::protobuf::Timestamp t;
+  t.set_seconds(seconds);
+  return t;
+}
+
+inline veu::v1::Site MakeSite(const std::string& name) {
+  veu::v1::Site site;
+  site.set_name(name);
+  site.set_organisation("Example Compute GmbH");
+  site.set_country("DE");
+  *site.mutable_created_at() = Ts(1700000000);
+  return site;
+}
+
+inline veu::v1::AgentRecord MakeAgent(const std::string& id, const std::string& site) {
+  veu::v1::AgentRecord agent;
+  agent.set_agent_id(id);
+  agent.set_site(site);
+  agent.set_status(veu::v1::AGENT_STATUS_ENROLLED);
+  agent.set_hostname(id + ".example");
+  agent.set_ak_name(std::string("\x00\x0b", 2) + crypto::Sha256(id));
+  *agent.mutable_enrolled_at() = Ts(1700000000);
+  return agent;
+}
+
+inline veu::v1::Event MakeEvent(veu::v1::EventKind kind, const std::string& agent_id,
+                                const std::string& site, int64_t at_seconds) {
+  veu::v1::Event event;
+  event.set_kind(kind);
+  event.set_agent_id(agent_id);
+  event.set_site(site);
+  *event.mutable_at() = Ts(at_seconds);
+  event.set_detail(absl::StrCat("event at ", at_seconds));
+  return event;
+}
+
+// A consistent commit: appraisal `id` of `agent` at time `at_seconds`, with the agent record
+// updated the way the appraiser would (last_seen, last_verdict, last_clock).
+inline AppraisalCommit MakeCommit(const std::string& id, const veu::v1::AgentRecord& agent,
+                                  int64_t at_seconds,
+                                  veu::v1::Verdict verdict = veu::v1::VERDICT_ACCEPT) {
+  AppraisalCommit commit;
+  commit.appraisal.set_id(id);
+  commit.appraisal.set_agent_id(agent.agent_id());
+  commit.appraisal.set_site(agent.site());
+  *commit.appraisal.mutable_appraised_at() = Ts(at_seconds);
+  commit.appraisal.set_verdict(verdict);
+  commit.appraisal.set_policy_version("test-1");
+  commit.evidence = "evidence of " + id;
+  commit.challenge = "challenge of " + id;
+  commit.agent = agent;
+  *commit.agent.mutable_last_seen() = Ts(at_seconds);
+  commit.agent.set_last_verdict(verdict);
+  commit.agent.set_last_clock(static_cast<uint64_t>(at_seconds) * 1000);
+  return commit;
+}
+
+inline veu::v1::EnrollmentToken MakeToken(const std::string& secret, const std::string& site,
+                                          int64_t expires_seconds) {
+  veu::v1::EnrollmentToken token;
+  token.set_token_sha256(crypto::Sha256(secret));
+  token.set_site(site);
+  *token.mutable_expires_at() = Ts(expires_seconds);
+  return token;
+}
+
+inline EventFilter Filter(const std::string& agent_id, const std::string& site = "",
+                          uint32_t limit = 100) {
+  EventFilter filter;
+  filter.agent_id = agent_id;
+  filter.site = site;
+  filter.limit = limit;
+  return filter;
+}
+
+MATCHER_P(ProtoEq, expected, "equals " + expected.ShortDebugString()) {
+  *result_listener << "is " << arg.ShortDebugString();
+  return arg.SerializeAsString() == expected.SerializeAsString();
+}
+
+template <typename Backend>
+class StoreConformanceTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_NO_FATAL_FAILURE(Reopen()); }
+
+  // Closes the store (if open) and opens the same database again.
+  void Reopen() {
+    store_.reset();
+    auto opened = backend_.Open();
+    ASSERT_OK(opened);
+    store_ = std::move(*opened);
+  }
+
+  // Adds site `name` and returns an agent enrolled there.
+  veu::v1::AgentRecord Enrolled(const std::string& agent_id, const std::string& site) {
+    if (!store_->GetSite(site).ok()) {
+      EXPECT_OK(store_->AddSite(MakeSite(site)));
+    }
+    veu::v1::AgentRecord agent = MakeAgent(agent_id, site);
+    EXPECT_OK(store_->PutAgent(agent, {}));
+    return agent;
+  }
+
+  std::vector<std::string> AppraisalIds(const std::string& agent_id, uint32_t limit = 0) {
+    std::vector<std::string> ids;
+    auto listed = store_->ListAppraisals(agent_id, limit, /*with_evidence=*/false);
+    EXPECT_OK(listed);
+    if (!listed.ok()) return ids;
+    for (const auto& stored : *listed) ids.push_back(stored.appraisal().id());
+    return ids;
+  }
+
+  std::vector<std::string> EventDetails(const EventFilter& filter) {
+    std::vector<std::string> details;
+    auto listed = store_->ListEvents(filter);
+    EXPECT_OK(listed);
+    if (!listed.ok()) return details;
+    for (const auto& event : *listed) details.push_back(event.detail());
+    return details;
+  }
+
+  Backend backend_;
+  std::unique_ptr<Store> store_;
+};
+
+TYPED_TEST_SUITE_P(StoreConformanceTest);
+
+// ---- Sites --------------------------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformanceTest, AddedSiteReadsBackUnchanged) {
+  const veu::v1::Site site = MakeSite("fra-1");
+  ASSERT_OK(this->store_->AddSite(site));
+  EXPECT_THAT(this->store_->GetSite("fra-1"), IsOkAndHolds(ProtoEq(site)));
+}
+
+TYPED_TEST_P(StoreConformanceTest, ListsSitesInNameOrder) {
+  ASSERT_OK(this->store_->AddSite(MakeSite("muc-1")));
+  ASSERT_OK(this->store_->AddSite(MakeSite("ber-1")));
+  auto sites = this->store_->ListSites();
+  ASSERT_OK(sites);
+  ASSERT_THAT(*sites, SizeIs(2));
+  EXPECT_EQ((*sites)[0].name(), "ber-1");
+  EXPECT_EQ((*sites)[1].name(), "muc-1");
+}
+
+TYPED_TEST_P(StoreConformanceTest, RejectsSiteWhoseNameIsTaken) {
+  ASSERT_OK(this->store_->AddSite(MakeSite("fra-1")));
+  veu::v1::Site again = MakeSite("fra-1");
+  again.set_organisation("Someone Else");
+  EXPECT_THAT(this->store_->AddSite(again), StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(this->store_->GetSite("fra-1"), IsOkAndHolds(ProtoEq(MakeSite("fra-1"))));
+}
+
+TYPED_TEST_P(StoreConformanceTest, RejectsSiteWithoutName) {
+  EXPECT_THAT(this->store_->AddSite(MakeSite("")), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TYPED_TEST_P(StoreConformanceTest, UnknownSiteIsNotFound) {
+  EXPECT_THAT(this->store_->GetSite("nowhere"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(this->store_->ListSites(), IsOkAndHolds(IsEmpty()));
+}
+
+// ---- EK allowances ------------------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformanceTest, EkIsAllowedOnlyForTheSiteItWasAllowedFor) {
+  ASSERT_OK(this->store_->AddSite(MakeSite("fra-1")));
+  ASSERT_OK(this->store_->AddSite(MakeSite("muc-1")));
+  veu::v1::EkAllowance allowance;
+  allowance.set_site("fra-1");
+  allowance.set_ek_public_sha256(crypto::Sha256("ek-1 spki"));
+  ASSERT_OK(this->store_->AddEkAllowance(allowance));
+  EXPECT_THAT(this->store_->IsEkAllowed("fra-1", crypto::Sha256("ek-1 spki")), IsOkAndHolds(true));
+  EXPECT_THAT(this->store_->IsEkAllowed("muc-1", crypto::Sha256("ek-1 spki")), IsOkAndHolds(false));
+  EXPECT_THAT(this->store_->IsEkAllowed("fra-1", crypto::Sha256("ek-2 spki")), IsOkAndHolds(false));
+}
+
+TYPED_TEST_P(StoreConformanceTest, RejectsEkAllowedTwiceForOneSite) {
+  ASSERT_OK(this->store_->AddSite(MakeSite("fra-1")));
+  veu::v1::EkAllowance allowance;
+  allowance.set_site("fra-1");
+  allowance.set_ek_public_sha256(crypto::Sha256("ek-1 spki"));
+  ASSERT_OK(this->store_->AddEkAllowance(allowance));
+  EXPECT_THAT(this->store_->AddEkAllowance(allowance), StatusIs(absl::StatusCode::kAlreadyExists));
+}
+
+TYPED_TEST_P(StoreConformanceTest, RejectsEkAllowanceForUnknownSite) {
+  veu::v1::EkAllowance allowance;
+  allowance.set_site("nowhere");
+  allowance.set_ek_public_sha256(crypto::Sha256("ek-1 spki"));
+  EXPECT_THAT(this->store_->AddEkAllowance(allowance),
+              StatusIs(absl::StatusCode::kNotFound, ::testing::HasSubstr("nowhere")));
+}
+
+TYPED_TEST_P(StoreConformanceTest, RejectsEkHashThatIsNotARawSha256) {
+  ASSERT_OK(this->store_->AddSite(MakeSite("fra-1")));
+  veu::v1::EkAllowance allowance;
+  allowance.set_site("fra-1");
+  allowance.set_ek_public_sha256(std::string(64, 'a'));  // hex text, not the digest
+  EXPECT_THAT(this->store_->AddEkAllowance(allowance),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(this->store_->IsEkAllowed("fra-1", ""), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// ---- Enrolment tokens ---------------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformanceTest, TokenIsConsumedOnceThenReportedAlreadyUsed) {
+  ASSERT_OK(this->store_->AddSite(MakeSite("fra-1")));
+  ASSERT_OK(this->store_->AddEnrollmentToken(MakeToken("s3cret", "fra-1", 2000)));
+  const std::string hash = crypto::Sha256("s3cret");
+  EXPECT_THAT(this->store_->ConsumeEnrollmentToken(hash, "fra-1", absl::FromUnixSeconds(1000)),
+              IsOkAndHolds(TokenUse::kConsumed));
+  EXPECT_THAT(this->store_->ConsumeEnrollmentToken(hash, "fra-1", absl::FromUnixSeconds(1001)),
+              IsOkAndHolds(TokenUse::kAlreadyUsed));
+}
+
+TYPED_TEST_P(StoreConformanceTest, ExpiredTokenIsRefusedAndLeftUnused) {
+  ASSERT_OK(this->store_->AddSite(MakeSite("fra-1")));
+  ASSERT_OK(this->store_->AddEnrollmentToken(MakeToken("s3cret", "fra-1", 2000)));
+  const std::string hash = crypto::Sha256("s3cret");
+  EXPECT_THAT(this->store_->ConsumeEnrollmentToken(hash, "fra-1", absl::FromUnixSeconds(2001)),
+              IsOkAndHolds(TokenUse::kExpired));
+  // The deadline itself is already too late.
+  EXPECT_THAT(this->store_->ConsumeEnrollmentToken(hash, "fra-1", absl::FromUnixSeconds(2000)),
+              IsOkAndHolds(TokenUse::kExpired));
+  // Left as it was: still consumable by a caller whose clock is before the deadline.
+  EXPECT_THAT(this->store_->ConsumeEnrollmentToken(hash, "fra-1", absl::FromUnixSeconds(1999)),
+              IsOkAndHolds(TokenUse::kConsumed));
+}
+
+TYPED_TEST_P(StoreConformanceTest, TokenOfAnotherSiteIsRefusedAndNotConsumed) {
+  ASSERT_OK(this->store_->AddSite(MakeSite("fra-1")));
+  ASSERT_OK(this->store_->AddSite(MakeSite("muc-1")));
+  ASSERT_OK(this->store_->AddEnrollmentToken(MakeToken("s3cret", "fra-1", 2000)));
+  const std::string hash = crypto::Sha256("s3cret");
+  EXPECT_THAT(this->store_->ConsumeEnrollmentToken(hash, "muc-1", absl::FromUnixSeconds(1000)),
+              IsOkAndHolds(TokenUse::kWrongSite));
+  EXPECT_THAT(this->store_->ConsumeEnrollmentToken(hash, "fra-1", absl::FromUnixSeconds(1000)),
+              IsOkAndHolds(TokenUse::kConsumed));
+}
+
+TYPED_TEST_P(StoreConformanceTest, UnknownTokenIsReportedUnknown) {
+  ASSERT_OK(this->store_->AddSite(MakeSite("fra-1")));
+  EXPECT_THAT(this->store_->ConsumeEnrollmentToken(crypto::Sha256("never issued"), "fra-1",
+                                                   absl::FromUnixSeconds(1000)),
+              IsOkAndHolds(TokenUse::kUnknown));
+}
+
+TYPED_TEST_P(StoreConformanceTest, RejectsTokenForUnknownSiteOrWithoutExpiry) {
+  EXPECT_THAT(this->store_->AddEnrollmentToken(MakeToken("s3cret", "nowhere", 2000)),
+              StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_OK(this->store_->AddSite(MakeSite("fra-1")));
+  veu::v1::EnrollmentToken no_expiry = MakeToken("s3cret", "fra-1", 2000);
+  no_expiry.clear_expires_at();
+  EXPECT_THAT(this->store_->AddEnrollmentToken(no_expiry),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TYPED_TEST_P(StoreConformanceTest, ConcurrentUsersOfOneTokenConsumeItExactlyOnce) {
+  ASSERT_OK(this->store_->AddSite(MakeSite("fra-1")));
+  ASSERT_OK(this->store_->AddEnrollmentToken(MakeToken("s3cret", "fra-1", 2000)));
+  std::atomic<int> consumed{0};
+  std::atomic<int> already_used{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      auto use = this->store_->ConsumeEnrollmentToken(crypto::Sha256("s3cret"), "fra-1",
+                                                      absl::FromUnixSeconds(1000));
+      if (use.ok() && *use == TokenUse::kConsumed) ++consumed;
+      if (use.ok() && *use == TokenUse::kAlreadyUsed) ++already_used;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(consumed.load(), 1);
+  EXPECT_EQ(already_used.load(), 7);
+}
+
+// ---- Agents -------------------------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformanceTest, PutAgentStoresTheRecordAndItsEvents) {
+  ASSERT_OK(this->store_->AddSite(MakeSite("fra-1")));
+  const veu::v1::AgentRecord agent = MakeAgent("a1", "fra-1");
+  ASSERT_OK(this->store_->PutAgent(agent, {MakeEvent(veu::v1::EVENT_ENROLLED, "a1", "fra-1", 10)}));
+  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(ProtoEq(agent)));
+  auto events = this->store_->ListEvents(Filter("a1"));
+  ASSERT_OK(events);
+  ASSERT_THAT(*events, SizeIs(1));
+  EXPECT_EQ((*events)[0].kind(), veu::v1::EVENT_ENROLLED);
+  EXPECT_GT((*events)[0].id(), 0);
+}
+
+TYPED_TEST_P(StoreConformanceTest, PutAgentReplacesTheRecord) {
+  veu::v1::AgentRecord agent = this->Enrolled("a1", "fra-1");
+  agent.set_status(veu::v1::AGENT_STATUS_REVOKED);
+  agent.set_ak_name("new ak");
+  ASSERT_OK(
+      this->store_->PutAgent(agent, {MakeEvent(veu::v1::EVENT_RE_ENROLLED, "a1", "fra-1", 20)}));
+  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(ProtoEq(agent)));
+  EXPECT_THAT(this->store_->ListAgents("fra-1"), IsOkAndHolds(SizeIs(1)));
+}
+
+TYPED_TEST_P(StoreConformanceTest, PutAgentForUnknownSiteFailsAndStoresNothing) {
+  EXPECT_THAT(this->store_->PutAgent(MakeAgent("a1", "nowhere"),
+                                     {MakeEvent(veu::v1::EVENT_ENROLLED, "a1", "nowhere", 10)}),
+              StatusIs(absl::StatusCode::kNotFound, ::testing::HasSubstr("nowhere")));
+  EXPECT_THAT(this->store_->GetAgent("a1"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(this->store_->ListEvents({}), IsOkAndHolds(IsEmpty()));
+}
+
+TYPED_TEST_P(StoreConformanceTest, UnknownAgentIsNotFound) {
+  EXPECT_THAT(this->store_->GetAgent("never-enrolled"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TYPED_TEST_P(StoreConformanceTest, ListsAgentsOfOneSiteOrOfAll) {
+  this->Enrolled("b", "fra-1");
+  this->Enrolled("a", "fra-1");
+  this->Enrolled("c", "muc-1");
+  auto ids = [](const absl::StatusOr<std::vector<veu::v1::AgentRecord>>& agents) {
+    std::vector<std::string> out;
+    if (agents.ok()) {
+      for (const auto& agent : *agents) out.push_back(agent.agent_id());
+    }
+    return out;
+  };
+  EXPECT_THAT(ids(this->store_->ListAgents("fra-1")), ElementsAre("a", "b"));
+  EXPECT_THAT(ids(this->store_->ListAgents("muc-1")), ElementsAre("c"));
+  EXPECT_THAT(ids(this->store_->ListAgents("")), ::testing::UnorderedElementsAre("a", "b", "c"));
+  EXPECT_THAT(this->store_->ListAgents("nowhere"), IsOkAndHolds(IsEmpty()));
+}
+
+// ---- Appraisals ---------------------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformanceTest, CommitStoresAppraisalEvidenceAgentAndEvents) {
+  const veu::v1::AgentRecord agent = this->Enrolled("a1", "fra-1");
+  AppraisalCommit commit = MakeCommit("ap-1", agent, 100, veu::v1::VERDICT_REJECT);
+  commit.appraisal.add_reasons(veu::v1::QUOTE_SIGNATURE_INVALID);
+  commit.events.push_back(MakeEvent(veu::v1::EVENT_VERDICT_CHANGED, "a1", "fra-1", 100));
+  ASSERT_OK(this->store_->CommitAppraisal(commit));
+
+  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(ProtoEq(commit.agent)));
+  EXPECT_THAT(this->store_->LatestAppraisal("a1"), IsOkAndHolds(ProtoEq(commit.appraisal)));
+  auto stored = this->store_->ListAppraisals("a1", 0, /*with_evidence=*/true);
+  ASSERT_OK(stored);
+  ASSERT_THAT(*stored, SizeIs(1));
+  EXPECT_THAT((*stored)[0].appraisal(), ProtoEq(commit.appraisal));
+  EXPECT_EQ((*stored)[0].evidence(), commit.evidence);
+  EXPECT_EQ((*stored)[0].challenge(), commit.challenge);
+  auto events = this->store_->ListEvents(Filter("a1"));
+  ASSERT_OK(events);
+  ASSERT_THAT(*events, SizeIs(1));
+  EXPECT_EQ((*events)[0].kind(), veu::v1::EVENT_VERDICT_CHANGED);
+}
+
+TYPED_TEST_P(StoreConformanceTest, CommitCarryingAnotherAgentsRecordFailsAndLeavesNothing) {
+  const veu::v1::AgentRecord a1 = this->Enrolled("a1", "fra-1");
+  const veu::v1::AgentRecord a2 = this->Enrolled("a2", "fra-1");
+  AppraisalCommit commit = MakeCommit("ap-1", a1, 100);
+  commit.agent = MakeAgent("a2", "fra-1");
+  commit.agent.set_hostname("overwritten");
+  commit.events.push_back(MakeEvent(veu::v1::EVENT_REBOOTED, "a1", "fra-1", 100));
+  EXPECT_THAT(this->store_->CommitAppraisal(commit), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(ProtoEq(a1)));
+  EXPECT_THAT(this->store_->GetAgent("a2"), IsOkAndHolds(ProtoEq(a2)));
+  EXPECT_THAT(this->store_->LatestAppraisal("a1"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(this->store_->ListEvents({}), IsOkAndHolds(IsEmpty()));
+}
+
+TYPED_TEST_P(StoreConformanceTest, CommitForASiteTheAgentIsNotAtFailsAndLeavesNothing) {
+  const veu::v1::AgentRecord agent = this->Enrolled("a1", "fra-1");
+  ASSERT_OK(this->store_->AddSite(MakeSite("muc-1")));
+  veu::v1::AgentRecord moved = agent;
+  moved.set_site("muc-1");
+  AppraisalCommit commit = MakeCommit("ap-1", moved, 100);
+  commit.events.push_back(MakeEvent(veu::v1::EVENT_REBOOTED, "a1", "muc-1", 100));
+  EXPECT_THAT(this->store_->CommitAppraisal(commit),
+              StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::HasSubstr("fra-1")));
+  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(ProtoEq(agent)));
+  EXPECT_THAT(this->store_->LatestAppraisal("a1"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(this->store_->ListEvents({}), IsOkAndHolds(IsEmpty()));
+}
+
+TYPED_TEST_P(StoreConformanceTest, CommitWithAnAppraisalIdAlreadyStoredFailsAndLeavesNothing) {
+  const veu::v1::AgentRecord agent = this->Enrolled("a1", "fra-1");
+  const AppraisalCommit first = MakeCommit("ap-1", agent, 100);
+  ASSERT_OK(this->store_->CommitAppraisal(first));
+
+  AppraisalCommit again = MakeCommit("ap-1", first.agent, 200, veu::v1::VERDICT_REJECT);
+  again.events.push_back(MakeEvent(veu::v1::EVENT_VERDICT_CHANGED, "a1", "fra-1", 200));
+  EXPECT_THAT(this->store_->CommitAppraisal(again), StatusIs(absl::StatusCode::kAlreadyExists));
+
+  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(ProtoEq(first.agent)));
+  EXPECT_THAT(this->store_->LatestAppraisal("a1"), IsOkAndHolds(ProtoEq(first.appraisal)));
+  EXPECT_THAT(this->AppraisalIds("a1"), ElementsAre("ap-1"));
+  EXPECT_THAT(this->store_->ListEvents({}), IsOkAndHolds(IsEmpty()));
+}
+
+TYPED_TEST_P(StoreConformanceTest, CommitForAnAgentThatNeverEnrolledIsNotFound) {
+  ASSERT_OK(this->store_->AddSite(MakeSite("fra-1")));
+  EXPECT_THAT(this->store_->CommitAppraisal(MakeCommit("ap-1", MakeAgent("ghost", "fra-1"), 100)),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(this->store_->GetAgent("ghost"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(this->AppraisalIds("ghost"), IsEmpty());
+}
+
+TYPED_TEST_P(StoreConformanceTest, CommitWithoutAppraisalIdIsInvalid) {
+  const veu::v1::AgentRecord agent = this->Enrolled("a1", "fra-1");
+  EXPECT_THAT(this->store_->CommitAppraisal(MakeCommit("", agent, 100)),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TYPED_TEST_P(StoreConformanceTest, ListsAppraisalsNewestFirstUpToTheLimit) {
+  const veu::v1::AgentRecord agent = this->Enrolled("a1", "fra-1");
+  const veu::v1::AgentRecord other = this->Enrolled("a2", "fra-1");
+  // Committed out of time order; two share a timestamp (the later commit is newer).
+  ASSERT_OK(this->store_->CommitAppraisal(MakeCommit("t200", agent, 200)));
+  ASSERT_OK(this->store_->CommitAppraisal(MakeCommit("t100", agent, 100)));
+  ASSERT_OK(this->store_->CommitAppraisal(MakeCommit("t300-first", agent, 300)));
+  ASSERT_OK(this->store_->CommitAppraisal(MakeCommit("t300-second", agent, 300)));
+  ASSERT_OK(this->store_->CommitAppraisal(MakeCommit("other", other, 400)));
+
+  EXPECT_THAT(this->AppraisalIds("a1"), ElementsAre("t300-second", "t300-first", "t200", "t100"));
+  EXPECT_THAT(this->AppraisalIds("a1", 2), ElementsAre("t300-second", "t300-first"));
+  EXPECT_THAT(this->store_->LatestAppraisal("a1"),
+              IsOkAndHolds(::testing::Property(&veu::v1::Appraisal::id, "t300-second")));
+  EXPECT_THAT(this->AppraisalIds("nobody"), IsEmpty());
+}
+
+TYPED_TEST_P(StoreConformanceTest, ListAppraisalsDefaultsToTwenty) {
+  const veu::v1::AgentRecord agent = this->Enrolled("a1", "fra-1");
+  for (int i = 0; i < 25; ++i) {
+    ASSERT_OK(this->store_->CommitAppraisal(MakeCommit(absl::StrCat("ap-", i), agent, 100 + i)));
+  }
+  EXPECT_THAT(this->AppraisalIds("a1"), SizeIs(20));
+  EXPECT_THAT(this->AppraisalIds("a1", 25), SizeIs(25));
+}
+
+TYPED_TEST_P(StoreConformanceTest, ListAppraisalsWithoutEvidenceOmitsTheBytes) {
+  const veu::v1::AgentRecord agent = this->Enrolled("a1", "fra-1");
+  ASSERT_OK(this->store_->CommitAppraisal(MakeCommit("ap-1", agent, 100)));
+  auto stored = this->store_->ListAppraisals("a1", 0, /*with_evidence=*/false);
+  ASSERT_OK(stored);
+  ASSERT_THAT(*stored, SizeIs(1));
+  EXPECT_EQ((*stored)[0].appraisal().id(), "ap-1");
+  EXPECT_TRUE((*stored)[0].evidence().empty());
+  EXPECT_TRUE((*stored)[0].challenge().empty());
+}
+
+TYPED_TEST_P(StoreConformanceTest, EvidenceBytesRoundTripExactly) {
+  const veu::v1::AgentRecord agent = this->Enrolled("a1", "fra-1");
+  AppraisalCommit commit = MakeCommit("ap-1", agent, 100);
+  commit.evidence = std::string("\x00\xff\x00 binary\n", 10) + std::string(100000, '\x5a');
+  commit.challenge = "";
+  ASSERT_OK(this->store_->CommitAppraisal(commit));
+  auto stored = this->store_->ListAppraisals("a1", 1, /*with_evidence=*/true);
+  ASSERT_OK(stored);
+  ASSERT_THAT(*stored, SizeIs(1));
+  EXPECT_EQ((*stored)[0].evidence(), commit.evidence);
+  EXPECT_EQ((*stored)[0].challenge(), "");
+}
+
+TYPED_TEST_P(StoreConformanceTest, LatestAppraisalOfAnAgentNeverAppraisedIsNotFound) {
+  this->Enrolled("a1", "fra-1");
+  EXPECT_THAT(this->store_->LatestAppraisal("a1"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// ---- Events -------------------------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformanceTest, AppendedEventsGetIncreasingIds) {
+  auto first =
+      this->store_->AppendEvent(MakeEvent(veu::v1::EVENT_ENROLLMENT_REFUSED, "x", "fra-1", 10));
+  auto second =
+      this->store_->AppendEvent(MakeEvent(veu::v1::EVENT_ENROLLMENT_REFUSED, "y", "fra-1", 10));
+  ASSERT_OK(first);
+  ASSERT_OK(second);
+  EXPECT_GT(*first, 0);
+  EXPECT_GT(*second, *first);
+  auto events = this->store_->ListEvents({});
+  ASSERT_OK(events);
+  ASSERT_THAT(*events, SizeIs(2));
+  EXPECT_EQ((*events)[0].id(), *second);
+  EXPECT_EQ((*events)[1].id(), *first);
+}
+
+TYPED_TEST_P(StoreConformanceTest, ListsEventsNewestFirstFilteredByAgentAndSite) {
+  using veu::v1::EVENT_REBOOTED;
+  ASSERT_OK(this->store_->AppendEvent(MakeEvent(EVENT_REBOOTED, "a1", "fra-1", 10)));
+  ASSERT_OK(this->store_->AppendEvent(MakeEvent(EVENT_REBOOTED, "a2", "fra-1", 30)));
+  ASSERT_OK(this->store_->AppendEvent(MakeEvent(EVENT_REBOOTED, "a1", "fra-1", 20)));
+  ASSERT_OK(this->store_->AppendEvent(MakeEvent(EVENT_REBOOTED, "a3", "muc-1", 40)));
+
+  EXPECT_THAT(this->EventDetails({}),
+              ElementsAre("event at 40", "event at 30", "event at 20", "event at 10"));
+  EXPECT_THAT(this->EventDetails(Filter("a1")), ElementsAre("event at 20", "event at 10"));
+  EXPECT_THAT(this->EventDetails(Filter("", "fra-1")),
+              ElementsAre("event at 30", "event at 20", "event at 10"));
+  EXPECT_THAT(this->EventDetails(Filter("a2", "fra-1")), ElementsAre("event at 30"));
+  EXPECT_THAT(this->EventDetails(Filter("a2", "muc-1")), IsEmpty());
+  EXPECT_THAT(this->EventDetails(Filter("", "", 2)), ElementsAre("event at 40", "event at 30"));
+}
+
+// ---- Concurrency and persistence ----------------------------------------------------------
+
+TYPED_TEST_P(StoreConformanceTest, ConcurrentCommitsAllLand) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 25;
+  std::vector<veu::v1::AgentRecord> agents;
+  for (int t = 0; t < kThreads; ++t)
+    agents.push_back(this->Enrolled(absl::StrCat("a", t), "fra-1"));
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        AppraisalCommit commit = MakeCommit(absl::StrCat("ap-", t, "-", i), agents[t], 100 + i);
+        commit.events.push_back(
+            MakeEvent(veu::v1::EVENT_VERDICT_CHANGED, agents[t].agent_id(), "fra-1", 100 + i));
+        if (!this->store_->CommitAppraisal(commit).ok()) ++failures;
+        // Readers run alongside the writers.
+        if (!this->store_->ListAppraisals(agents[t].agent_id(), 5, false).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_THAT(this->AppraisalIds(agents[t].agent_id(), 100), SizeIs(kPerThread));
+    EXPECT_THAT(this->store_->GetAgent(agents[t].agent_id()),
+                IsOkAndHolds(::testing::Property(&veu::v1::AgentRecord::last_clock,
+                                                 uint64_t{(100 + kPerThread - 1) * 1000})));
+  }
+  EXPECT_THAT(this->store_->ListEvents(Filter("", "", 1000)),
+              IsOkAndHolds(SizeIs(kThreads * kPerThread)));
+}
+
+TYPED_TEST_P(StoreConformanceTest, EverythingSurvivesClosingAndReopening) {
+  const veu::v1::AgentRecord agent = this->Enrolled("a1", "fra-1");
+  const AppraisalCommit commit = MakeCommit("ap-1", agent, 100);
+  ASSERT_OK(this->store_->CommitAppraisal(commit));
+  veu::v1::EkAllowance allowance;
+  allowance.set_site("fra-1");
+  allowance.set_ek_public_sha256(crypto::Sha256("ek"));
+  ASSERT_OK(this->store_->AddEkAllowance(allowance));
+  ASSERT_OK(this->store_->AddEnrollmentToken(MakeToken("s3cret", "fra-1", 2000)));
+  ASSERT_THAT(this->store_->ConsumeEnrollmentToken(crypto::Sha256("s3cret"), "fra-1",
+                                                   absl::FromUnixSeconds(1000)),
+              IsOkAndHolds(TokenUse::kConsumed));
+  ASSERT_OK(this->store_->AppendEvent(MakeEvent(veu::v1::EVENT_REBOOTED, "a1", "fra-1", 5)));
+
+  ASSERT_NO_FATAL_FAILURE(this->Reopen());
+
+  EXPECT_THAT(this->store_->GetSite("fra-1"), IsOkAndHolds(ProtoEq(MakeSite("fra-1"))));
+  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(ProtoEq(commit.agent)));
+  EXPECT_THAT(this->store_->LatestAppraisal("a1"), IsOkAndHolds(ProtoEq(commit.appraisal)));
+  EXPECT_THAT(this->store_->IsEkAllowed("fra-1", crypto::Sha256("ek")), IsOkAndHolds(true));
+  EXPECT_THAT(this->store_->ConsumeEnrollmentToken(crypto::Sha256("s3cret"), "fra-1",
+                                                   absl::FromUnixSeconds(1000)),
+              IsOkAndHolds(TokenUse::kAlreadyUsed));
+  EXPECT_THAT(this->store_->ListEvents({}), IsOkAndHolds(SizeIs(1)));
+}
+
+REGISTER_TYPED_TEST_SUITE_P(
+    StoreConformanceTest, AddedSiteReadsBackUnchanged, ListsSitesInNameOrder,
+    RejectsSiteWhoseNameIsTaken, RejectsSiteWithoutName, UnknownSiteIsNotFound,
+    EkIsAllowedOnlyForTheSiteItWasAllowedFor, RejectsEkAllowedTwiceForOneSite,
+    RejectsEkAllowanceForUnknownSite, RejectsEkHashThatIsNotARawSha256,
+    TokenIsConsumedOnceThenReportedAlreadyUsed, ExpiredTokenIsRefusedAndLeftUnused,
+    TokenOfAnotherSiteIsRefusedAndNotConsumed, UnknownTokenIsReportedUnknown,
+    RejectsTokenForUnknownSiteOrWithoutExpiry, ConcurrentUsersOfOneTokenConsumeItExactlyOnce,
+    PutAgentStoresTheRecordAndItsEvents, PutAgentReplacesTheRecord,
+    PutAgentForUnknownSiteFailsAndStoresNothing, UnknownAgentIsNotFound,
+    ListsAgentsOfOneSiteOrOfAll, CommitStoresAppraisalEvidenceAgentAndEvents,
+    CommitCarryingAnotherAgentsRecordFailsAndLeavesNothing,
+    CommitForASiteTheAgentIsNotAtFailsAndLeavesNothing,
+    CommitWithAnAppraisalIdAlreadyStoredFailsAndLeavesNothing,
+    CommitForAnAgentThatNeverEnrolledIsNotFound, CommitWithoutAppraisalIdIsInvalid,
+    ListsAppraisalsNewestFirstUpToTheLimit, ListAppraisalsDefaultsToTwenty,
+    ListAppraisalsWithoutEvidenceOmitsTheBytes, EvidenceBytesRoundTripExactly,
+    LatestAppraisalOfAnAgentNeverAppraisedIsNotFound, AppendedEventsGetIncreasingIds,
+    ListsEventsNewestFirstFilteredByAgentAndSite, ConcurrentCommitsAllLand,
+    EverythingSurvivesClosingAndReopening);
+
+}  // namespace veu::verifier::testing
+
+#endif  // VEU_TESTS_VERIFIER_STORE_STORE_CONFORMANCE_TEST_H_

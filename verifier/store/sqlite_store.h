@@ -1,0 +1,86 @@
+// SqliteStore: the embedded Store, one SQLite file in WAL mode.
+//
+// Durability: with journal_mode=WAL and synchronous=NORMAL (the default here) a transaction that
+// returned OK survives a crash of the verifier process, because its pages are already in the WAL
+// file; only a power loss or kernel crash before the next checkpoint can lose the last commits.
+// synchronous=FULL (Options::durability = kPowerLoss) fsyncs the WAL on every commit so acked
+// appraisals also survive power loss, at the price of one fsync per commit.
+#ifndef VEU_VERIFIER_STORE_SQLITE_STORE_H_
+#define VEU_VERIFIER_STORE_SQLITE_STORE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "verifier/store/sqlite_db.h"
+#include "verifier/store/store.h"
+
+namespace veu::verifier {
+
+class SqliteStore final : public Store {
+ public:
+  struct Options {
+    enum class Durability {
+      kProcessCrash,  // synchronous=NORMAL: commits survive the process dying
+      kPowerLoss,     // synchronous=FULL: commits also survive power loss / kernel panic
+    };
+    Durability durability = Durability::kProcessCrash;
+    // How long a statement waits for another connection's lock before failing Unavailable.
+    absl::Duration busy_timeout = absl::Seconds(5);
+  };
+
+  // Opens or creates the database at `path` (":memory:" for a private in-memory database, for
+  // tests), enables WAL, foreign keys and the chosen durability, then applies every embedded
+  // migration newer than the file's schema version in one transaction. Fails with
+  // FailedPrecondition if the file's schema is newer than this build knows (never downgrade),
+  // Unavailable if it cannot be opened or is locked, DataLoss if it is not a database.
+  static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(const std::string& path,
+                                                           const Options& options);
+
+  // The schema version this build creates and upgrades to (the newest embedded migration).
+  static int LatestSchemaVersion();
+
+  // Store. All methods are thread-safe; calls are serialised on one connection.
+  absl::Status AddSite(const veu::v1::Site& site) override;
+  absl::StatusOr<veu::v1::Site> GetSite(const std::string& name) override;
+  absl::StatusOr<std::vector<veu::v1::Site>> ListSites() override;
+  absl::Status AddEkAllowance(const veu::v1::EkAllowance& allowance) override;
+  absl::StatusOr<bool> IsEkAllowed(const std::string& site,
+                                   const std::string& ek_public_sha256) override;
+  absl::Status AddEnrollmentToken(const veu::v1::EnrollmentToken& token) override;
+  absl::StatusOr<TokenUse> ConsumeEnrollmentToken(const std::string& token_sha256,
+                                                  const std::string& site, absl::Time now) override;
+  absl::StatusOr<veu::v1::AgentRecord> GetAgent(const std::string& agent_id) override;
+  absl::StatusOr<std::vector<veu::v1::AgentRecord>> ListAgents(const std::string& site) override;
+  absl::Status PutAgent(const veu::v1::AgentRecord& agent,
+                        const std::vector<veu::v1::Event>& events) override;
+  absl::Status CommitAppraisal(const AppraisalCommit& commit) override;
+  absl::StatusOr<std::vector<veu::v1::StoredAppraisal>> ListAppraisals(const std::string& agent_id,
+                                                                       uint32_t limit,
+                                                                       bool with_evidence) override;
+  absl::StatusOr<veu::v1::Appraisal> LatestAppraisal(const std::string& agent_id) override;
+  absl::StatusOr<int64_t> AppendEvent(const veu::v1::Event& event) override;
+  absl::StatusOr<std::vector<veu::v1::Event>> ListEvents(const EventFilter& filter) override;
+
+ private:
+  explicit SqliteStore(std::unique_ptr<sqlite::Connection> db) : db_(std::move(db)) {}
+
+  // Fails FailedPrecondition (naming the site) unless the site exists.
+  absl::Status RequireSiteLocked(const std::string& site, std::string_view operation)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<int64_t> InsertEventLocked(const veu::v1::Event& event, std::string_view operation)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  absl::Mutex mu_;
+  std::unique_ptr<sqlite::Connection> db_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace veu::verifier
+
+#endif  // VEU_VERIFIER_STORE_SQLITE_STORE_H_

@@ -1,0 +1,94 @@
+// Store: everything the verifier keeps — sites, enrolment authorisations, agents, every
+// appraisal with its raw evidence, and events. Appraisal and service code see only this
+// interface; SQLite is the embedded default and PostgreSQL can follow without touching them.
+//
+// Thread-safety: implementations are safe for concurrent use from many threads.
+// Errors: NotFound for a missing row, AlreadyExists for a duplicate key, Unavailable for
+// retryable I/O (database busy/locked), Internal/DataLoss for anything else. Every write
+// method is one transaction: it either happens whole or not at all.
+#ifndef VEU_VERIFIER_STORE_STORE_H_
+#define VEU_VERIFIER_STORE_STORE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "veu/v1/appraisal.pb.h"
+#include "veu/v1/query.pb.h"
+#include "veu/v1/records.pb.h"
+
+namespace veu::verifier {
+
+// One appraisal as it is committed: the result, the exact bytes that were appraised, the
+// agent record as updated by it (clock, last verdict, last seen), and the events it raised.
+struct AppraisalCommit {
+  veu::v1::Appraisal appraisal;       // appraisal.id must be set and unique
+  std::string evidence;               // serialised veu::v1::Evidence as received
+  std::string challenge;              // serialised veu::v1::Challenge it answered
+  veu::v1::AgentRecord agent;         // replaces the stored record of appraisal.agent_id
+  std::vector<veu::v1::Event> events; // ids are assigned by the store
+};
+
+// Result of trying to use an enrolment token.
+enum class TokenUse { kConsumed, kUnknown, kExpired, kAlreadyUsed, kWrongSite };
+
+struct EventFilter {
+  std::string agent_id;  // empty: any
+  std::string site;      // empty: any
+  uint32_t limit = 100;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Sites. AddSite fails with AlreadyExists if the name is taken.
+  virtual absl::Status AddSite(const veu::v1::Site& site) = 0;
+  virtual absl::StatusOr<veu::v1::Site> GetSite(const std::string& name) = 0;
+  virtual absl::StatusOr<std::vector<veu::v1::Site>> ListSites() = 0;
+
+  // EKs an operator allowed for a site, keyed by SHA-256 of the certificate's SPKI DER.
+  virtual absl::Status AddEkAllowance(const veu::v1::EkAllowance& allowance) = 0;
+  // True if that EK was allowed for that site.
+  virtual absl::StatusOr<bool> IsEkAllowed(const std::string& site,
+                                           const std::string& ek_public_sha256) = 0;
+
+  // Single-use enrolment tokens; only their SHA-256 is stored.
+  virtual absl::Status AddEnrollmentToken(const veu::v1::EnrollmentToken& token) = 0;
+  // Atomically checks and marks a token used. Only kConsumed means the caller may proceed;
+  // an expired, used, unknown or other-site token is left as it was.
+  virtual absl::StatusOr<TokenUse> ConsumeEnrollmentToken(const std::string& token_sha256,
+                                                          const std::string& site,
+                                                          absl::Time now) = 0;
+
+  // Agents. NotFound if the agent never enrolled.
+  virtual absl::StatusOr<veu::v1::AgentRecord> GetAgent(const std::string& agent_id) = 0;
+  // Lists agents of one site, or of all sites when `site` is empty.
+  virtual absl::StatusOr<std::vector<veu::v1::AgentRecord>> ListAgents(const std::string& site) = 0;
+  // Inserts or replaces the agent record and appends `events`, in one transaction
+  // (enrolment, re-enrolment, revocation).
+  virtual absl::Status PutAgent(const veu::v1::AgentRecord& agent,
+                                const std::vector<veu::v1::Event>& events) = 0;
+
+  // Commits an appraisal, its raw evidence, the updated agent record and its events in one
+  // transaction. Only after this returns OK may the result be acknowledged to the agent.
+  virtual absl::Status CommitAppraisal(const AppraisalCommit& commit) = 0;
+  // Newest first; `limit` 0 means 20. Evidence and challenge bytes only if `with_evidence`.
+  virtual absl::StatusOr<std::vector<veu::v1::StoredAppraisal>> ListAppraisals(
+      const std::string& agent_id, uint32_t limit, bool with_evidence) = 0;
+  // The newest appraisal of an agent; NotFound if none.
+  virtual absl::StatusOr<veu::v1::Appraisal> LatestAppraisal(const std::string& agent_id) = 0;
+
+  // Appends one event outside an appraisal (e.g. a refused enrolment). Returns its id.
+  virtual absl::StatusOr<int64_t> AppendEvent(const veu::v1::Event& event) = 0;
+  // Newest first.
+  virtual absl::StatusOr<std::vector<veu::v1::Event>> ListEvents(const EventFilter& filter) = 0;
+};
+
+}  // namespace veu::verifier
+
+#endif  // VEU_VERIFIER_STORE_STORE_H_
