@@ -1,0 +1,206 @@
+#include "verifier/appraisal/appraiser.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/crypto/digest.h"
+#include "common/hex.h"
+#include "common/proto_time.h"
+#include "verifier/appraisal/evidence_checks.h"
+
+namespace veu::verifier {
+namespace {
+
+using veu::v1::CheckResult;
+using veu::v1::CheckStatus;
+using veu::v1::ReasonCode;
+
+CheckResult Check(std::string id, CheckStatus status, ReasonCode reason, std::string detail) {
+  CheckResult c;
+  c.set_check(std::move(id));
+  c.set_status(status);
+  if (status != veu::v1::CHECK_PASS) c.set_reason(reason);
+  c.set_detail(std::move(detail));
+  return c;
+}
+
+veu::v1::Event MakeEvent(const AppraisalInput& input, veu::v1::EventKind kind,
+                         std::string detail) {
+  veu::v1::Event e;
+  e.set_kind(kind);
+  e.set_agent_id(input.agent->agent_id());
+  e.set_site(input.agent->site());
+  *e.mutable_at() = ToProtoTime(input.now);
+  e.set_detail(std::move(detail));
+  return e;
+}
+
+// Freshness: the nonce was issued to this agent, is used once, before its deadline, and the
+// evidence answers the challenge it claims to answer.
+void CheckFreshness(const AppraisalInput& input, NonceBook& nonces,
+                    std::vector<CheckResult>& checks) {
+  const std::string& nonce = input.challenge->nonce();
+  if (input.evidence->nonce() != nonce) {
+    // The evidence names another nonce: burn the challenge's nonce anyway.
+    nonces.Consume(nonce, input.agent->agent_id(), input.now);
+    ReasonCode r = nonces.Consume(input.evidence->nonce(), input.agent->agent_id(), input.now);
+    checks.push_back(Check("nonce.fresh", veu::v1::CHECK_FAIL,
+                           r == veu::v1::REASON_UNSPECIFIED ? veu::v1::NONCE_UNKNOWN : r,
+                           "evidence does not answer the outstanding challenge"));
+    return;
+  }
+  ReasonCode r = nonces.Consume(nonce, input.agent->agent_id(), input.now);
+  if (r == veu::v1::REASON_UNSPECIFIED) {
+    checks.push_back(Check("nonce.fresh", veu::v1::CHECK_PASS, r,
+                           absl::StrCat("nonce issued to this agent, first use, challenge #",
+                                        input.challenge->sequence())));
+  } else {
+    checks.push_back(Check("nonce.fresh", veu::v1::CHECK_FAIL, r,
+                           absl::StrCat(veu::v1::ReasonCode_Name(r), " for challenge #",
+                                        input.challenge->sequence())));
+  }
+}
+
+// The TPM clock only moves forward within one reset/restart epoch; a new epoch is an event.
+void CheckClock(const AppraisalInput& input, const VerifiedQuoteFacts& quote,
+                AppraisalOutcome& out, std::vector<CheckResult>& checks) {
+  const veu::v1::AgentRecord& before = *input.agent;
+  const bool first = before.last_clock() == 0 && before.last_reset_count() == 0 &&
+                     before.last_restart_count() == 0;
+  std::string detail = absl::StrFormat("clock %d ms, resetCount %d, restartCount %d",
+                                       quote.clock, quote.reset_count, quote.restart_count);
+  if (!first) {
+    if (quote.reset_count < before.last_reset_count() ||
+        (quote.reset_count == before.last_reset_count() &&
+         quote.restart_count < before.last_restart_count())) {
+      checks.push_back(Check("quote.clock", veu::v1::CHECK_FAIL, veu::v1::CLOCK_REGRESSED,
+                             absl::StrCat(detail, ": reset/restart counters went backwards from ",
+                                          before.last_reset_count(), "/",
+                                          before.last_restart_count(),
+                                          " (TPM cleared, or an old quote replayed)")));
+      return;
+    }
+    if (quote.reset_count == before.last_reset_count() &&
+        quote.restart_count == before.last_restart_count() && quote.clock <= before.last_clock()) {
+      checks.push_back(Check("quote.clock", veu::v1::CHECK_FAIL, veu::v1::CLOCK_REGRESSED,
+                             absl::StrCat(detail, ": not after the last seen clock ",
+                                          before.last_clock(), " in the same boot")));
+      return;
+    }
+    if (quote.reset_count != before.last_reset_count()) {
+      out.events.push_back(MakeEvent(input, veu::v1::EVENT_REBOOTED,
+                                     absl::StrCat("resetCount ", before.last_reset_count(),
+                                                  " -> ", quote.reset_count)));
+    } else if (quote.restart_count != before.last_restart_count()) {
+      out.events.push_back(MakeEvent(input, veu::v1::EVENT_TPM_RESTARTED,
+                                     absl::StrCat("restartCount ", before.last_restart_count(),
+                                                  " -> ", quote.restart_count)));
+    }
+    if (before.firmware_version() != 0 && before.firmware_version() != quote.firmware_version) {
+      out.events.push_back(MakeEvent(
+          input, veu::v1::EVENT_FIRMWARE_CHANGED,
+          absl::StrFormat("TPM firmware 0x%016x -> 0x%016x", before.firmware_version(),
+                          quote.firmware_version)));
+    }
+  }
+  if (!quote.safe) {
+    absl::StrAppend(&detail, "; safe=NO (the TPM clock may have been set back before)");
+  }
+  checks.push_back(Check("quote.clock", veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED, detail));
+  out.agent.set_last_clock(quote.clock);
+  out.agent.set_last_reset_count(quote.reset_count);
+  out.agent.set_last_restart_count(quote.restart_count);
+  out.agent.set_firmware_version(quote.firmware_version);
+}
+
+}  // namespace
+
+veu::v1::Verdict VerdictOf(const std::vector<CheckResult>& checks) {
+  bool warn = false;
+  for (const CheckResult& c : checks) {
+    if (c.status() == veu::v1::CHECK_FAIL) return veu::v1::VERDICT_REJECT;
+    if (c.status() != veu::v1::CHECK_PASS) warn = true;
+  }
+  if (checks.empty()) return veu::v1::VERDICT_REJECT;  // nothing was checked: fail closed
+  return warn ? veu::v1::VERDICT_WARN : veu::v1::VERDICT_ACCEPT;
+}
+
+absl::StatusOr<AppraisalOutcome> Appraise(const AppraisalInput& input,
+                                          const AppraisalPolicy& policy, NonceBook& nonces) {
+  if (input.agent == nullptr || input.challenge == nullptr || input.evidence == nullptr) {
+    return absl::InternalError("Appraise called without agent, challenge or evidence");
+  }
+  AppraisalOutcome out;
+  out.agent = *input.agent;
+  std::vector<CheckResult> checks;
+
+  if (input.agent->status() != veu::v1::AGENT_STATUS_ENROLLED) {
+    checks.push_back(Check("agent.enrolled", veu::v1::CHECK_FAIL, veu::v1::AGENT_REVOKED,
+                           "agent is not enrolled (revoked)"));
+  }
+  CheckFreshness(input, nonces, checks);
+
+  // Quote: signature, magic, type, qualifyingData = H(nonce || H(facts)), PCR selection and
+  // digest. Facts and PCR values are trusted only if every quote check passed.
+  const veu::v1::Evidence& evidence = *input.evidence;
+  const std::string expected_qd =
+      QualifyingDataFor(input.challenge->nonce(), evidence.facts());
+  std::vector<veu::v1::PcrSelection> selection(input.challenge->pcr_selection().begin(),
+                                               input.challenge->pcr_selection().end());
+  QuoteStepResult quote = CheckQuote(input.agent->ak_public(), evidence.quote(), expected_qd,
+                                     selection, policy.allow_sha1_signatures);
+  checks.insert(checks.end(), quote.checks.begin(), quote.checks.end());
+
+  if (quote.verified) {
+    CheckClock(input, quote.facts, out, checks);
+    out.appraisal.mutable_quote()->set_clock(quote.facts.clock);
+    out.appraisal.mutable_quote()->set_reset_count(quote.facts.reset_count);
+    out.appraisal.mutable_quote()->set_restart_count(quote.facts.restart_count);
+    out.appraisal.mutable_quote()->set_safe(quote.facts.safe);
+    out.appraisal.mutable_quote()->set_firmware_version(quote.facts.firmware_version);
+    out.appraisal.mutable_quote()->set_qualified_signer(quote.facts.qualified_signer);
+    out.appraisal.mutable_quote()->set_signature_alg(quote.facts.signature_alg);
+    out.appraisal.mutable_quote()->set_signature_hash(quote.facts.signature_hash);
+
+    if (!out.facts.ParseFromString(evidence.facts())) {
+      checks.push_back(Check("facts.parse", veu::v1::CHECK_FAIL, veu::v1::FACTS_MALFORMED,
+                             "facts bytes bound by the quote do not parse as veu.v1.Facts"));
+      out.facts.Clear();
+    } else {
+      checks.push_back(Check("facts.bound", veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED,
+                             absl::StrCat("facts (", evidence.facts().size(),
+                                          " bytes) bound into qualifyingData")));
+      MeasuredBootStep mb = CheckMeasuredBoot(out.facts, evidence.event_log(),
+                                              input.previous_event_log, quote.pcr_values,
+                                              policy.require_event_log);
+      checks.insert(checks.end(), mb.checks.begin(), mb.checks.end());
+      out.accepted_event_log = std::move(mb.accepted_log);
+    }
+  }
+
+  veu::v1::Appraisal& a = out.appraisal;
+  a.set_id(input.appraisal_id);
+  a.set_agent_id(input.agent->agent_id());
+  a.set_site(input.agent->site());
+  *a.mutable_appraised_at() = ToProtoTime(input.now);
+  a.set_facts_sha256(crypto::Sha256(evidence.facts()));
+  a.set_challenge_sequence(input.challenge->sequence());
+  a.set_policy_version(policy.version);
+  for (const CheckResult& c : checks) {
+    if (c.status() == veu::v1::CHECK_FAIL) a.add_reasons(c.reason());
+  }
+  a.mutable_checks()->Assign(checks.begin(), checks.end());
+  a.set_verdict(VerdictOf(checks));
+
+  if (input.agent->last_verdict() != a.verdict()) {
+    out.events.push_back(MakeEvent(
+        input, veu::v1::EVENT_VERDICT_CHANGED,
+        absl::StrCat(veu::v1::Verdict_Name(input.agent->last_verdict()), " -> ",
+                     veu::v1::Verdict_Name(a.verdict()))));
+  }
+  out.agent.set_last_verdict(a.verdict());
+  // Only a verified quote proves the agent was there; a rejected report does not refresh it.
+  if (quote.verified) *out.agent.mutable_last_seen() = ToProtoTime(input.now);
+  return out;
+}
+
+}  // namespace veu::verifier

@@ -1,0 +1,98 @@
+#include "verifier/config.h"
+
+#include <google/protobuf/text_format.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/flags.h"
+#include "common/rpc/tls.h"
+#include "common/status_macros.h"
+
+namespace veu::verifier {
+
+std::string VerifierUsage() {
+  return R"(usage: veu-verifier [--config FILE] [flags]
+
+Appraises TPM evidence from veu-agents, keeps every result and its raw evidence.
+
+  --config FILE          text-format veu.v1.VerifierConfig (see deploy/config/verifier.textproto)
+  --listen HOST:PORT     agents' TLS endpoint (default 0.0.0.0:8443; port 0 picks a free port)
+  --port-file FILE       write the bound port there once listening (for scripts and tests)
+  --admin-socket PATH    Unix socket for veuctl (default /run/veu-verifier/admin.sock)
+  --database FILE        SQLite database (default /var/lib/veu-verifier/veu.db)
+  --tls-cert FILE        server certificate chain (PEM)
+  --tls-key FILE         server private key (PEM)
+  --ek-roots DIR         manufacturer EK root and intermediate CAs (PEM or DER)
+  --interval SECONDS     challenge interval (default 30)
+  --timeout SECONDS      nonce lifetime (default 10)
+  --allow-sha1           accept quotes signed over SHA-1
+  --help                 this text
+)";
+}
+
+absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std::string>& args,
+                                                           std::string* port_file) {
+  ASSIGN_OR_RETURN(ParsedFlags flags,
+                   ParseFlags(args,
+                              {"config", "listen", "port-file", "admin-socket", "database",
+                               "tls-cert", "tls-key", "ek-roots", "interval", "timeout"},
+                              {"allow-sha1"}));
+  if (!flags.positional.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", flags.positional[0], "'"));
+  }
+  veu::v1::VerifierConfig config;
+  if (auto path = flags.Get("config")) {
+    ASSIGN_OR_RETURN(std::string text, ReadFileToString(*path, 1 << 20));
+    if (!google::protobuf::TextFormat::ParseFromString(text, &config)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(*path, ": not a valid veu.v1.VerifierConfig in text format (the parser "
+                              "printed the line above)"));
+    }
+  }
+  if (auto v = flags.Get("listen")) config.set_listen_address(*v);
+  if (auto v = flags.Get("admin-socket")) config.set_admin_socket(*v);
+  if (auto v = flags.Get("database")) config.set_database(*v);
+  if (auto v = flags.Get("tls-cert")) config.mutable_tls()->set_cert_file(*v);
+  if (auto v = flags.Get("tls-key")) config.mutable_tls()->set_key_file(*v);
+  if (auto v = flags.Get("ek-roots")) config.set_ek_roots_dir(*v);
+  for (const char* name : {"interval", "timeout"}) {
+    if (auto v = flags.Get(name)) {
+      uint32_t seconds;
+      if (!absl::SimpleAtoi(*v, &seconds) || seconds == 0) {
+        return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a positive number of seconds"));
+      }
+      if (std::string(name) == "interval") config.set_challenge_interval_seconds(seconds);
+      else config.set_challenge_timeout_seconds(seconds);
+    }
+  }
+  if (flags.Has("allow-sha1")) config.set_allow_sha1_signatures(true);
+  if (auto v = flags.Get("port-file")) *port_file = *v;
+
+  if (config.listen_address().empty()) config.set_listen_address("0.0.0.0:8443");
+  if (config.admin_socket().empty()) config.set_admin_socket("/run/veu-verifier/admin.sock");
+  if (config.database().empty()) config.set_database("/var/lib/veu-verifier/veu.db");
+  if (config.challenge_interval_seconds() == 0) config.set_challenge_interval_seconds(30);
+  if (config.challenge_timeout_seconds() == 0) config.set_challenge_timeout_seconds(10);
+  if (config.enrollment_timeout_seconds() == 0) config.set_enrollment_timeout_seconds(30);
+  if (config.stale_after_seconds() == 0) {
+    config.set_stale_after_seconds(3 * config.challenge_interval_seconds() +
+                                   config.challenge_timeout_seconds());
+  }
+  if (config.pcr_selection().empty()) {
+    veu::v1::PcrSelection* sel = config.add_pcr_selection();
+    sel->set_hash_alg(0x000B);
+    for (uint32_t pcr : {0, 1, 2, 3, 4, 5, 6, 7, 10}) sel->add_pcrs(pcr);
+  }
+  if (config.tls().cert_file().empty() || config.tls().key_file().empty()) {
+    return absl::InvalidArgumentError(
+        "the agents' endpoint needs TLS: set tls.cert_file and tls.key_file (or --tls-cert, "
+        "--tls-key)");
+  }
+  if (config.ek_roots_dir().empty()) {
+    return absl::InvalidArgumentError(
+        "no EK roots: set ek_roots_dir (or --ek-roots) to the directory of TPM manufacturer CAs");
+  }
+  return config;
+}
+
+}  // namespace veu::verifier

@@ -1,0 +1,24 @@
+// The verifier's configuration: a text-format veu.v1.VerifierConfig file, then flags that
+// override single fields, then defaults for whatever is still unset.
+#ifndef VEU_VERIFIER_CONFIG_H_
+#define VEU_VERIFIER_CONFIG_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "veu/v1/config.pb.h"
+
+namespace veu::verifier {
+
+// Usage text for --help.
+std::string VerifierUsage();
+
+// Parses argv (without the program name). Fails with InvalidArgument naming the flag or the
+// config file's line on any error.
+absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std::string>& args,
+                                                           std::string* port_file);
+
+}  // namespace veu::verifier
+
+#endif  // VEU_VERIFIER_CONFIG_H_

@@ -1,0 +1,147 @@
+// veu-verifier: enrols agents, challenges them over one TLS stream each, appraises every
+// report, and keeps each result with its raw evidence. Wires the real adapters together;
+// nothing else constructs them.
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "common/rpc/tls.h"
+#include "verifier/config.h"
+#include "verifier/enrollment/enroller.h"
+#include "verifier/enrollment/tpm_identity_checks.h"
+#include "verifier/service/attestation_service.h"
+#include "verifier/service/deadline_reaper.h"
+#include "verifier/service/enrollment_service.h"
+#include "verifier/service/query_service.h"
+#include "verifier/store/sqlite_store.h"
+
+namespace {
+
+int Fail(const absl::Status& status) {
+  std::cerr << "veu-verifier: " << status.message() << "\n";
+  return 2;
+}
+
+// Blocks until SIGINT or SIGTERM.
+void WaitForTerminationSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  veu::Log("verifier", absl::StrCat("signal ", sig, ": shutting down"));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (const auto& a : args) {
+    if (a == "--help" || a == "-h") {
+      std::cout << veu::verifier::VerifierUsage();
+      return 0;
+    }
+  }
+  // Block the termination signals in every thread; the main thread waits for them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  std::string port_file;
+  absl::StatusOr<veu::v1::VerifierConfig> config =
+      veu::verifier::LoadVerifierConfig(args, &port_file);
+  if (!config.ok()) {
+    std::cerr << "veu-verifier: " << config.status().message() << "\n\n"
+              << veu::verifier::VerifierUsage();
+    return 2;
+  }
+
+  absl::StatusOr<std::unique_ptr<veu::verifier::SqliteStore>> store =
+      veu::verifier::SqliteStore::Open(config->database());
+  if (!store.ok()) return Fail(store.status());
+  absl::StatusOr<std::unique_ptr<veu::verifier::TpmIdentityChecks>> identity =
+      veu::verifier::TpmIdentityChecks::FromRootsDir(config->ek_roots_dir());
+  if (!identity.ok()) return Fail(identity.status());
+
+  veu::verifier::Enroller enroller(store->get(), identity->get(),
+                                   absl::Seconds(config->enrollment_timeout_seconds()),
+                                   [] { return absl::Now(); });
+  veu::verifier::NonceBook nonces;
+  veu::verifier::DeadlineReaper reaper;
+  veu::verifier::AppraisalPolicy policy;
+  policy.allow_sha1_signatures = config->allow_sha1_signatures();
+  veu::verifier::StreamOptions stream_options;
+  stream_options.challenge_interval = absl::Seconds(config->challenge_interval_seconds());
+  stream_options.response_timeout = absl::Seconds(config->challenge_timeout_seconds());
+  stream_options.pcr_selection.assign(config->pcr_selection().begin(),
+                                      config->pcr_selection().end());
+
+  veu::verifier::EnrollmentService enrollment_service(&enroller);
+  veu::verifier::AttestationService attestation_service(store->get(), &nonces, &reaper, policy,
+                                                        stream_options);
+  veu::verifier::QueryService query_service(store->get(),
+                                            absl::Seconds(config->stale_after_seconds()));
+  veu::verifier::AdminService admin_service(store->get(), &enroller,
+                                            veu::verifier::EkCertificateKeyHash);
+
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> tls = veu::ServerTlsCredentials(
+      config->tls().cert_file(), config->tls().key_file());
+  if (!tls.ok()) return Fail(tls.status());
+
+  int port = 0;
+  grpc::ServerBuilder agents_builder;
+  agents_builder.AddListeningPort(config->listen_address(), *tls, &port);
+  agents_builder.RegisterService(&enrollment_service);
+  agents_builder.RegisterService(&attestation_service);
+  // Bound what a single peer can make us hold in memory: evidence with an event log is a few
+  // hundred KiB; 8 MiB leaves room for IMA logs while refusing abuse.
+  agents_builder.SetMaxReceiveMessageSize(8 << 20);
+  std::unique_ptr<grpc::Server> agents_server = agents_builder.BuildAndStart();
+  if (!agents_server || port == 0) {
+    return Fail(absl::UnavailableError(
+        absl::StrCat("cannot listen on ", config->listen_address())));
+  }
+
+  std::error_code ec;
+  const std::filesystem::path socket_path(config->admin_socket());
+  std::filesystem::create_directories(socket_path.parent_path(), ec);
+  std::filesystem::remove(socket_path, ec);
+  grpc::ServerBuilder admin_builder;
+  admin_builder.AddListeningPort(absl::StrCat("unix:", config->admin_socket()),
+                                 grpc::InsecureServerCredentials());
+  admin_builder.RegisterService(&query_service);
+  admin_builder.RegisterService(&admin_service);
+  std::unique_ptr<grpc::Server> admin_server = admin_builder.BuildAndStart();
+  if (!admin_server) {
+    return Fail(absl::UnavailableError(
+        absl::StrCat("cannot listen on unix:", config->admin_socket())));
+  }
+  // The socket is the admin API's authentication: owner (and group) only.
+  chmod(config->admin_socket().c_str(), 0660);
+
+  const std::string host = config->listen_address().substr(0, config->listen_address().rfind(':'));
+  veu::Log("verifier", absl::StrCat("listening for agents on ", host, ":", port,
+                                    " (TLS); admin on unix:", config->admin_socket(),
+                                    "; database ", config->database()));
+  if (!port_file.empty()) {
+    std::ofstream(port_file) << port << "\n";
+  }
+
+  WaitForTerminationSignal();
+  attestation_service.Shutdown();
+  agents_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  admin_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  std::filesystem::remove(socket_path, ec);
+  veu::Log("verifier", "stopped");
+  return 0;
+}

@@ -1,0 +1,189 @@
+#include "verifier/service/attestation_service.h"
+
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "common/crypto/random.h"
+#include "common/hex.h"
+#include "common/proto_time.h"
+#include "common/log.h"
+
+namespace veu::verifier {
+namespace {
+
+using veu::v1::AgentMessage;
+using veu::v1::VerifierMessage;
+using Stream = grpc::ServerReaderWriter<VerifierMessage, AgentMessage>;
+
+grpc::Status EndWithError(Stream* stream, veu::v1::ReasonCode reason, const std::string& message,
+                          grpc::StatusCode code) {
+  VerifierMessage out;
+  out.mutable_error()->set_reason(reason);
+  out.mutable_error()->set_message(message);
+  stream->Write(out);
+  return grpc::Status(code, absl::StrCat(veu::v1::ReasonCode_Name(reason), ": ", message));
+}
+
+bool SignatureFailed(const veu::v1::Appraisal& a) {
+  for (const auto& c : a.checks()) {
+    if (c.check() == "quote.signature" && c.status() != veu::v1::CHECK_PASS) return true;
+    if (c.reason() == veu::v1::QUOTE_MALFORMED) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+AttestationService::AttestationService(Store* store, NonceBook* nonces, DeadlineReaper* reaper,
+                                       AppraisalPolicy policy, StreamOptions options)
+    : store_(store), nonces_(nonces), reaper_(reaper), policy_(std::move(policy)),
+      options_(std::move(options)) {}
+
+grpc::Status AttestationService::Attest(grpc::ServerContext* ctx, Stream* stream) {
+  ++open_streams_;
+  struct Closer {
+    std::atomic<int>& n;
+    ~Closer() { --n; }
+  } closer{open_streams_};
+  const std::string peer = ctx->peer();
+
+  AgentMessage in;
+  {
+    ScopedDeadline deadline(reaper_, ctx, absl::Now() + options_.hello_timeout);
+    if (!stream->Read(&in)) {
+      Log("stream", absl::StrCat(peer, ": closed or silent before hello"));
+      return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "no hello before the deadline");
+    }
+  }
+  if (!in.has_hello()) {
+    return EndWithError(stream, veu::v1::REASON_UNSPECIFIED, "first message must be a hello",
+                        grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  const std::string agent_id = in.hello().agent_id();
+  absl::StatusOr<veu::v1::AgentRecord> agent = store_->GetAgent(agent_id);
+  if (!agent.ok()) {
+    Log("stream", absl::StrCat(peer, ": hello from unknown agent ", agent_id.substr(0, 16)));
+    return EndWithError(stream, veu::v1::AGENT_UNKNOWN,
+                        "no enrolled agent with this id; enrol first",
+                        grpc::StatusCode::NOT_FOUND);
+  }
+  if (agent->status() != veu::v1::AGENT_STATUS_ENROLLED) {
+    return EndWithError(stream, veu::v1::AGENT_REVOKED, "agent is revoked",
+                        grpc::StatusCode::PERMISSION_DENIED);
+  }
+  const std::string who = absl::StrCat(agent_id.substr(0, 12), "@", agent->site());
+  Log("stream", absl::StrCat(who, ": connected from ", peer, " (agent ",
+                             in.hello().agent_version(), ")"));
+
+  bool authenticated = false;
+  std::string previous_log;  // the last accepted event log on this stream
+  for (uint64_t sequence = 1;; ++sequence) {
+    if (shutdown_.HasBeenNotified() || ctx->IsCancelled()) break;
+    // Challenge.
+    veu::v1::Challenge challenge;
+    absl::StatusOr<std::string> nonce = crypto::RandomBytes(32);
+    if (!nonce.ok()) return grpc::Status(grpc::StatusCode::INTERNAL, "random source failed");
+    challenge.set_nonce(*nonce);
+    challenge.mutable_pcr_selection()->Assign(options_.pcr_selection.begin(),
+                                              options_.pcr_selection.end());
+    const absl::Time deadline = absl::Now() + options_.response_timeout;
+    *challenge.mutable_deadline() = ToProtoTime(deadline);
+    challenge.set_sequence(sequence);
+    challenge.set_send_full_event_log(previous_log.empty());
+    if (!nonces_->Issue(*nonce, agent_id, deadline)) {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "nonce book full");
+    }
+    VerifierMessage out;
+    *out.mutable_challenge() = challenge;
+    if (!stream->Write(out)) break;
+
+    // Evidence, within the deadline (plus a little for the network).
+    {
+      ScopedDeadline response(reaper_, ctx, deadline + absl::Seconds(2));
+      if (!stream->Read(&in)) {
+        Log("stream", absl::StrCat(who, ": no evidence for challenge #", sequence,
+                                   " (closed or deadline passed)"));
+        break;
+      }
+    }
+    if (!in.has_evidence()) {
+      return EndWithError(stream, veu::v1::REASON_UNSPECIFIED, "expected evidence",
+                          grpc::StatusCode::INVALID_ARGUMENT);
+    }
+
+    // Appraise against the freshest record (another stream may have updated it).
+    absl::StatusOr<veu::v1::AgentRecord> current = store_->GetAgent(agent_id);
+    if (!current.ok()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "store unavailable");
+    absl::StatusOr<std::string> id = crypto::RandomBytes(16);
+    if (!id.ok()) return grpc::Status(grpc::StatusCode::INTERNAL, "random source failed");
+    AppraisalInput input;
+    input.agent = &*current;
+    input.challenge = &challenge;
+    input.evidence = &in.evidence();
+    input.previous_event_log = previous_log;
+    input.appraisal_id = ToHex(*id);
+    input.now = absl::Now();
+    absl::StatusOr<AppraisalOutcome> outcome = Appraise(input, policy_, *nonces_);
+    if (!outcome.ok()) {
+      Log("stream", absl::StrCat(who, ": appraisal failed: ", outcome.status().ToString()));
+      return grpc::Status(grpc::StatusCode::INTERNAL, "appraisal failed");
+    }
+    const veu::v1::Appraisal& appraisal = outcome->appraisal;
+    if (!authenticated && SignatureFailed(appraisal)) {
+      // Not proven to be this agent: record the attempt, leave the agent's verdict alone.
+      veu::v1::Event event;
+      event.set_kind(veu::v1::EVENT_IMPERSONATION_SUSPECTED);
+      event.set_agent_id(agent_id);
+      event.set_site(current->site());
+      *event.mutable_at() = ToProtoTime(input.now);
+      event.set_detail(absl::StrCat("stream from ", peer,
+                                    " claimed this agent; its quote did not verify"));
+      (void)store_->AppendEvent(event);
+      Log("stream", absl::StrCat(who, ": quote did not verify under the enrolled AK; closing"));
+      return EndWithError(stream, veu::v1::QUOTE_SIGNATURE_INVALID,
+                          "quote does not verify under this agent's enrolled AK",
+                          grpc::StatusCode::UNAUTHENTICATED);
+    }
+    authenticated = true;
+
+    AppraisalCommit commit;
+    commit.appraisal = appraisal;
+    commit.evidence = in.evidence().SerializeAsString();
+    commit.challenge = challenge.SerializeAsString();
+    commit.agent = outcome->agent;
+    commit.events = outcome->events;
+    if (absl::Status s = store_->CommitAppraisal(commit); !s.ok()) {
+      Log("stream", absl::StrCat(who, ": could not commit appraisal: ", s.ToString()));
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "could not commit the result; retry");
+    }
+    if (!outcome->accepted_event_log.empty()) previous_log = outcome->accepted_event_log;
+    std::string reasons;
+    for (int r : appraisal.reasons()) {
+      absl::StrAppend(&reasons, reasons.empty() ? "" : ",",
+                      veu::v1::ReasonCode_Name(static_cast<veu::v1::ReasonCode>(r)));
+    }
+    Log("appraisal", absl::StrCat(who, ": #", sequence, " ",
+                                  veu::v1::Verdict_Name(appraisal.verdict()),
+                                  reasons.empty() ? "" : " ", reasons));
+
+    VerifierMessage ack;
+    ack.mutable_ack()->set_sequence(sequence);
+    ack.mutable_ack()->set_appraisal_id(appraisal.id());
+    ack.mutable_ack()->set_verdict(appraisal.verdict());
+    ack.mutable_ack()->mutable_reasons()->CopyFrom(appraisal.reasons());
+    if (!stream->Write(ack)) break;
+
+    // Wait for the next interval, ending early if the server shuts down or the call ends.
+    const absl::Time next = absl::Now() + options_.challenge_interval;
+    while (absl::Now() < next && !ctx->IsCancelled()) {
+      if (shutdown_.WaitForNotificationWithTimeout(
+              std::min(absl::Milliseconds(200), next - absl::Now()))) {
+        break;
+      }
+    }
+  }
+  Log("stream", absl::StrCat(who, ": stream ended"));
+  return grpc::Status::OK;
+}
+
+}  // namespace veu::verifier

@@ -1,0 +1,146 @@
+#include "verifier/service/query_service.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "common/proto_time.h"
+#include "common/rpc/grpc_status.h"
+#include "common/status_macros.h"
+#include "verifier/appraisal/site_rollup.h"
+
+namespace veu::verifier {
+
+QueryService::QueryService(Store* store, absl::Duration stale_after)
+    : store_(store), stale_after_(stale_after) {}
+
+grpc::Status QueryService::ListSites(grpc::ServerContext*, const veu::v1::ListSitesRequest*,
+                                     veu::v1::ListSitesResponse* response) {
+  absl::StatusOr<std::vector<veu::v1::Site>> sites = store_->ListSites();
+  if (!sites.ok()) return ToGrpcStatus(sites.status());
+  response->mutable_sites()->Assign(sites->begin(), sites->end());
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::GetSiteStatus(grpc::ServerContext*,
+                                         const veu::v1::GetSiteStatusRequest* request,
+                                         veu::v1::SiteStatus* response) {
+  absl::StatusOr<veu::v1::Site> site = store_->GetSite(request->site());
+  if (!site.ok()) return ToGrpcStatus(site.status());
+  absl::StatusOr<std::vector<veu::v1::AgentRecord>> agents = store_->ListAgents(request->site());
+  if (!agents.ok()) return ToGrpcStatus(agents.status());
+  std::vector<NodeState> nodes;
+  for (const auto& agent : *agents) {
+    NodeState node{agent, std::nullopt};
+    absl::StatusOr<veu::v1::Appraisal> latest = store_->LatestAppraisal(agent.agent_id());
+    if (latest.ok()) {
+      node.latest = *latest;
+    } else if (!absl::IsNotFound(latest.status())) {
+      return ToGrpcStatus(latest.status());
+    }
+    nodes.push_back(std::move(node));
+  }
+  *response = RollUpSite(*site, nodes, absl::Now(), stale_after_);
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::ListAgents(grpc::ServerContext*,
+                                      const veu::v1::ListAgentsRequest* request,
+                                      veu::v1::ListAgentsResponse* response) {
+  absl::StatusOr<std::vector<veu::v1::AgentRecord>> agents = store_->ListAgents(request->site());
+  if (!agents.ok()) return ToGrpcStatus(agents.status());
+  response->mutable_agents()->Assign(agents->begin(), agents->end());
+  return grpc::Status::OK;
+}
+
+absl::StatusOr<std::string> QueryService::ResolveAgentId(const std::string& prefix) {
+  if (prefix.empty()) return absl::InvalidArgumentError("an agent id (or a unique prefix) is required");
+  ASSIGN_OR_RETURN(std::vector<veu::v1::AgentRecord> agents, store_->ListAgents(""));
+  std::string found;
+  for (const auto& a : agents) {
+    if (a.agent_id() == prefix) return prefix;
+    if (absl::StartsWith(a.agent_id(), prefix)) {
+      if (!found.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat("agent id prefix '", prefix,
+                                                       "' is ambiguous; give more characters"));
+      }
+      found = a.agent_id();
+    }
+  }
+  if (found.empty()) return absl::NotFoundError(absl::StrCat("no agent with id '", prefix, "'"));
+  return found;
+}
+
+grpc::Status QueryService::ListAppraisals(grpc::ServerContext*,
+                                          const veu::v1::ListAppraisalsRequest* request,
+                                          veu::v1::ListAppraisalsResponse* response) {
+  absl::StatusOr<std::string> id = ResolveAgentId(request->agent_id());
+  if (!id.ok()) return ToGrpcStatus(id.status());
+  absl::StatusOr<std::vector<veu::v1::StoredAppraisal>> list =
+      store_->ListAppraisals(*id, request->limit(), request->include_evidence());
+  if (!list.ok()) return ToGrpcStatus(list.status());
+  response->mutable_appraisals()->Assign(list->begin(), list->end());
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::ListEvents(grpc::ServerContext*,
+                                      const veu::v1::ListEventsRequest* request,
+                                      veu::v1::ListEventsResponse* response) {
+  EventFilter filter;
+  if (!request->agent_id().empty()) {
+    absl::StatusOr<std::string> id = ResolveAgentId(request->agent_id());
+    if (!id.ok()) return ToGrpcStatus(id.status());
+    filter.agent_id = *id;
+  }
+  filter.site = request->site();
+  if (request->limit() > 0) filter.limit = request->limit();
+  absl::StatusOr<std::vector<veu::v1::Event>> events = store_->ListEvents(filter);
+  if (!events.ok()) return ToGrpcStatus(events.status());
+  response->mutable_events()->Assign(events->begin(), events->end());
+  return grpc::Status::OK;
+}
+
+AdminService::AdminService(Store* store, Enroller* enroller, EkKeyHasher ek_key_hasher)
+    : store_(store), enroller_(enroller), ek_key_hasher_(std::move(ek_key_hasher)) {}
+
+grpc::Status AdminService::AddSite(grpc::ServerContext*, const veu::v1::Site* request,
+                                   veu::v1::Site* response) {
+  if (request->name().empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "a site needs a name");
+  }
+  veu::v1::Site site = *request;
+  *site.mutable_created_at() = ToProtoTime(absl::Now());
+  if (absl::Status s = store_->AddSite(site); !s.ok()) return ToGrpcStatus(s);
+  Log("admin", absl::StrCat("site ", site.name(), " added"));
+  *response = site;
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::AllowEk(grpc::ServerContext*, const veu::v1::AllowEkRequest* request,
+                                   veu::v1::AllowEkResponse* response) {
+  if (absl::Status s = store_->GetSite(request->site()).status(); !s.ok()) return ToGrpcStatus(s);
+  absl::StatusOr<std::string> key = ek_key_hasher_(request->ek_certificate());
+  if (!key.ok()) return ToGrpcStatus(key.status());
+  veu::v1::EkAllowance allowance;
+  allowance.set_site(request->site());
+  allowance.set_ek_public_sha256(*key);
+  *allowance.mutable_created_at() = ToProtoTime(absl::Now());
+  if (absl::Status s = store_->AddEkAllowance(allowance); !s.ok()) return ToGrpcStatus(s);
+  Log("admin", absl::StrCat("EK allowed for site ", request->site()));
+  response->set_ek_public_sha256(*key);
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::IssueEnrollmentToken(
+    grpc::ServerContext*, const veu::v1::IssueEnrollmentTokenRequest* request,
+    veu::v1::IssueEnrollmentTokenResponse* response) {
+  const uint32_t ttl = request->ttl_seconds() == 0 ? 3600 : request->ttl_seconds();
+  absl::StatusOr<veu::v1::IssueEnrollmentTokenResponse> token =
+      enroller_->IssueToken(request->site(), absl::Seconds(ttl));
+  if (!token.ok()) return ToGrpcStatus(token.status());
+  Log("admin", absl::StrCat("enrolment token issued for site ", request->site(), ", valid ",
+                            ttl, " s"));  // never the token itself
+  *response = *token;
+  return grpc::Status::OK;
+}
+
+}  // namespace veu::verifier

@@ -1,0 +1,60 @@
+// The operator's view (Query) and administration (Admin) of the verifier, served on a local
+// Unix socket whose file permissions authenticate the caller. Thin: translate and map errors.
+#ifndef VEU_VERIFIER_SERVICE_QUERY_SERVICE_H_
+#define VEU_VERIFIER_SERVICE_QUERY_SERVICE_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "verifier/enrollment/enroller.h"
+#include "verifier/store/store.h"
+#include "veu/v1/query.grpc.pb.h"
+
+namespace veu::verifier {
+
+// Computes SHA-256 of the SubjectPublicKeyInfo of an EK certificate in any stored form.
+using EkKeyHasher = std::function<absl::StatusOr<std::string>(const std::string& cert)>;
+
+class QueryService final : public veu::v1::Query::Service {
+ public:
+  QueryService(Store* store, absl::Duration stale_after);
+
+  grpc::Status ListSites(grpc::ServerContext*, const veu::v1::ListSitesRequest*,
+                         veu::v1::ListSitesResponse*) override;
+  grpc::Status GetSiteStatus(grpc::ServerContext*, const veu::v1::GetSiteStatusRequest*,
+                             veu::v1::SiteStatus*) override;
+  grpc::Status ListAgents(grpc::ServerContext*, const veu::v1::ListAgentsRequest*,
+                          veu::v1::ListAgentsResponse*) override;
+  grpc::Status ListAppraisals(grpc::ServerContext*, const veu::v1::ListAppraisalsRequest*,
+                              veu::v1::ListAppraisalsResponse*) override;
+  grpc::Status ListEvents(grpc::ServerContext*, const veu::v1::ListEventsRequest*,
+                          veu::v1::ListEventsResponse*) override;
+
+ private:
+  absl::StatusOr<std::string> ResolveAgentId(const std::string& prefix);
+  Store* const store_;
+  const absl::Duration stale_after_;
+};
+
+class AdminService final : public veu::v1::Admin::Service {
+ public:
+  AdminService(Store* store, Enroller* enroller, EkKeyHasher ek_key_hasher);
+
+  grpc::Status AddSite(grpc::ServerContext*, const veu::v1::Site*, veu::v1::Site*) override;
+  grpc::Status AllowEk(grpc::ServerContext*, const veu::v1::AllowEkRequest*,
+                       veu::v1::AllowEkResponse*) override;
+  grpc::Status IssueEnrollmentToken(grpc::ServerContext*,
+                                    const veu::v1::IssueEnrollmentTokenRequest*,
+                                    veu::v1::IssueEnrollmentTokenResponse*) override;
+
+ private:
+  Store* const store_;
+  Enroller* const enroller_;
+  const EkKeyHasher ek_key_hasher_;
+};
+
+}  // namespace veu::verifier
+
+#endif  // VEU_VERIFIER_SERVICE_QUERY_SERVICE_H_

@@ -1,0 +1,21 @@
+# The verifier's libraries and binary. Included from verifier/CMakeLists.txt.
+veu_library(veu_appraisal
+  SOURCES appraisal/nonce_book.cc appraisal/appraiser.cc appraisal/evidence_checks.cc
+          appraisal/measured_boot.cc
+          appraisal/site_rollup.cc
+  DEPS veu_proto veu_common veu_tpm veu_eventlog absl::synchronization absl::flat_hash_map absl::time)
+
+veu_library(veu_enrollment
+  SOURCES enrollment/enroller.cc enrollment/tpm_identity_checks.cc
+  DEPS veu_proto veu_common veu_store veu_tpm veu_x509 absl::synchronization absl::flat_hash_map)
+
+veu_library(veu_verifier_service
+  SOURCES service/attestation_service.cc service/deadline_reaper.cc
+          service/enrollment_service.cc service/query_service.cc config.cc
+  DEPS veu_appraisal veu_enrollment veu_store veu_rpc veu_proto)
+
+add_executable(veu-verifier main.cc)
+target_include_directories(veu-verifier PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR}/proto)
+target_compile_options(veu-verifier PRIVATE ${VEU_WARNINGS})
+target_link_libraries(veu-verifier PRIVATE veu_verifier_service)
+install(TARGETS veu-verifier RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
