@@ -11,10 +11,12 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 #include <utility>
@@ -132,6 +134,43 @@ bool Accepts(int port) {
   return ok;
 }
 
+// The files swtpm_localca needs to sign without creating a new CA.
+constexpr const char* kCaFiles[] = {"swtpm-localca-rootca-cert.pem",
+                                    "swtpm-localca-rootca-privkey.pem", "signkey.pem",
+                                    "issuercert.pem"};
+
+std::string CaCacheDir() {
+  const char* tmp = std::getenv("TMPDIR");
+  return absl::StrCat((tmp != nullptr && *tmp != '\0') ? tmp : "/tmp", "/veu-swtpm-ca-", getuid(),
+                      "-v1");
+}
+
+// Copies a cached CA into `localca`; false (nothing usable cached) is not an error.
+bool UseCachedCa(const std::string& localca) {
+  const std::string cache = CaCacheDir();
+  std::error_code ec;
+  for (const char* f : kCaFiles) {
+    fs::copy_file(cache + "/" + f, localca + "/" + f, fs::copy_options::overwrite_existing, ec);
+    if (ec) return false;
+  }
+  // Distinct serials per instance, as distinct TPMs from one manufacturer have.
+  std::random_device rd;
+  std::ofstream(localca + "/certserial") << (1000000 + rd() % 1000000000);
+  return true;
+}
+
+// Publishes the CA swtpm_localca just created for later instances (atomically, first one wins).
+void CacheCa(const std::string& localca) {
+  std::string staging = CaCacheDir() + ".XXXXXX";
+  if (mkdtemp(staging.data()) == nullptr) return;
+  std::error_code ec;
+  for (const char* f : kCaFiles) {
+    fs::copy_file(localca + "/" + f, staging + "/" + f, ec);
+    if (ec) break;
+  }
+  if (ec || rename(staging.c_str(), CaCacheDir().c_str()) != 0) fs::remove_all(staging, ec);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SwtpmProcess>> SwtpmProcess::Start(const SwtpmOptions& options) {
@@ -170,6 +209,7 @@ absl::StatusOr<std::unique_ptr<SwtpmProcess>> SwtpmProcess::Start(const SwtpmOpt
                     "create_certs_tool_options = ", dir, "/swtpm-localca.options\n");
   }
   if (auto s = WriteFile(dir + "/swtpm_setup.conf", setup_conf); !s.ok()) return s;
+  const bool cached_ca = options.create_ek_cert && !options.fresh_ca && UseCachedCa(localca);
 
   std::vector<std::string> setup = {"swtpm_setup",  "--tpm2",         "--tpmstate",
                                     dir + "/state", "--config",       dir + "/swtpm_setup.conf",
@@ -180,6 +220,7 @@ absl::StatusOr<std::unique_ptr<SwtpmProcess>> SwtpmProcess::Start(const SwtpmOpt
   }
   if (auto s = RunTool(setup, dir + "/swtpm_setup.log"); !s.ok()) return s;
 
+  if (options.create_ek_cert && !options.fresh_ca && !cached_ca) CacheCa(localca);
   if (options.create_ek_cert) {
     // The verifier's trust anchors: root and intermediate only, never the private keys.
     fs::copy_file(localca + "/swtpm-localca-rootca-cert.pem", dir + "/ca/root.pem", ec);

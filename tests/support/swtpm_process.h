@@ -28,6 +28,10 @@ struct SwtpmOptions {
   // PCR banks to activate (swtpm_setup --pcr-banks). Real machines have sha1 and sha256, and
   // replaying their event logs needs both.
   std::string pcr_banks = "sha1,sha256";
+  // Creating a CA costs ~1 s, so by default instances reuse one CA cached in
+  // $TMPDIR/veu-swtpm-ca-<uid>-v1 (each still gets its own copy and random certificate serials).
+  // Set to true for a CA no other instance shares (e.g. to test an untrusted manufacturer).
+  bool fresh_ca = false;
 };
 
 // Owns one running `swtpm socket` process and its temp dir. Not thread-safe; one test owns it.
