@@ -224,7 +224,10 @@ ChainResult VerifyStoredEkCertificate(std::string_view stored_bytes, const Trust
   if (!leaf.ok()) {
     ChainResult result;
     result.reason = veu::v1::EK_CERT_MALFORMED;
-    result.detail = std::string(leaf.status().message());
+    std::string message(leaf.status().message());
+    constexpr std::string_view kPrefix = "EK_CERT_MALFORMED: ";
+    if (message.rfind(kPrefix, 0) == 0) message.erase(0, kPrefix.size());
+    result.detail = std::move(message);
     return result;
   }
   return VerifyEkChain(*leaf, store, now, options);
