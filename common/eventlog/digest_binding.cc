@@ -70,6 +70,7 @@ Forms AcceptedForms(const Event& e, LogFormat format, std::string* storage) {
 bool DigestCoversData(const Event& e) {
   switch (e.type) {
     case kEvSeparator:
+    case kEvSCrtmVersion:
     case kEvAction:
     case kEvEfiAction:
     case kEvEfiVariableDriverConfig:

@@ -10,6 +10,7 @@
 namespace veu::eventlog {
 
 // True for events whose digest must be the hash of their data (separators, EFI actions,
+// S-CRTM version strings,
 // EFI variables, GRUB/systemd-boot strings in PCR 8 and 12, GPT, ...).
 bool DigestCoversData(const Event& event);
 
