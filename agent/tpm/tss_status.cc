@@ -3,6 +3,7 @@
 #include <tss2/tss2_rc.h>
 #include <tss2/tss2_tpm2_types.h>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace veu::agent {
@@ -20,6 +21,13 @@ absl::Status TssStatus(std::string_view what, TSS2_RC rc) {
     if ((rc & TPM2_RC_FMT1) != 0) {
       if ((rc & (TPM2_RC_FMT1 | 0x3F)) == TPM2_RC_HANDLE) return absl::NotFoundError(msg);
       return absl::FailedPreconditionError(msg);
+    }
+    if (rc == TPM2_RC_OBJECT_MEMORY || rc == TPM2_RC_SESSION_MEMORY || rc == TPM2_RC_MEMORY ||
+        rc == TPM2_RC_OBJECT_HANDLES || rc == TPM2_RC_SESSION_HANDLES) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat(msg,
+                       "; the TPM's object/session slots are full (without a resource "
+                       "manager, another client may have leaked handles: tpm2_flushcontext)"));
     }
     if (rc == TPM2_RC_RETRY || rc == TPM2_RC_YIELDED || rc == TPM2_RC_TESTING ||
         rc == TPM2_RC_NV_RATE || rc == TPM2_RC_NV_UNAVAILABLE) {

@@ -467,6 +467,28 @@ TEST_F(EsysTpmTest, AkAndPcrsBehaveAcrossTpmReboot) {
   EXPECT_EQ((*pcr)[0].digest(), std::string(32, '\0'));
 }
 
+TEST_F(EsysTpmTest, FlushesEveryTransientObjectAndSession) {
+  // swtpm has no resource manager and only 3 object slots: a leak per call would fail quickly.
+  EsysTpmOptions options;
+  options.use_persistent_ek = false;  // EK recreated (transient) for every use
+  Open(options);
+  auto ek = tpm_->EkPublic();
+  auto ak = tpm_->Ak();
+  ASSERT_OK(ek.status());
+  ASSERT_OK(ak.status());
+  Credential c = MakeCredential(swtpm_->TempDir(), *ek, ak->name, "again and again");
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_OK(tpm_->ActivateCredential(c.blob, c.secret).status()) << "iteration " << i;
+    ASSERT_OK(tpm_->Quote("n", Selection(crypto::kAlgSha256, {0})).status()) << "iteration " << i;
+  }
+  tpm_.reset();
+  CommandResult r = RunShell(absl::StrCat("tpm2_getcap --tcti ", swtpm_->Tcti(),
+                                          " handles-transient && tpm2_getcap --tcti ",
+                                          swtpm_->Tcti(), " handles-loaded-session"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, "") << "handles left behind";
+}
+
 class EsysTpmWithoutEkCertTest : public EsysTpmTest {
  protected:
   void SetUp() override {

@@ -31,6 +31,12 @@ TEST(TssStatusTest, TpmRetryIsUnavailable) {
   EXPECT_THAT(TssStatus("Esys_Quote", TPM2_RC_RETRY), StatusIs(absl::StatusCode::kUnavailable));
 }
 
+TEST(TssStatusTest, FullObjectMemoryIsResourceExhaustedWithAHint) {
+  EXPECT_THAT(TssStatus("Esys_Load", TPM2_RC_OBJECT_MEMORY),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       AllOf(HasSubstr("0x00000902"), HasSubstr("tpm2_flushcontext"))));
+}
+
 TEST(TssStatusTest, TpmParameterErrorIsFailedPrecondition) {
   EXPECT_THAT(TssStatus("Esys_ActivateCredential", TPM2_RC_INTEGRITY | TPM2_RC_P | TPM2_RC_1),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("tpm:parameter(1)")));
