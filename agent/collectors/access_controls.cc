@@ -1,18 +1,18 @@
 #include "agent/collectors/access_controls.h"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 
 #include "absl/container/flat_hash_map.h"
-#include <charconv>
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
-#include "agent/collectors/text_lines.h"
 #include "agent/collectors/accounts.h"
 #include "agent/collectors/authorized_keys.h"
 #include "agent/collectors/sshd_config.h"
 #include "agent/collectors/sudoers.h"
 #include "agent/collectors/system_security.h"
+#include "agent/collectors/text_lines.h"
 
 namespace veu::collectors {
 namespace {

@@ -40,8 +40,7 @@ absl::Status CheckName(std::string_view name, std::string_view path, uint32_t li
 
 }  // namespace
 
-absl::StatusOr<std::vector<PasswdEntry>> ParsePasswd(std::string_view text,
-                                                     std::string_view path) {
+absl::StatusOr<std::vector<PasswdEntry>> ParsePasswd(std::string_view text, std::string_view path) {
   auto lines = SplitLines(text, path);
   if (!lines.ok()) return lines.status();
   std::vector<PasswdEntry> out;
@@ -100,8 +99,7 @@ absl::StatusOr<std::vector<GroupEntry>> ParseGroup(std::string_view text, std::s
 }
 
 bool IsLoginShell(std::string_view shell) {
-  return !(shell.ends_with("/nologin") || shell.ends_with("/false") ||
-           shell == "/bin/sync");
+  return !(shell.ends_with("/nologin") || shell.ends_with("/false") || shell == "/bin/sync");
 }
 
 }  // namespace veu::collectors

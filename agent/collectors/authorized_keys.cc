@@ -14,10 +14,14 @@ namespace {
 
 bool IsKeyType(std::string_view t) {
   static constexpr std::string_view kTypes[] = {
-      "ssh-ed25519",           "ssh-rsa",
-      "ssh-dss",               "ecdsa-sha2-nistp256",
-      "ecdsa-sha2-nistp384",   "ecdsa-sha2-nistp521",
-      "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
+      "ssh-ed25519",
+      "ssh-rsa",
+      "ssh-dss",
+      "ecdsa-sha2-nistp256",
+      "ecdsa-sha2-nistp384",
+      "ecdsa-sha2-nistp521",
+      "sk-ssh-ed25519@openssh.com",
+      "sk-ecdsa-sha2-nistp256@openssh.com",
   };
   for (std::string_view k : kTypes) {
     if (t == k) return true;
@@ -93,8 +97,9 @@ std::vector<v1::AuthorizedKey> ParseAuthorizedKeys(std::string_view text, std::s
       type = NextToken(&rest);
     }
     if (!IsKeyType(type)) {
-      fail(l.number, "no known key type (ssh-ed25519, ssh-rsa, ecdsa-sha2-*, sk-*) where "
-                     "expected");
+      fail(l.number,
+           "no known key type (ssh-ed25519, ssh-rsa, ecdsa-sha2-*, sk-*) where "
+           "expected");
       continue;
     }
     const std::string_view b64 = NextToken(&rest);

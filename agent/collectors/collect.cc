@@ -34,13 +34,13 @@ absl::StatusOr<Value> AsValue(const google::protobuf::Message& m) {
   opts.preserve_proto_field_names = true;
   std::string json;
   if (auto s = google::protobuf::util::MessageToJsonString(m, &json, opts); !s.ok()) {
-    return absl::InternalError(absl::StrFormat("JSON rendering of %s failed: %s",
-                                               m.GetTypeName(), s.ToString()));
+    return absl::InternalError(
+        absl::StrFormat("JSON rendering of %s failed: %s", m.GetTypeName(), s.ToString()));
   }
   Value v;
   if (auto s = google::protobuf::util::JsonStringToMessage(json, &v); !s.ok()) {
-    return absl::InternalError(absl::StrFormat("JSON re-reading of %s failed: %s",
-                                               m.GetTypeName(), s.ToString()));
+    return absl::InternalError(
+        absl::StrFormat("JSON re-reading of %s failed: %s", m.GetTypeName(), s.ToString()));
   }
   return v;
 }

@@ -10,8 +10,8 @@
 namespace veu::collectors {
 
 struct GpuReport {
-  v1::NvmlStatus status;               // available=false with a detail when absent/failed
-  std::vector<v1::GpuIdentity> gpus;   // pci_bus_id normalised ("0000:17:00.0")
+  v1::NvmlStatus status;              // available=false with a detail when absent/failed
+  std::vector<v1::GpuIdentity> gpus;  // pci_bus_id normalised ("0000:17:00.0")
 };
 
 // Implementations never fail for "not installed": they return status.available = false and

@@ -14,9 +14,10 @@ v1::Inventory CollectInventory(const RootFs& fs, const facts::Catalogue& catalog
   if (!scan.ok()) {
     v1::CollectionError* e = inv.add_errors();
     e->set_source_path(std::string(kPciDevicesDir));
-    e->set_message(absl::StrFormat("PCI devices could not be listed: %s; the inventory is "
-                                   "incomplete",
-                                   scan.status().message()));
+    e->set_message(
+        absl::StrFormat("PCI devices could not be listed: %s; the inventory is "
+                        "incomplete",
+                        scan.status().message()));
   } else {
     for (auto& d : scan->devices) *inv.add_accelerators() = std::move(d);
     for (auto& e : scan->errors) *inv.add_errors() = std::move(e);
@@ -24,8 +25,7 @@ v1::Inventory CollectInventory(const RootFs& fs, const facts::Catalogue& catalog
 
   if (gpu == nullptr) {
     inv.mutable_nvml()->set_available(false);
-    inv.mutable_nvml()->set_detail(
-        "no GPU identity source configured: identity from PCI IDs only");
+    inv.mutable_nvml()->set_detail("no GPU identity source configured: identity from PCI IDs only");
   } else {
     GpuReport report = gpu->Query();
     *inv.mutable_nvml() = report.status;

@@ -49,7 +49,8 @@ constexpr unsigned kStringBuffer = 128;  // >= every NVML_*_BUFFER_SIZE used her
 
 class Library {
  public:
-  explicit Library(const std::string& name) : handle_(dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL)) {}
+  explicit Library(const std::string& name)
+      : handle_(dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL)) {}
   ~Library() {
     if (handle_ != nullptr) dlclose(handle_);
   }
@@ -136,8 +137,8 @@ GpuReport NvmlGpuInventorySource::Query() {
     count = 0;
   }
   if (count > kMaxDevices) {
-    problems.push_back(absl::StrFormat("NVML reports %u devices; only the first %u are read",
-                                       count, kMaxDevices));
+    problems.push_back(
+        absl::StrFormat("NVML reports %u devices; only the first %u are read", count, kMaxDevices));
     count = kMaxDevices;
   }
   struct Field {

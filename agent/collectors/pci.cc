@@ -42,8 +42,8 @@ absl::StatusOr<uint32_t> ParseSysfsHex(std::string_view text, int digits, std::s
   uint32_t value = 0;
   auto [end, ec] = std::from_chars(body.data(), body.data() + body.size(), value, 16);
   if (ec != std::errc() || end != body.data() + body.size()) {
-    return absl::InvalidArgumentError(absl::StrFormat("%s:1: \"%s\" is not hexadecimal", path,
-                                                      Printable(text)));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s:1: \"%s\" is not hexadecimal", path, Printable(text)));
   }
   return value;
 }

@@ -60,9 +60,9 @@ struct Walk {
   const RootFs& fs;
   v1::SshdFacts* out;
   std::vector<v1::CollectionError>* errors;
-  absl::flat_hash_map<std::string, std::string> canonical;  // lowercase -> canonical
+  absl::flat_hash_map<std::string, std::string> canonical;      // lowercase -> canonical
   absl::flat_hash_map<std::string, v1::SshdSetting*> settings;  // canonical -> entry
-  std::set<std::string> set_once;                              // single-valued already set
+  std::set<std::string> set_once;                               // single-valued already set
   size_t files = 0;
 
   void Error(std::string_view path, uint32_t line, std::string_view message) {
@@ -78,8 +78,8 @@ struct Walk {
   // Match block); a Match inside the file ends with the file.
   void File(const std::string& path, int depth, bool in_match) {
     if (++files > kMaxSshdFiles) {
-      Error(path, 0, absl::StrFormat("more than %d sshd config files; %s not read",
-                                     kMaxSshdFiles, path));
+      Error(path, 0,
+            absl::StrFormat("more than %d sshd config files; %s not read", kMaxSshdFiles, path));
       return;
     }
     auto text = fs.ReadFile(path);
@@ -124,8 +124,8 @@ struct Walk {
           Error(path, l.number, "Include needs a file or glob");
           continue;
         }
-        for (const std::string& pattern : args) Include(path, l.number, pattern, depth,
-                                                        in_match || match != nullptr);
+        for (const std::string& pattern : args)
+          Include(path, l.number, pattern, depth, in_match || match != nullptr);
         continue;
       }
       auto it = canonical.find(lower);
@@ -145,8 +145,10 @@ struct Walk {
         const std::string v = ToLower(args[0]);
         if (args.size() != 1 || std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
           Error(path, l.number,
-                absl::StrFormat("%s \"%s\" is not one of: %s (sshd would refuse to start)", name,
-                                absl::StrJoin(args, " "), absl::StrJoin(std::vector<std::string>(allowed.begin(), allowed.end()), ", ")));
+                absl::StrFormat(
+                    "%s \"%s\" is not one of: %s (sshd would refuse to start)", name,
+                    absl::StrJoin(args, " "),
+                    absl::StrJoin(std::vector<std::string>(allowed.begin(), allowed.end()), ", ")));
           continue;
         }
         args[0] = v;

@@ -18,16 +18,16 @@ constexpr int kMaxAliasDepth = 8;
 
 const std::set<std::string_view>& Tags() {
   static const auto* tags = new std::set<std::string_view>{
-      "NOPASSWD",  "PASSWD",      "NOEXEC",     "EXEC",         "SETENV",    "NOSETENV",
-      "LOG_INPUT", "NOLOG_INPUT", "LOG_OUTPUT", "NOLOG_OUTPUT", "MAIL",      "NOMAIL",
+      "NOPASSWD",  "PASSWD",      "NOEXEC",     "EXEC",         "SETENV", "NOSETENV",
+      "LOG_INPUT", "NOLOG_INPUT", "LOG_OUTPUT", "NOLOG_OUTPUT", "MAIL",   "NOMAIL",
       "FOLLOW",    "NOFOLLOW",    "INTERCEPT",  "NOINTERCEPT"};
   return *tags;
 }
 
 const std::set<std::string_view>& Options() {
   static const auto* options = new std::set<std::string_view>{
-      "ROLE", "TYPE", "TIMEOUT", "NOTBEFORE", "NOTAFTER", "CWD", "CHROOT", "APPARMOR_PROFILE",
-      "PRIVS", "LIMITPRIVS"};
+      "ROLE", "TYPE",   "TIMEOUT",          "NOTBEFORE", "NOTAFTER",
+      "CWD",  "CHROOT", "APPARMOR_PROFILE", "PRIVS",     "LIMITPRIVS"};
   return *options;
 }
 
@@ -174,8 +174,9 @@ class Parser {
   void UserSpec(std::string_view text, uint32_t line) {
     const size_t eq = text.find('=');
     if (eq == std::string_view::npos) {
-      Error(line, "not a sudoers line: expected `users hosts = (runas) commands`, a Defaults "
-                  "line, an alias or an include");
+      Error(line,
+            "not a sudoers line: expected `users hosts = (runas) commands`, a Defaults "
+            "line, an alias or an include");
       return;
     }
     // "alice, %admin  ALL" -> collapse blanks around commas, then two words.
@@ -238,12 +239,13 @@ class Parser {
         return;
       }
       if (s.find('=') != std::string_view::npos) {
-        Error(line, "several host specifications on one line (`: host = ...`) are not "
-                    "supported; write one rule per line");
+        Error(line,
+              "several host specifications on one line (`: host = ...`) are not "
+              "supported; write one rule per line");
         return;
       }
-      const std::vector<std::string> current_runas = runas_given ? runas
-                                                                 : std::vector<std::string>{};
+      const std::vector<std::string> current_runas =
+          runas_given ? runas : std::vector<std::string>{};
       if (current == nullptr || current->nopasswd() != nopasswd ||
           std::vector<std::string>(current->runas().begin(), current->runas().end()) !=
               current_runas) {
@@ -254,7 +256,13 @@ class Parser {
         current->set_source_path(std::string(path_));
         current->set_line(line);
       }
-      current->add_commands(std::string(s));
+      // Whitespace inside a command (continuation lines, alignment) is not significant.
+      std::string command;
+      for (std::string_view word : SplitAny(s, " \t")) {
+        if (!command.empty()) command += ' ';
+        command += word;
+      }
+      current->add_commands(std::move(command));
     }
   }
 
@@ -262,8 +270,8 @@ class Parser {
   SudoersFile* out_;
 };
 
-void Expand(const std::map<std::string, std::vector<std::string>>& aliases,
-            const std::string& item, int depth, std::vector<std::string>* out) {
+void Expand(const std::map<std::string, std::vector<std::string>>& aliases, const std::string& item,
+            int depth, std::vector<std::string>* out) {
   auto it = aliases.find(item);
   if (it == aliases.end() || depth >= kMaxAliasDepth) {
     out->push_back(item);
@@ -291,8 +299,8 @@ struct Walk {
             const std::string& from) {
     if (seen.count(path) > 0) return;
     if (seen.size() >= kMaxSudoersFiles) {
-      AddError(path, 0, absl::StrFormat("more than %d sudoers files; %s not read",
-                                        kMaxSudoersFiles, path));
+      AddError(path, 0,
+               absl::StrFormat("more than %d sudoers files; %s not read", kMaxSudoersFiles, path));
       return;
     }
     seen.insert(path);
@@ -318,8 +326,8 @@ struct Walk {
     for (const SudoersInclude& inc : parsed.includes) {
       if (depth + 1 > kMaxSudoersIncludeDepth) {
         AddError(path, inc.line,
-                 absl::StrFormat("%s:%d: includes nest deeper than %d; %s not read", path,
-                                 inc.line, kMaxSudoersIncludeDepth, inc.path));
+                 absl::StrFormat("%s:%d: includes nest deeper than %d; %s not read", path, inc.line,
+                                 kMaxSudoersIncludeDepth, inc.path));
         continue;
       }
       const std::string target =
@@ -331,8 +339,9 @@ struct Walk {
       auto names = fs.ListDir(target);
       if (!names.ok()) {
         if (!absl::IsNotFound(names.status())) {
-          AddError(target, 0, absl::StrFormat("%s:%d: includedir: %s", path, inc.line,
-                                              StdView(names.status().message())));
+          AddError(target, 0,
+                   absl::StrFormat("%s:%d: includedir: %s", path, inc.line,
+                                   StdView(names.status().message())));
         }
         continue;
       }
@@ -384,6 +393,8 @@ void CollectSudoers(const RootFs& fs, v1::SudoFacts* out,
     for (auto& p : principals) rule.add_principals(p);
     std::vector<std::string> runas;
     for (const auto& r : rule.runas()) Expand(walk.all.runas_aliases, r, 0, &runas);
+    rule.clear_runas();
+    for (const auto& r : runas) rule.add_runas(r);
     bool root = runas.empty();
     for (const auto& r : runas) root |= (r == "root" || r == "#0" || r == "ALL");
     rule.set_grants_root(root);

@@ -18,8 +18,8 @@ inline constexpr std::string_view kSudoersPath = "/etc/sudoers";
 inline constexpr int kMaxSudoersIncludeDepth = 8;
 
 struct SudoersInclude {
-  std::string path;       // as written (relative paths resolve against the including file)
-  bool directory = false; // includedir
+  std::string path;        // as written (relative paths resolve against the including file)
+  bool directory = false;  // includedir
   uint32_t line = 0;
 };
 

@@ -30,11 +30,13 @@ absl::StatusOr<std::string> ReadSmall(const RootFs& fs, std::string_view path) {
   return fs.ReadFile(path, kSmallFile);
 }
 
-bool Digest(const RootFs& fs, const std::string& path, google::protobuf::RepeatedPtrField<v1::FileDigest>* out,
+bool Digest(const RootFs& fs, const std::string& path,
+            google::protobuf::RepeatedPtrField<v1::FileDigest>* out,
             std::vector<v1::CollectionError>* errors) {
   auto text = fs.ReadFile(path);
   if (!text.ok()) {
-    if (!absl::IsNotFound(text.status())) AddError(errors, path, 0, StdView(text.status().message()));
+    if (!absl::IsNotFound(text.status()))
+      AddError(errors, path, 0, StdView(text.status().message()));
     return false;
   }
   v1::FileDigest* d = out->Add();
@@ -63,8 +65,8 @@ absl::StatusOr<std::string> ParseLockdown(std::string_view text, std::string_vie
   if (brackets != 1 ||
       (selected != "none" && selected != "integrity" && selected != "confidentiality")) {
     return absl::InvalidArgumentError(absl::StrFormat(
-        "%s:1: expected one bracketed mode of none/integrity/confidentiality, found \"%s\"",
-        path, Escaped(Trim(text))));
+        "%s:1: expected one bracketed mode of none/integrity/confidentiality, found \"%s\"", path,
+        Escaped(Trim(text))));
   }
   return selected;
 }
@@ -97,8 +99,7 @@ void CollectKernelSecurity(const RootFs& fs, v1::KernelSecurityFacts* out,
     } else {
       out->set_selinux(v1::SECURITY_MODULE_MODE_UNSPECIFIED);
       AddError(errors, kSelinux, 1,
-               absl::StrFormat("%s:1: expected 0 or 1, found \"%s\"", kSelinux,
-                               Escaped(v, 16)));
+               absl::StrFormat("%s:1: expected 0 or 1, found \"%s\"", kSelinux, Escaped(v, 16)));
     }
   } else if (!absl::IsNotFound(text.status())) {
     AddError(errors, kSelinux, 0, StdView(text.status().message()));
@@ -115,8 +116,7 @@ void CollectKernelSecurity(const RootFs& fs, v1::KernelSecurityFacts* out,
     } else {
       out->set_apparmor(v1::SECURITY_MODULE_MODE_UNSPECIFIED);
       AddError(errors, kApparmor, 1,
-               absl::StrFormat("%s:1: expected Y or N, found \"%s\"", kApparmor,
-                               Escaped(v, 16)));
+               absl::StrFormat("%s:1: expected Y or N, found \"%s\"", kApparmor, Escaped(v, 16)));
     }
   } else if (!absl::IsNotFound(text.status())) {
     AddError(errors, kApparmor, 0, StdView(text.status().message()));
@@ -185,9 +185,8 @@ absl::StatusOr<std::vector<MountEntry>> ParseMounts(std::string_view text, std::
       for (size_t k = 1; k <= 3; ++k) {
         const char c = s[i + k];
         if (c < '0' || c > '7') {
-          return absl::InvalidArgumentError(
-              absl::StrFormat("%s:%d: bad octal escape \"%s\"", path, line,
-                              Escaped(s.substr(i, 4))));
+          return absl::InvalidArgumentError(absl::StrFormat("%s:%d: bad octal escape \"%s\"", path,
+                                                            line, Escaped(s.substr(i, 4))));
         }
         v = v * 8 + (c - '0');
       }
@@ -205,9 +204,9 @@ absl::StatusOr<std::vector<MountEntry>> ParseMounts(std::string_view text, std::
     if (Trim(l.text).empty()) continue;
     std::vector<std::string_view> f = Split(l.text, ' ', /*skip_empty=*/true);
     if (f.size() < 4) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "%s:%d: expected `device mountpoint fstype options ...`, found %d fields", path,
-          l.number, f.size()));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("%s:%d: expected `device mountpoint fstype options ...`, found %d fields",
+                          path, l.number, f.size()));
     }
     MountEntry m;
     auto device = unescape(f[0], l.number);
@@ -226,8 +225,7 @@ namespace {
 
 bool Covers(std::string_view mount_point, std::string_view path) {
   if (mount_point == "/") return path.starts_with("/");
-  return path == mount_point ||
-         (path.starts_with(mount_point) && path[mount_point.size()] == '/');
+  return path == mount_point || (path.starts_with(mount_point) && path[mount_point.size()] == '/');
 }
 
 // Encryption of dm-N, looking down through its slaves.
@@ -277,9 +275,9 @@ void CollectStorage(const RootFs& fs, const std::vector<std::string>& data_paths
       text.ok() ? ParseMounts(*text, kMounts)
                 : absl::StatusOr<std::vector<MountEntry>>(text.status());
   if (!mounts.ok()) {
-    AddError(errors, kMounts, 0,
-             absl::StrFormat("%s; storage encryption of data paths unknown",
-                             mounts.status().message()));
+    AddError(
+        errors, kMounts, 0,
+        absl::StrFormat("%s; storage encryption of data paths unknown", mounts.status().message()));
     return;
   }
   // /dev/mapper/NAME -> dm-N

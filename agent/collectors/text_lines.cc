@@ -19,14 +19,14 @@ absl::StatusOr<std::vector<TextLine>> SplitLines(std::string_view text, std::str
     std::string_view line = text.substr(0, nl);
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     if (line.size() > kMaxLineBytes) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "%s:%d: line is %d bytes long, more than %d allowed", path, number, line.size(),
-          kMaxLineBytes));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("%s:%d: line is %d bytes long, more than %d allowed", path, number,
+                          line.size(), kMaxLineBytes));
     }
     if (line.find('\0') != std::string_view::npos) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "%s:%d: NUL byte at column %d; this is not a text file", path, number,
-          line.find('\0') + 1));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("%s:%d: NUL byte at column %d; this is not a text file", path, number,
+                          line.find('\0') + 1));
     }
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     lines.push_back({number, line});
@@ -53,8 +53,7 @@ std::vector<std::string_view> Split(std::string_view s, char sep, bool skip_empt
   return out;
 }
 
-std::vector<std::string_view> SplitAny(std::string_view s, std::string_view seps,
-                                       bool skip_empty) {
+std::vector<std::string_view> SplitAny(std::string_view s, std::string_view seps, bool skip_empty) {
   std::vector<std::string_view> out;
   for (;;) {
     const size_t pos = s.find_first_of(seps);

@@ -16,8 +16,7 @@ uint32_t Key(uint32_t vendor_id, uint32_t device_id) {
 // Declared densities are written with two decimals; accept that much rounding.
 constexpr double kDensityTolerance = 0.01;
 
-absl::Status CheckRow(const v1::AcceleratorModel& m, const v1::Eccn3A090Thresholds& t,
-                      int index) {
+absl::Status CheckRow(const v1::AcceleratorModel& m, const v1::Eccn3A090Thresholds& t, int index) {
   const std::string where = absl::StrFormat("catalogue row %d (model \"%s\")", index, m.model());
   if (m.model().empty()) {
     return absl::InvalidArgumentError(
@@ -73,8 +72,8 @@ absl::StatusOr<double> ComputeTpp(const v1::AcceleratorModel& model) {
   for (const v1::PrecisionPeak& p : model.peaks()) {
     if (!std::isfinite(p.dense_tops()) || p.dense_tops() <= 0) {
       return absl::InvalidArgumentError(
-          absl::StrFormat("peak %s has dense_tops %g; it must be a positive number",
-                          p.precision(), p.dense_tops()));
+          absl::StrFormat("peak %s has dense_tops %g; it must be a positive number", p.precision(),
+                          p.dense_tops()));
     }
     if (p.bit_length() < 1 || p.bit_length() > 64) {
       return absl::InvalidArgumentError(absl::StrFormat(
@@ -90,13 +89,11 @@ double PerformanceDensity(double tpp, double die_area_mm2) {
   return tpp / die_area_mm2;
 }
 
-std::string_view Classify3A090(double tpp, double die_area_mm2,
-                               const v1::Eccn3A090Thresholds& t) {
+std::string_view Classify3A090(double tpp, double die_area_mm2, const v1::Eccn3A090Thresholds& t) {
   if (tpp >= static_cast<double>(t.tpp_min())) return kEccn3A090a;
   if (tpp < static_cast<double>(t.tpp_dense_min())) return kEccnNot3A090a;
   if (!(die_area_mm2 > 0)) return kEccnUndetermined;
-  return PerformanceDensity(tpp, die_area_mm2) >= t.density_min() ? kEccn3A090a
-                                                                   : kEccnNot3A090a;
+  return PerformanceDensity(tpp, die_area_mm2) >= t.density_min() ? kEccn3A090a : kEccnNot3A090a;
 }
 
 absl::StatusOr<Catalogue> Catalogue::Create(const v1::AcceleratorCatalogue& data) {
@@ -109,13 +106,12 @@ absl::StatusOr<Catalogue> Catalogue::Create(const v1::AcceleratorCatalogue& data
     if (absl::Status s = CheckRow(m, c.data_.thresholds(), i); !s.ok()) return s;
     for (const v1::PciId& id : m.pci_ids()) {
       if (id.vendor_id() > 0xffff || id.device_id() > 0xffff) {
-        return absl::InvalidArgumentError(absl::StrFormat(
-            "catalogue model \"%s\" has PCI ID %x:%x; IDs are 16-bit", m.model(),
-            id.vendor_id(), id.device_id()));
+        return absl::InvalidArgumentError(
+            absl::StrFormat("catalogue model \"%s\" has PCI ID %x:%x; IDs are 16-bit", m.model(),
+                            id.vendor_id(), id.device_id()));
       }
-      auto [it, inserted] =
-          c.by_pci_id_.try_emplace(Key(id.vendor_id(), id.device_id()),
-                                   Entry{i, id.virtual_function()});
+      auto [it, inserted] = c.by_pci_id_.try_emplace(Key(id.vendor_id(), id.device_id()),
+                                                     Entry{i, id.virtual_function()});
       if (!inserted) {
         return absl::InvalidArgumentError(absl::StrFormat(
             "PCI ID %04x:%04x is claimed by both \"%s\" and \"%s\"; an ID must name one model",

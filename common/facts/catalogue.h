@@ -81,7 +81,8 @@ bool IsAcceleratorVendor(uint32_t vendor_id);
 // Count and TPP over `devices` (KNOWN and UNKNOWN accelerators). A VF whose parent function
 // is in `devices` is not counted again; a VF without a visible parent (inside a guest) is.
 // unknown_count > 0 means the TPP is a lower bound.
-v1::AcceleratorTotals Totals(const google::protobuf::RepeatedPtrField<v1::AcceleratorDevice>& devices);
+v1::AcceleratorTotals Totals(
+    const google::protobuf::RepeatedPtrField<v1::AcceleratorDevice>& devices);
 
 }  // namespace veu::facts
 

@@ -31,9 +31,9 @@ class CollectFirstError : public google::protobuf::io::ErrorCollector {
 absl::StatusOr<v1::PolicyPack> ParsePolicyPack(std::string_view text,
                                                std::string_view source_name) {
   if (text.size() > kMaxPolicyPackBytes) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "%s: policy pack is %d bytes, more than the %d allowed", source_name, text.size(),
-        kMaxPolicyPackBytes));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s: policy pack is %d bytes, more than the %d allowed", source_name,
+                        text.size(), kMaxPolicyPackBytes));
   }
   google::protobuf::TextFormat::Parser parser;
   CollectFirstError errors;
@@ -41,9 +41,9 @@ absl::StatusOr<v1::PolicyPack> ParsePolicyPack(std::string_view text,
   v1::PolicyPack pack;
   const std::string copy(text);
   if (!parser.ParseFromString(copy, &pack)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(std::string(source_name), ":", errors.first().empty() ? "0:0: parse error" : errors.first(),
-                     " (policy packs are veu.v1.PolicyPack in protobuf text format)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        std::string(source_name), ":", errors.first().empty() ? "0:0: parse error" : errors.first(),
+        " (policy packs are veu.v1.PolicyPack in protobuf text format)"));
   }
   if (absl::Status s = ValidatePolicyPack(pack); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(std::string(source_name), ": ", s.message()));
@@ -99,8 +99,8 @@ absl::StatusOr<v1::PolicyPack> LoadPolicyPackFile(const std::string& path) {
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     text.append(buf, static_cast<size_t>(in.gcount()));
     if (text.size() > kMaxPolicyPackBytes) {
-      return absl::ResourceExhaustedError(absl::StrFormat(
-          "policy pack %s is larger than %d bytes", path, kMaxPolicyPackBytes));
+      return absl::ResourceExhaustedError(
+          absl::StrFormat("policy pack %s is larger than %d bytes", path, kMaxPolicyPackBytes));
     }
   }
   return ParsePolicyPack(text, path);

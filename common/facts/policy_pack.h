@@ -18,8 +18,7 @@ inline constexpr size_t kMaxPolicyPackBytes = 4 << 20;
 // Parses `text` (protobuf text format) and validates it. Pure. `source_name` (a file name)
 // prefixes errors, which name the line and column for syntax errors:
 // InvalidArgument "veu-2025.textproto:12:7: ...". Unknown fields are errors.
-absl::StatusOr<v1::PolicyPack> ParsePolicyPack(std::string_view text,
-                                               std::string_view source_name);
+absl::StatusOr<v1::PolicyPack> ParsePolicyPack(std::string_view text, std::string_view source_name);
 
 // Checks a pack: id and version set; every control has id, title, clause and a check kind,
 // ids are unique; the catalogue passes Catalogue::Create; tiers name each country once.
