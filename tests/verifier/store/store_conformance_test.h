@@ -433,6 +433,22 @@ TYPED_TEST_P(StoreConformanceTest, CommitWithAnAppraisalIdAlreadyStoredFailsAndL
   EXPECT_THAT(this->store_->ListEvents({}), IsOkAndHolds(IsEmpty()));
 }
 
+TYPED_TEST_P(StoreConformanceTest, CommitThatFailsHalfWayThroughItsEventsLeavesNothing) {
+  const veu::v1::AgentRecord agent = this->Enrolled("a1", "fra-1");
+  AppraisalCommit commit = MakeCommit("ap-1", agent, 100);
+  commit.events.push_back(MakeEvent(veu::v1::EVENT_REBOOTED, "a1", "fra-1", 100));
+  veu::v1::Event broken = MakeEvent(veu::v1::EVENT_VERDICT_CHANGED, "a1", "fra-1", 100);
+  broken.mutable_at()->set_nanos(-1);  // not a valid timestamp: fails after the first writes
+  commit.events.push_back(broken);
+  EXPECT_THAT(this->store_->CommitAppraisal(commit), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(ProtoEq(agent)));
+  EXPECT_THAT(this->store_->LatestAppraisal("a1"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(this->store_->ListEvents({}), IsOkAndHolds(IsEmpty()));
+  // The id was not burnt: the corrected commit goes through.
+  commit.events.pop_back();
+  EXPECT_OK(this->store_->CommitAppraisal(commit));
+}
+
 TYPED_TEST_P(StoreConformanceTest, CommitForAnAgentThatNeverEnrolledIsNotFound) {
   ASSERT_OK(this->store_->AddSite(MakeSite("fra-1")));
   EXPECT_THAT(this->store_->CommitAppraisal(MakeCommit("ap-1", MakeAgent("ghost", "fra-1"), 100)),
@@ -611,6 +627,7 @@ REGISTER_TYPED_TEST_SUITE_P(
     CommitCarryingAnotherAgentsRecordFailsAndLeavesNothing,
     CommitForASiteTheAgentIsNotAtFailsAndLeavesNothing,
     CommitWithAnAppraisalIdAlreadyStoredFailsAndLeavesNothing,
+    CommitThatFailsHalfWayThroughItsEventsLeavesNothing,
     CommitForAnAgentThatNeverEnrolledIsNotFound, CommitWithoutAppraisalIdIsInvalid,
     ListsAppraisalsNewestFirstUpToTheLimit, ListAppraisalsDefaultsToTwenty,
     ListAppraisalsWithoutEvidenceOmitsTheBytes, EvidenceBytesRoundTripExactly,
