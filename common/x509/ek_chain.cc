@@ -151,7 +151,43 @@ std::optional<std::string> ValidityProblem(const Certificate& c, const std::stri
   return std::nullopt;
 }
 
+// Critical extensions that neither constrain the path in ways we skip nor are unknown to us:
+// the TCG ones carry data (TPM attributes, policies), the others we evaluate.
+bool IsUnderstoodExtension(const std::string& oid) {
+  static const char* const kUnderstood[] = {
+      "2.5.29.9",   // subjectDirectoryAttributes (TCG TPM specification, security assertions)
+      "2.5.29.14",  // subjectKeyIdentifier
+      "2.5.29.15",  // keyUsage
+      "2.5.29.17",  // subjectAltName (TCG TPM manufacturer/model/version)
+      "2.5.29.19",  // basicConstraints
+      "2.5.29.32",  // certificatePolicies
+      "2.5.29.35",  // authorityKeyIdentifier
+      "2.5.29.37",  // extendedKeyUsage
+      "1.3.6.1.5.5.7.1.1",  // authorityInfoAccess
+      "2.5.29.31",  // cRLDistributionPoints
+  };
+  for (const char* known : kUnderstood) {
+    if (oid == known) return true;
+  }
+  return false;
+}
+
+void CriticalExtensionWarnings(const Certificate& c, const std::string& name,
+                               std::vector<std::string>& out) {
+  for (int i = 0; i < X509_get_ext_count(c.x509()); ++i) {
+    X509_EXTENSION* ext = X509_get_ext(c.x509(), i);
+    if (X509_EXTENSION_get_critical(ext) == 0) continue;
+    char buf[80];
+    OBJ_obj2txt(buf, sizeof(buf), X509_EXTENSION_get_object(ext), 1);
+    if (!IsUnderstoodExtension(buf)) {
+      out.push_back(absl::StrCat(name, " has critical extension ", buf,
+                                 ", which is not evaluated (it imposes nothing on this check)"));
+    }
+  }
+}
+
 void LeafWarnings(const Certificate& leaf, std::vector<std::string>& out) {
+  CriticalExtensionWarnings(leaf, "EK certificate", out);
   for (const std::string& n : leaf.notes()) out.push_back(absl::StrCat("EK certificate: ", n));
   if (leaf.public_key() == nullptr) {
     out.push_back(absl::StrCat("EK certificate: ", leaf.public_key_error(),
@@ -200,6 +236,7 @@ ChainResult VerifyEkChain(const EkCertificate& leaf, const TrustStore& store, ab
     for (const std::string& n : e.cert.notes()) {
       result.warnings.push_back(absl::StrCat(Named(e), ": ", n));
     }
+    CriticalExtensionWarnings(e.cert, Named(e), result.warnings);
     if (auto p = ValidityProblem(e.cert, Named(e), now)) expiry.push_back(*p);
     child = &e.cert;
   }

@@ -315,6 +315,20 @@ TEST(VerifyEkChain, AcceptsAWrongAuthorityKeyIdentifierWithAWarning) {
   EXPECT_THAT(r.warnings, Contains(HasSubstr("0102030405060708090a")));
 }
 
+TEST(VerifyEkChain, NamesCriticalExtensionsItDoesNotEvaluate) {
+  auto root_key = testing::NewKey();
+  const std::vector<CertSpec::Rdn> name = {{"CN", "Constrained Root"}};
+  const std::string root = MakeCert({.subject = name, .issuer = name, .subject_key = root_key,
+                                     .signer_key = root_key,
+                                     .extra_extensions = {{"nameConstraints",
+                                                           "critical,permitted;DNS:example.com"}}});
+  const std::string leaf = MakeCert({.subject = {}, .issuer = name, .subject_key = testing::NewKey(),
+                                     .signer_key = root_key, .ca = false});
+  const ChainResult r = VerifyEkChain(ParseOrDie(leaf), GeneratedStore({{"root.der", root}}), absl::Now());
+  ASSERT_TRUE(r.accepted) << r.detail;
+  EXPECT_THAT(r.warnings, Contains(HasSubstr("critical extension 2.5.29.30")));
+}
+
 TEST(TrustStore, SkipsUnparsableFilesButKeepsTheRest) {
   const TestPki pki = MakePki();
   absl::StatusOr<TrustStore> store =

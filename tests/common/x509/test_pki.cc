@@ -97,6 +97,7 @@ std::string MakeCert(const CertSpec& spec) {
     X509_EXTENSION_free(ext);
     ASN1_OCTET_STRING_free(os);
   }
+  for (const auto& [name, value] : spec.extra_extensions) AddExt(cert, cert, name.c_str(), value);
   Check(X509_sign(cert, spec.signer_key.get(), EVP_sha256()) > 0, "X509_sign");
   unsigned char* buf = nullptr;
   const int n = i2d_X509(cert, &buf);

@@ -35,6 +35,8 @@ struct CertSpec {
   bool add_basic_constraints = true;
   std::string tpm_manufacturer;  // if set, a critical TCG SAN with model "TESTTPM", version "id:0001"
   std::string authority_key_id_hex;  // if set, an AKI with this key id
+  // More extensions in OpenSSL config syntax, e.g. {"nameConstraints", "critical,permitted;DNS:x"}.
+  std::vector<std::pair<std::string, std::string>> extra_extensions;
 };
 
 // Signed DER certificate.
