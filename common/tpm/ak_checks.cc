@@ -61,9 +61,9 @@ CheckResult CheckAlgorithm(const TPMT_PUBLIC& pub) {
     }
     return Pass(kCheckAkAlgorithm, absl::StrFormat("RSA-%d", rsa.keyBits));
   }
-  return Fail(kCheckAkAlgorithm, veu::v1::AK_ALGORITHM_REFUSED,
-              absl::StrFormat("AK has type 0x%04x; only RSA and ECC signing keys are accepted",
-                              pub.type));
+  return Fail(
+      kCheckAkAlgorithm, veu::v1::AK_ALGORITHM_REFUSED,
+      absl::StrFormat("AK has type 0x%04x; only RSA and ECC signing keys are accepted", pub.type));
 }
 
 CheckResult CheckAttributes(const TPMT_PUBLIC& pub) {

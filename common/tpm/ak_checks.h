@@ -10,10 +10,10 @@
 namespace veu::tpm {
 
 // Check IDs, in the order CheckAkPublic reports them.
-inline constexpr char kCheckAkStructure[] = "ak.structure";   // AK_PUBLIC_MALFORMED
-inline constexpr char kCheckAkAlgorithm[] = "ak.algorithm";   // AK_ALGORITHM_REFUSED
-inline constexpr char kCheckAkAttributes[] = "ak.attributes"; // AK_ATTRIBUTES_INVALID
-inline constexpr char kCheckAkName[] = "ak.name";             // AK_NAME_MISMATCH
+inline constexpr char kCheckAkStructure[] = "ak.structure";    // AK_PUBLIC_MALFORMED
+inline constexpr char kCheckAkAlgorithm[] = "ak.algorithm";    // AK_ALGORITHM_REFUSED
+inline constexpr char kCheckAkAttributes[] = "ak.attributes";  // AK_ATTRIBUTES_INVALID
+inline constexpr char kCheckAkName[] = "ak.name";              // AK_NAME_MISMATCH
 
 // Checks an AK given as marshalled TPM2B_PUBLIC against the Name the agent claims for it
 // (TPM2B_NAME contents: nameAlg || digest). Requires, in order: the bytes are exactly one

@@ -4,10 +4,14 @@ namespace veu::tpm {
 
 std::string_view CheckStatusName(CheckStatus status) {
   switch (status) {
-    case CheckStatus::kPass: return "pass";
-    case CheckStatus::kFail: return "fail";
-    case CheckStatus::kWarn: return "warn";
-    case CheckStatus::kSkipped: return "skipped";
+    case CheckStatus::kPass:
+      return "pass";
+    case CheckStatus::kFail:
+      return "fail";
+    case CheckStatus::kWarn:
+      return "warn";
+    case CheckStatus::kSkipped:
+      return "skipped";
   }
   return "unknown";
 }

@@ -11,11 +11,16 @@ namespace {
 
 const EVP_MD* Md(uint16_t alg) {
   switch (alg) {
-    case crypto::kAlgSha1: return EVP_sha1();
-    case crypto::kAlgSha256: return EVP_sha256();
-    case crypto::kAlgSha384: return EVP_sha384();
-    case crypto::kAlgSha512: return EVP_sha512();
-    default: return nullptr;
+    case crypto::kAlgSha1:
+      return EVP_sha1();
+    case crypto::kAlgSha256:
+      return EVP_sha256();
+    case crypto::kAlgSha384:
+      return EVP_sha384();
+    case crypto::kAlgSha512:
+      return EVP_sha512();
+    default:
+      return nullptr;
   }
 }
 
@@ -27,8 +32,8 @@ std::string Be32(uint32_t v) {
 
 absl::Status CheckArgs(uint16_t hash_alg, uint32_t bits) {
   if (Md(hash_alg) == nullptr) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "KDF hash %s is not supported", crypto::HashAlgName(hash_alg)));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("KDF hash %s is not supported", crypto::HashAlgName(hash_alg)));
   }
   if (bits == 0 || bits % 8 != 0 || bits > 8192) {
     return absl::InvalidArgumentError(

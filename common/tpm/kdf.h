@@ -21,8 +21,7 @@ absl::StatusOr<std::string> KdfA(uint16_t hash_alg, std::string_view key, std::s
 // KDFe (SP 800-56A concatenation KDF): `bits`/8 bytes from
 // H(counter || z || label || 0x00 || party_u || party_v). Same requirements as KdfA.
 absl::StatusOr<std::string> KdfE(uint16_t hash_alg, std::string_view z, std::string_view label,
-                                 std::string_view party_u, std::string_view party_v,
-                                 uint32_t bits);
+                                 std::string_view party_u, std::string_view party_v, uint32_t bits);
 
 }  // namespace veu::tpm
 

@@ -30,11 +30,16 @@ using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter>;
 
 const EVP_MD* Md(uint16_t alg) {
   switch (alg) {
-    case crypto::kAlgSha1: return EVP_sha1();
-    case crypto::kAlgSha256: return EVP_sha256();
-    case crypto::kAlgSha384: return EVP_sha384();
-    case crypto::kAlgSha512: return EVP_sha512();
-    default: return nullptr;
+    case crypto::kAlgSha1:
+      return EVP_sha1();
+    case crypto::kAlgSha256:
+      return EVP_sha256();
+    case crypto::kAlgSha384:
+      return EVP_sha384();
+    case crypto::kAlgSha512:
+      return EVP_sha512();
+    default:
+      return nullptr;
   }
 }
 
@@ -79,8 +84,8 @@ absl::StatusOr<Seed> RsaSeed(EVP_PKEY* ek, uint16_t name_alg) {
     return absl::InternalError(OpensslError("RSA-OAEP encryption to the EK failed"));
   }
   out.encrypted.resize(len);
-  if (EVP_PKEY_encrypt(ctx.get(), reinterpret_cast<unsigned char*>(out.encrypted.data()), &len,
-                       in, out.seed.size()) != 1) {
+  if (EVP_PKEY_encrypt(ctx.get(), reinterpret_cast<unsigned char*>(out.encrypted.data()), &len, in,
+                       out.seed.size()) != 1) {
     return absl::InternalError(OpensslError("RSA-OAEP encryption to the EK failed"));
   }
   out.encrypted.resize(len);
@@ -88,8 +93,7 @@ absl::StatusOr<Seed> RsaSeed(EVP_PKEY* ek, uint16_t name_alg) {
 }
 
 absl::StatusOr<Seed> EccSeed(EVP_PKEY* ek, const TPMT_PUBLIC& ek_pub) {
-  const char* group = ek_pub.parameters.eccDetail.curveID == TPM2_ECC_NIST_P256 ? "P-256"
-                                                                                : "P-384";
+  const char* group = ek_pub.parameters.eccDetail.curveID == TPM2_ECC_NIST_P256 ? "P-256" : "P-384";
   const size_t field = ek_pub.parameters.eccDetail.curveID == TPM2_ECC_NIST_P256 ? 32 : 48;
   EvpPkeyPtr ephemeral(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", group));
   if (!ephemeral) return absl::InternalError(OpensslError("cannot make an ephemeral EC key"));
@@ -131,14 +135,13 @@ absl::StatusOr<MadeCredential> MakeCredential(std::string_view ek_tpm2b_public,
                                               std::string_view ak_name, std::string_view secret) {
   absl::StatusOr<TPMT_PUBLIC> parsed = UnmarshalTpm2bPublic(ek_tpm2b_public);
   if (!parsed.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("EK public area: ", parsed.status().message()));
+    return absl::InvalidArgumentError(absl::StrCat("EK public area: ", parsed.status().message()));
   }
   const TPMT_PUBLIC& ek = *parsed;
   const size_t digest_size = crypto::DigestSize(ek.nameAlg);
   if (Md(ek.nameAlg) == nullptr) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "EK nameAlg %s is not supported", crypto::HashAlgName(ek.nameAlg)));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("EK nameAlg %s is not supported", crypto::HashAlgName(ek.nameAlg)));
   }
   if (secret.empty() || secret.size() > digest_size) {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -148,10 +151,10 @@ absl::StatusOr<MadeCredential> MakeCredential(std::string_view ek_tpm2b_public,
   if (ak_name.size() < 2) {
     return absl::InvalidArgumentError("AK Name is empty; pass nameAlg || digest");
   }
-  const TPMT_SYM_DEF_OBJECT& sym =
-      ek.type == TPM2_ALG_RSA ? ek.parameters.rsaDetail.symmetric : ek.parameters.eccDetail.symmetric;
-  const bool restricted_decrypt = (ek.objectAttributes & TPMA_OBJECT_RESTRICTED) &&
-                                  (ek.objectAttributes & TPMA_OBJECT_DECRYPT);
+  const TPMT_SYM_DEF_OBJECT& sym = ek.type == TPM2_ALG_RSA ? ek.parameters.rsaDetail.symmetric
+                                                           : ek.parameters.eccDetail.symmetric;
+  const bool restricted_decrypt =
+      (ek.objectAttributes & TPMA_OBJECT_RESTRICTED) && (ek.objectAttributes & TPMA_OBJECT_DECRYPT);
   if ((ek.type != TPM2_ALG_RSA && ek.type != TPM2_ALG_ECC) || !restricted_decrypt ||
       sym.algorithm != TPM2_ALG_AES || sym.mode.aes != TPM2_ALG_CFB ||
       (sym.keyBits.aes != 128 && sym.keyBits.aes != 256)) {
@@ -178,12 +181,11 @@ absl::StatusOr<MadeCredential> MakeCredential(std::string_view ek_tpm2b_public,
   int out_len = 0;
   int final_len = 0;
   if (!cctx ||
-      EVP_EncryptInit_ex(cctx.get(),
-                         sym.keyBits.aes == 128 ? EVP_aes_128_cfb128() : EVP_aes_256_cfb128(),
-                         nullptr, reinterpret_cast<const unsigned char*>(sym_key.data()),
-                         iv) != 1 ||
-      EVP_EncryptUpdate(cctx.get(), reinterpret_cast<unsigned char*>(enc_identity.data()),
-                        &out_len, reinterpret_cast<const unsigned char*>(plain.data()),
+      EVP_EncryptInit_ex(
+          cctx.get(), sym.keyBits.aes == 128 ? EVP_aes_128_cfb128() : EVP_aes_256_cfb128(), nullptr,
+          reinterpret_cast<const unsigned char*>(sym_key.data()), iv) != 1 ||
+      EVP_EncryptUpdate(cctx.get(), reinterpret_cast<unsigned char*>(enc_identity.data()), &out_len,
+                        reinterpret_cast<const unsigned char*>(plain.data()),
                         static_cast<int>(plain.size())) != 1 ||
       EVP_EncryptFinal_ex(cctx.get(),
                           reinterpret_cast<unsigned char*>(enc_identity.data()) + out_len,
@@ -192,9 +194,8 @@ absl::StatusOr<MadeCredential> MakeCredential(std::string_view ek_tpm2b_public,
   }
 
   // integrityHMAC = HMAC(KDFa(seed, "INTEGRITY"), encIdentity || name).
-  ASSIGN_OR_RETURN(std::string hmac_key,
-                   KdfA(ek.nameAlg, seed.seed, "INTEGRITY", "", "",
-                        static_cast<uint32_t>(digest_size * 8)));
+  ASSIGN_OR_RETURN(std::string hmac_key, KdfA(ek.nameAlg, seed.seed, "INTEGRITY", "", "",
+                                              static_cast<uint32_t>(digest_size * 8)));
   const std::string hmac_input = enc_identity + std::string(ak_name);
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_len = 0;

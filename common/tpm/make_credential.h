@@ -15,7 +15,8 @@ namespace veu::tpm {
 // exactly what Tss2_MU_TPM2B_ID_OBJECT_Unmarshal / Tss2_MU_TPM2B_ENCRYPTED_SECRET_Unmarshal
 // read and what the proto fields credential_blob / encrypted_secret carry.
 struct MadeCredential {
-  std::string credential_blob;   // TPM2B_ID_OBJECT: size || TPM2B_DIGEST integrityHMAC || encIdentity
+  std::string
+      credential_blob;  // TPM2B_ID_OBJECT: size || TPM2B_DIGEST integrityHMAC || encIdentity
   std::string encrypted_secret;  // TPM2B_ENCRYPTED_SECRET: size || (RSA-OAEP seed | ECC point)
 };
 

@@ -44,8 +44,8 @@ std::string OpensslError() {
 
 absl::StatusOr<EvpPkeyPtr> FromParams(const char* type, OSSL_PARAM_BLD* bld) {
   std::unique_ptr<OSSL_PARAM, ParamDeleter> params(OSSL_PARAM_BLD_to_param(bld));
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> ctx(EVP_PKEY_CTX_new_from_name(nullptr, type,
-                                                                              nullptr));
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> ctx(
+      EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
   EVP_PKEY* key = nullptr;
   if (params == nullptr || ctx == nullptr || EVP_PKEY_fromdata_init(ctx.get()) <= 0 ||
       EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params.get()) <= 0) {
@@ -59,8 +59,8 @@ absl::StatusOr<EvpPkeyPtr> RsaKey(const TPMT_PUBLIC& pub) {
   const TPM2B_PUBLIC_KEY_RSA& n = pub.unique.rsa;
   const unsigned bits = pub.parameters.rsaDetail.keyBits;
   if (n.size == 0 || n.size * 8u != bits) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "RSA public area has a %d-byte modulus but keyBits %d", n.size, bits));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("RSA public area has a %d-byte modulus but keyBits %d", n.size, bits));
   }
   uint32_t exponent = pub.parameters.rsaDetail.exponent;
   if (exponent == 0) exponent = 65537;
@@ -79,8 +79,14 @@ absl::StatusOr<EvpPkeyPtr> EccKey(const TPMT_PUBLIC& pub) {
   const char* group = nullptr;
   size_t field = 0;
   switch (pub.parameters.eccDetail.curveID) {
-    case TPM2_ECC_NIST_P256: group = "P-256"; field = 32; break;
-    case TPM2_ECC_NIST_P384: group = "P-384"; field = 48; break;
+    case TPM2_ECC_NIST_P256:
+      group = "P-256";
+      field = 32;
+      break;
+    case TPM2_ECC_NIST_P384:
+      group = "P-384";
+      field = 48;
+      break;
     default:
       return absl::InvalidArgumentError(absl::StrFormat(
           "ECC public area uses curve 0x%04x; only NIST P-256 (0x0003) and P-384 (0x0004) are "
@@ -90,9 +96,9 @@ absl::StatusOr<EvpPkeyPtr> EccKey(const TPMT_PUBLIC& pub) {
   const TPM2B_ECC_PARAMETER& x = pub.unique.ecc.x;
   const TPM2B_ECC_PARAMETER& y = pub.unique.ecc.y;
   if (x.size == 0 || y.size == 0 || x.size > field || y.size > field) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "ECC public point has coordinates of %d and %d bytes; %s needs at most %d", x.size,
-        y.size, group, field));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("ECC public point has coordinates of %d and %d bytes; %s needs at most %d",
+                        x.size, y.size, group, field));
   }
   std::string point(1 + 2 * field, '\0');
   point[0] = 0x04;  // uncompressed
@@ -112,8 +118,10 @@ absl::StatusOr<EvpPkeyPtr> EccKey(const TPMT_PUBLIC& pub) {
 
 absl::StatusOr<EvpPkeyPtr> PublicKeyFromTpmt(const TPMT_PUBLIC& pub) {
   switch (pub.type) {
-    case TPM2_ALG_RSA: return RsaKey(pub);
-    case TPM2_ALG_ECC: return EccKey(pub);
+    case TPM2_ALG_RSA:
+      return RsaKey(pub);
+    case TPM2_ALG_ECC:
+      return EccKey(pub);
     default:
       return absl::InvalidArgumentError(absl::StrFormat(
           "public area has type 0x%04x; only RSA (0x0001) and ECC (0x0023) keys are supported",
@@ -124,8 +132,8 @@ absl::StatusOr<EvpPkeyPtr> PublicKeyFromTpmt(const TPMT_PUBLIC& pub) {
 absl::StatusOr<AkPublicKey> LoadAkPublic(std::string_view bytes) {
   AkPublicKey ak;
   if (bytes.find("-----BEGIN") != std::string_view::npos) {
-    std::unique_ptr<BIO, BioDeleter> bio(BIO_new_mem_buf(bytes.data(),
-                                                         static_cast<int>(bytes.size())));
+    std::unique_ptr<BIO, BioDeleter> bio(
+        BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
     EVP_PKEY* key = bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr) : nullptr;
     if (key == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -150,8 +158,8 @@ absl::StatusOr<AkPublicKey> LoadAkPublic(std::string_view bytes) {
   }
   absl::StatusOr<TPMT_PUBLIC> pub = UnmarshalTpm2bPublic(bytes);
   if (!pub.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "AK is neither PEM, DER nor a TPM2B_PUBLIC: ", pub.status().message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("AK is neither PEM, DER nor a TPM2B_PUBLIC: ", pub.status().message()));
   }
   ASSIGN_OR_RETURN(ak.key, PublicKeyFromTpmt(*pub));
   ak.tpm_public = *pub;

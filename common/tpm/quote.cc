@@ -58,9 +58,9 @@ void SkipRest(std::vector<CheckResult>& checks, std::initializer_list<const char
 
 CheckResult StructureCheck(const char* id, const absl::Status& status) {
   if (status.ok()) return Pass(id, "parsed exactly");
-  return Fail(id, IsTrailingBytesError(status) ? veu::v1::QUOTE_TRAILING_BYTES
-                                               : veu::v1::QUOTE_MALFORMED,
-              std::string(status.message()));
+  return Fail(
+      id, IsTrailingBytesError(status) ? veu::v1::QUOTE_TRAILING_BYTES : veu::v1::QUOTE_MALFORMED,
+      std::string(status.message()));
 }
 
 std::set<PcrKey> SelectionSet(const std::vector<veu::v1::PcrSelection>& selection) {
@@ -93,8 +93,9 @@ CheckResult CheckScheme(const TPMT_SIGNATURE& sig, bool allow_sha1) {
   if (hash == crypto::kAlgSha1) {
     if (!allow_sha1) {
       return Fail(kCheckSignatureScheme, veu::v1::QUOTE_SIGNATURE_SCHEME_REFUSED,
-                  absl::StrCat(what, " is refused: SHA-1 is collision-prone; make the AK with "
-                                     "a SHA-256 (or stronger) scheme"));
+                  absl::StrCat(what,
+                               " is refused: SHA-1 is collision-prone; make the AK with "
+                               "a SHA-256 (or stronger) scheme"));
     }
     return Warn(kCheckSignatureScheme, veu::v1::QUOTE_SIGNATURE_SCHEME_REFUSED,
                 absl::StrCat(what, " accepted here, but the verifier refuses SHA-1 signatures"));
@@ -144,16 +145,16 @@ QuoteReport VerifyQuote(const AkPublicKey& ak, const QuoteEvidence& evidence,
   if (checks.back().status == CheckStatus::kFail) {
     SkipRest(checks, {kCheckSignatureValid}, "the signature scheme is refused");
   } else if (ak.key == nullptr) {
-    checks.push_back(Fail(kCheckSignatureValid, veu::v1::QUOTE_SIGNATURE_INVALID,
-                          "no AK public key was given"));
+    checks.push_back(
+        Fail(kCheckSignatureValid, veu::v1::QUOTE_SIGNATURE_INVALID, "no AK public key was given"));
   } else {
     absl::Status s = VerifyTpmSignature(ak.key.get(), *sig, evidence.attest);
     if (s.ok()) {
       signature_ok = true;
       checks.push_back(Pass(kCheckSignatureValid, "AK signature over TPMS_ATTEST verifies"));
     } else {
-      checks.push_back(Fail(kCheckSignatureValid, veu::v1::QUOTE_SIGNATURE_INVALID,
-                            std::string(s.message())));
+      checks.push_back(
+          Fail(kCheckSignatureValid, veu::v1::QUOTE_SIGNATURE_INVALID, std::string(s.message())));
     }
   }
   if (!signature_ok) {
@@ -247,7 +248,8 @@ QuoteReport VerifyQuote(const AkPublicKey& ak, const QuoteEvidence& evidence,
   for (const auto& key : quoted_set) {
     if (!reported.count(key)) absent.insert(key);
   }
-  if (!absent.empty()) problems.push_back(absl::StrCat("no value for [", KeysToString(absent), "]"));
+  if (!absent.empty())
+    problems.push_back(absl::StrCat("no value for [", KeysToString(absent), "]"));
   if (!problems.empty()) {
     checks.push_back(Fail(kCheckPcrValues, veu::v1::QUOTE_PCR_VALUES_INCOMPLETE,
                           absl::StrCat("reported PCR values do not cover the quote: ",
@@ -255,8 +257,8 @@ QuoteReport VerifyQuote(const AkPublicKey& ak, const QuoteEvidence& evidence,
     SkipRest(checks, {kCheckPcrDigest}, "the reported PCR values are incomplete");
     return report;
   }
-  checks.push_back(Pass(kCheckPcrValues, absl::StrFormat("%d quoted PCR value(s) reported",
-                                                         quoted_set.size())));
+  checks.push_back(
+      Pass(kCheckPcrValues, absl::StrFormat("%d quoted PCR value(s) reported", quoted_set.size())));
 
   // 7. pcrDigest = H_sigHash(values in the quote's selection order).
   const uint16_t hash_alg = SignatureHashAlg(*sig);
@@ -277,12 +279,12 @@ QuoteReport VerifyQuote(const AkPublicKey& ak, const QuoteEvidence& evidence,
   const std::string quoted_digest(reinterpret_cast<const char*>(info.pcrDigest.buffer),
                                   info.pcrDigest.size);
   if (!computed.ok() || *computed != quoted_digest) {
-    checks.push_back(Fail(
-        kCheckPcrDigest, veu::v1::QUOTE_PCR_DIGEST_MISMATCH,
-        absl::StrFormat("pcrDigest %s in the quote != %s(reported values) = %s: the reported "
-                        "PCR values are not the ones the TPM quoted",
-                        ToHex(quoted_digest), crypto::HashAlgName(hash_alg),
-                        computed.ok() ? ToHex(*computed) : "(cannot compute)")));
+    checks.push_back(
+        Fail(kCheckPcrDigest, veu::v1::QUOTE_PCR_DIGEST_MISMATCH,
+             absl::StrFormat("pcrDigest %s in the quote != %s(reported values) = %s: the reported "
+                             "PCR values are not the ones the TPM quoted",
+                             ToHex(quoted_digest), crypto::HashAlgName(hash_alg),
+                             computed.ok() ? ToHex(*computed) : "(cannot compute)")));
   } else {
     checks.push_back(Pass(kCheckPcrDigest, absl::StrCat("pcrDigest ", ToHex(quoted_digest))));
   }

@@ -20,22 +20,31 @@
 
 namespace veu::tpm {
 
-// Check IDs, in the order VerifyQuote reports them.
-inline constexpr char kCheckAttestStructure[] = "attest.structure";  // QUOTE_MALFORMED/_TRAILING_BYTES
-inline constexpr char kCheckSignatureStructure[] = "signature.structure";  // same codes
-inline constexpr char kCheckSignatureScheme[] = "signature.scheme";  // QUOTE_SIGNATURE_SCHEME_REFUSED
-inline constexpr char kCheckSignatureValid[] = "signature.valid";    // QUOTE_SIGNATURE_INVALID
-inline constexpr char kCheckAttestMagic[] = "attest.magic";          // QUOTE_BAD_MAGIC
-inline constexpr char kCheckAttestType[] = "attest.type";            // QUOTE_NOT_A_QUOTE
-inline constexpr char kCheckQualifyingData[] = "quote.qualifying_data";  // ..._MISMATCH / NONCE_MISSING (warn)
-inline constexpr char kCheckPcrSelection[] = "quote.pcr_selection";  // QUOTE_PCR_SELECTION_MISMATCH
-inline constexpr char kCheckPcrValues[] = "quote.pcr_values";        // QUOTE_PCR_VALUES_INCOMPLETE
-inline constexpr char kCheckPcrDigest[] = "quote.pcr_digest";        // QUOTE_PCR_DIGEST_MISMATCH
+// Check IDs, in the order VerifyQuote reports them, with the reason codes each may carry:
+//   attest.structure, signature.structure  QUOTE_MALFORMED, QUOTE_TRAILING_BYTES
+//   signature.scheme                       QUOTE_SIGNATURE_SCHEME_REFUSED (warn if SHA-1 allowed)
+//   signature.valid                        QUOTE_SIGNATURE_INVALID
+//   attest.magic                           QUOTE_BAD_MAGIC
+//   attest.type                            QUOTE_NOT_A_QUOTE
+//   quote.qualifying_data                  QUOTE_QUALIFYING_DATA_MISMATCH, NONCE_MISSING (warn)
+//   quote.pcr_selection                    QUOTE_PCR_SELECTION_MISMATCH
+//   quote.pcr_values                       QUOTE_PCR_VALUES_INCOMPLETE
+//   quote.pcr_digest                       QUOTE_PCR_DIGEST_MISMATCH
+inline constexpr char kCheckAttestStructure[] = "attest.structure";
+inline constexpr char kCheckSignatureStructure[] = "signature.structure";
+inline constexpr char kCheckSignatureScheme[] = "signature.scheme";
+inline constexpr char kCheckSignatureValid[] = "signature.valid";
+inline constexpr char kCheckAttestMagic[] = "attest.magic";
+inline constexpr char kCheckAttestType[] = "attest.type";
+inline constexpr char kCheckQualifyingData[] = "quote.qualifying_data";
+inline constexpr char kCheckPcrSelection[] = "quote.pcr_selection";
+inline constexpr char kCheckPcrValues[] = "quote.pcr_values";
+inline constexpr char kCheckPcrDigest[] = "quote.pcr_digest";
 
 // What the agent (or tpm2_quote) produced. Nothing here is trusted.
 struct QuoteEvidence {
-  std::string attest;     // marshalled TPMS_ATTEST (contents of TPM2B_ATTEST)
-  std::string signature;  // marshalled TPMT_SIGNATURE
+  std::string attest;                         // marshalled TPMS_ATTEST (contents of TPM2B_ATTEST)
+  std::string signature;                      // marshalled TPMT_SIGNATURE
   std::vector<veu::v1::PcrValue> pcr_values;  // reported values; may include unquoted PCRs
 
   static QuoteEvidence FromProto(const veu::v1::Quote& quote);
@@ -89,7 +98,7 @@ class VerifiedQuote {
 };
 
 struct QuoteReport {
-  std::vector<CheckResult> checks;       // always every check ID above, in order
+  std::vector<CheckResult> checks;        // always every check ID above, in order
   std::optional<VerifiedQuote> verified;  // set iff AllPassed(checks)
 
   bool accepted() const { return verified.has_value(); }

@@ -16,11 +16,16 @@ namespace {
 
 const EVP_MD* Md(uint16_t alg) {
   switch (alg) {
-    case crypto::kAlgSha1: return EVP_sha1();
-    case crypto::kAlgSha256: return EVP_sha256();
-    case crypto::kAlgSha384: return EVP_sha384();
-    case crypto::kAlgSha512: return EVP_sha512();
-    default: return nullptr;
+    case crypto::kAlgSha1:
+      return EVP_sha1();
+    case crypto::kAlgSha256:
+      return EVP_sha256();
+    case crypto::kAlgSha384:
+      return EVP_sha384();
+    case crypto::kAlgSha512:
+      return EVP_sha512();
+    default:
+      return nullptr;
   }
 }
 
@@ -53,23 +58,35 @@ bool EcdsaDer(const TPMS_SIGNATURE_ECDSA& ecdsa, std::string* der) {
 
 uint16_t SignatureHashAlg(const TPMT_SIGNATURE& signature) {
   switch (signature.sigAlg) {
-    case TPM2_ALG_RSASSA: return signature.signature.rsassa.hash;
-    case TPM2_ALG_RSAPSS: return signature.signature.rsapss.hash;
-    case TPM2_ALG_ECDSA: return signature.signature.ecdsa.hash;
-    default: return 0;
+    case TPM2_ALG_RSASSA:
+      return signature.signature.rsassa.hash;
+    case TPM2_ALG_RSAPSS:
+      return signature.signature.rsapss.hash;
+    case TPM2_ALG_ECDSA:
+      return signature.signature.ecdsa.hash;
+    default:
+      return 0;
   }
 }
 
 const char* SignatureAlgName(uint16_t sig_alg) {
   switch (sig_alg) {
-    case TPM2_ALG_RSASSA: return "rsassa";
-    case TPM2_ALG_RSAPSS: return "rsapss";
-    case TPM2_ALG_ECDSA: return "ecdsa";
-    case TPM2_ALG_HMAC: return "hmac";
-    case TPM2_ALG_ECSCHNORR: return "ecschnorr";
-    case TPM2_ALG_SM2: return "sm2";
-    case TPM2_ALG_NULL: return "null";
-    default: return "other";
+    case TPM2_ALG_RSASSA:
+      return "rsassa";
+    case TPM2_ALG_RSAPSS:
+      return "rsapss";
+    case TPM2_ALG_ECDSA:
+      return "ecdsa";
+    case TPM2_ALG_HMAC:
+      return "hmac";
+    case TPM2_ALG_ECSCHNORR:
+      return "ecschnorr";
+    case TPM2_ALG_SM2:
+      return "sm2";
+    case TPM2_ALG_NULL:
+      return "null";
+    default:
+      return "other";
   }
 }
 
@@ -84,8 +101,7 @@ absl::Status VerifyTpmSignature(EVP_PKEY* key, const TPMT_SIGNATURE& signature,
         SignatureAlgName(signature.sigAlg), signature.sigAlg, crypto::HashAlgName(hash)));
   }
   const int key_type = EVP_PKEY_get_base_id(key);
-  const bool rsa_sig =
-      signature.sigAlg == TPM2_ALG_RSASSA || signature.sigAlg == TPM2_ALG_RSAPSS;
+  const bool rsa_sig = signature.sigAlg == TPM2_ALG_RSASSA || signature.sigAlg == TPM2_ALG_RSAPSS;
   if (rsa_sig != (key_type == EVP_PKEY_RSA) ||
       (signature.sigAlg == TPM2_ALG_ECDSA) != (key_type == EVP_PKEY_EC)) {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -116,9 +132,9 @@ absl::Status VerifyTpmSignature(EVP_PKEY* key, const TPMT_SIGNATURE& signature,
     ERR_clear_error();
     return absl::InvalidArgumentError("OpenSSL refused PSS padding");
   }
-  const int ok = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig_bytes.data()),
-                                  sig_bytes.size(),
-                                  reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  const int ok = EVP_DigestVerify(
+      ctx.get(), reinterpret_cast<const unsigned char*>(sig_bytes.data()), sig_bytes.size(),
+      reinterpret_cast<const unsigned char*>(data.data()), data.size());
   ERR_clear_error();
   if (ok != 1) {
     return absl::InvalidArgumentError(absl::StrFormat(

@@ -31,10 +31,10 @@ absl::StatusOr<T> UnmarshalExact(Fn fn, std::string_view bytes, std::string_view
         what, rc, offset, bytes.size(), what));
   }
   if (offset != bytes.size()) {
-    absl::Status status = absl::InvalidArgumentError(absl::StrFormat(
-        "%s has %d trailing byte(s) after the structure ends at byte offset %d; "
-        "refusing ambiguous input",
-        what, bytes.size() - offset, offset));
+    absl::Status status = absl::InvalidArgumentError(
+        absl::StrFormat("%s has %d trailing byte(s) after the structure ends at byte offset %d; "
+                        "refusing ambiguous input",
+                        what, bytes.size() - offset, offset));
     status.SetPayload(kTrailingPayload, absl::Cord("1"));
     return status;
   }
@@ -61,8 +61,7 @@ absl::StatusOr<TPMS_ATTEST> UnmarshalAttest(std::string_view bytes) {
 }
 
 absl::StatusOr<TPMT_SIGNATURE> UnmarshalSignature(std::string_view bytes) {
-  return UnmarshalExact<TPMT_SIGNATURE>(Tss2_MU_TPMT_SIGNATURE_Unmarshal, bytes,
-                                        "TPMT_SIGNATURE");
+  return UnmarshalExact<TPMT_SIGNATURE>(Tss2_MU_TPMT_SIGNATURE_Unmarshal, bytes, "TPMT_SIGNATURE");
 }
 
 absl::StatusOr<TPMT_PUBLIC> UnmarshalTpm2bPublic(std::string_view bytes) {
@@ -139,9 +138,9 @@ std::vector<veu::v1::PcrSelection> FromTpml(const TPML_PCR_SELECTION& selection)
 
 absl::StatusOr<TPML_PCR_SELECTION> ToTpml(const std::vector<veu::v1::PcrSelection>& selection) {
   if (selection.size() > TPM2_NUM_PCR_BANKS) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "PCR selection has %d banks; a TPM accepts at most %d", selection.size(),
-        TPM2_NUM_PCR_BANKS));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("PCR selection has %d banks; a TPM accepts at most %d", selection.size(),
+                        TPM2_NUM_PCR_BANKS));
   }
   TPML_PCR_SELECTION out{};
   out.count = static_cast<uint32_t>(selection.size());
@@ -158,9 +157,9 @@ absl::StatusOr<TPML_PCR_SELECTION> ToTpml(const std::vector<veu::v1::PcrSelectio
     int64_t previous = -1;
     for (uint32_t pcr : bank.pcrs()) {
       if (pcr >= TPM2_MAX_PCRS || static_cast<int64_t>(pcr) <= previous) {
-        return absl::InvalidArgumentError(absl::StrFormat(
-            "PCR selection bank %s: index %d is out of range or not ascending",
-            crypto::HashAlgName(s.hash), pcr));
+        return absl::InvalidArgumentError(
+            absl::StrFormat("PCR selection bank %s: index %d is out of range or not ascending",
+                            crypto::HashAlgName(s.hash), pcr));
       }
       previous = pcr;
       if (pcr >= 24) s.sizeofSelect = 4;

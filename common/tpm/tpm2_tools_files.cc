@@ -54,15 +54,15 @@ absl::StatusOr<Tpm2ToolsPcrs> ParseTpm2ToolsPcrs(std::string_view bytes) {
   const Reader r(bytes, big_endian);
   const uint32_t banks = r.U32(0);
   if (banks > kBanks) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "PCR file byte 0: selection count %d exceeds %d banks", banks, kBanks));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("PCR file byte 0: selection count %d exceeds %d banks", banks, kBanks));
   }
   const uint32_t lists = r.U32(kSelectionStruct);
   if (lists > kMaxLists || bytes.size() != kSelectionStruct + 4 + lists * kDigestList) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "PCR file byte %d: %d digest list(s) need a file of %d bytes, but it has %d",
-        kSelectionStruct, lists, kSelectionStruct + 4 + std::min<size_t>(lists, kMaxLists) * kDigestList,
-        bytes.size()));
+        kSelectionStruct, lists,
+        kSelectionStruct + 4 + std::min<size_t>(lists, kMaxLists) * kDigestList, bytes.size()));
   }
   Tpm2ToolsPcrs out;
   for (uint32_t b = 0; b < banks; ++b) {
@@ -71,8 +71,8 @@ absl::StatusOr<Tpm2ToolsPcrs> ParseTpm2ToolsPcrs(std::string_view bytes) {
     const uint8_t size_of_select = r.U8(at + 2);
     if (crypto::DigestSize(hash) == 0 || size_of_select > 4) {
       return absl::InvalidArgumentError(absl::StrFormat(
-          "PCR file byte %d: bank %d has hash 0x%04x and sizeofSelect %d, which is not valid",
-          at, b, hash, size_of_select));
+          "PCR file byte %d: bank %d has hash 0x%04x and sizeofSelect %d, which is not valid", at,
+          b, hash, size_of_select));
     }
     veu::v1::PcrSelection bank;
     bank.set_hash_alg(hash);
@@ -86,16 +86,16 @@ absl::StatusOr<Tpm2ToolsPcrs> ParseTpm2ToolsPcrs(std::string_view bytes) {
     const size_t at = kSelectionStruct + 4 + l * kDigestList;
     const uint32_t count = r.U32(at);
     if (count > kDigestsPerList) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "PCR file byte %d: digest list %d claims %d digests; at most %d fit", at, l, count,
-          kDigestsPerList));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("PCR file byte %d: digest list %d claims %d digests; at most %d fit", at,
+                          l, count, kDigestsPerList));
     }
     for (uint32_t d = 0; d < count; ++d) {
       const size_t entry = at + 4 + d * kDigestEntry;
       const uint16_t size = r.U16(entry);
       if (size > 64) {
-        return absl::InvalidArgumentError(absl::StrFormat(
-            "PCR file byte %d: digest of %d bytes exceeds 64", entry, size));
+        return absl::InvalidArgumentError(
+            absl::StrFormat("PCR file byte %d: digest of %d bytes exceeds 64", entry, size));
       }
       digests.emplace_back(bytes.substr(entry + 2, size));
     }
@@ -110,10 +110,10 @@ absl::StatusOr<Tpm2ToolsPcrs> ParseTpm2ToolsPcrs(std::string_view bytes) {
             digests.size(), crypto::HashAlgName(static_cast<uint16_t>(bank.hash_alg())), pcr));
       }
       if (digests[next].size() != want) {
-        return absl::InvalidArgumentError(absl::StrFormat(
-            "PCR file value #%d for %s:%d has %d bytes; the bank's digests have %d", next,
-            crypto::HashAlgName(static_cast<uint16_t>(bank.hash_alg())), pcr,
-            digests[next].size(), want));
+        return absl::InvalidArgumentError(
+            absl::StrFormat("PCR file value #%d for %s:%d has %d bytes; the bank's digests have %d",
+                            next, crypto::HashAlgName(static_cast<uint16_t>(bank.hash_alg())), pcr,
+                            digests[next].size(), want));
       }
       veu::v1::PcrValue v;
       v.set_hash_alg(bank.hash_alg());
@@ -156,8 +156,8 @@ absl::StatusOr<std::string> SerializeTpm2ToolsPcrs(const Tpm2ToolsPcrs& pcrs) {
     out.push_back('\0');
   }
   if (total != pcrs.values.size()) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "%d values for a selection of %d PCRs", pcrs.values.size(), total));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%d values for a selection of %d PCRs", pcrs.values.size(), total));
   }
   const size_t lists = (total + kDigestsPerList - 1) / kDigestsPerList;
   PutLe(out, static_cast<uint32_t>(lists), 4);

@@ -3,12 +3,11 @@
 // reason, and credentials from our software MakeCredential are activated by
 // tpm2_activatecredential on that TPM.
 #include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
@@ -91,9 +90,9 @@ class TpmInterop : public ::testing::Test {
 
   // EK (rsa|ecc) and an AK under it; files ek.pub, ek.ctx, ak.pub, ak.ctx, ak.name, ak.pem.
   void MakeKeys(const std::string& ek_alg, const std::string& ak_alg, const std::string& scheme) {
-    ASSERT_EQ(Run({"tpm2_createek", "-c", Path("ek.ctx"), "-G", ek_alg, "-u", Path("ek.pub")})
-                  .exit_code,
-              0);
+    ASSERT_EQ(
+        Run({"tpm2_createek", "-c", Path("ek.ctx"), "-G", ek_alg, "-u", Path("ek.pub")}).exit_code,
+        0);
     Result ak = Run({"tpm2_createak", "-C", Path("ek.ctx"), "-c", Path("ak.ctx"), "-G", ak_alg,
                      "-g", "sha256", "-s", scheme, "-u", Path("ak.pub"), "-n", Path("ak.name")});
     ASSERT_EQ(ak.exit_code, 0) << ak.output;
@@ -103,9 +102,21 @@ class TpmInterop : public ::testing::Test {
 
   void Quote(const std::string& pcrs, const std::string& nonce_hex,
              const std::string& scheme = "") {
-    std::vector<std::string> argv = {"tpm2_quote", "-c", Path("ak.ctx"), "-l", pcrs, "-q",
-                                     nonce_hex, "-m", Path("quote.msg"), "-s", Path("quote.sig"),
-                                     "-o", Path("quote.pcrs"), "-g", "sha256"};
+    std::vector<std::string> argv = {"tpm2_quote",
+                                     "-c",
+                                     Path("ak.ctx"),
+                                     "-l",
+                                     pcrs,
+                                     "-q",
+                                     nonce_hex,
+                                     "-m",
+                                     Path("quote.msg"),
+                                     "-s",
+                                     Path("quote.sig"),
+                                     "-o",
+                                     Path("quote.pcrs"),
+                                     "-g",
+                                     "sha256"};
     if (!scheme.empty()) argv.push_back("--scheme=" + scheme);
     Result q = Run(argv);
     ASSERT_EQ(q.exit_code, 0) << q.output;
@@ -113,9 +124,18 @@ class TpmInterop : public ::testing::Test {
 
   Result Veuctl(const std::string& ak_file, const std::string& nonce_hex, bool json = false) {
     std::vector<std::string> argv = {std::string(VEU_BINARY_DIR) + "/verifier/veuctl/veuctl",
-                                     "quote", "verify", "--ak", Path(ak_file), "--message",
-                                     Path("quote.msg"), "--signature", Path("quote.sig"),
-                                     "--pcrs", Path("quote.pcrs"), "--nonce", nonce_hex};
+                                     "quote",
+                                     "verify",
+                                     "--ak",
+                                     Path(ak_file),
+                                     "--message",
+                                     Path("quote.msg"),
+                                     "--signature",
+                                     Path("quote.sig"),
+                                     "--pcrs",
+                                     Path("quote.pcrs"),
+                                     "--nonce",
+                                     nonce_hex};
     if (json) argv.push_back("--json");
     return Run(argv);
   }
@@ -131,12 +151,11 @@ class TpmInterop : public ::testing::Test {
     EXPECT_EQ(Run({"tpm2_startauthsession", "--policy-session", "-S", Path("session.ctx")}, false)
                   .exit_code,
               0);
-    EXPECT_EQ(Run({"tpm2_policysecret", "-S", Path("session.ctx"), "-c", "e"}, false).exit_code,
-              0);
-    Result act = Run({"tpm2_activatecredential", "-c", Path("ak.ctx"), "-C", Path("ek.ctx"), "-i",
-                      Path("cred.in"), "-o", Path("secret.out"), "-P",
-                      "session:" + Path("session.ctx")},
-                     false);
+    EXPECT_EQ(Run({"tpm2_policysecret", "-S", Path("session.ctx"), "-c", "e"}, false).exit_code, 0);
+    Result act =
+        Run({"tpm2_activatecredential", "-c", Path("ak.ctx"), "-C", Path("ek.ctx"), "-i",
+             Path("cred.in"), "-o", Path("secret.out"), "-P", "session:" + Path("session.ctx")},
+            false);
     Run({"tpm2_flushcontext", Path("session.ctx")}, false);
     Run({"tpm2_flushcontext", "-t"}, false);
     if (act.exit_code != 0) return "<activation failed: " + act.output + ">";

@@ -47,9 +47,15 @@ std::string JsonString(std::string_view s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
       default:
         if (c < 0x20) {
           out += absl::StrFormat("\\u%04x", c);
@@ -65,8 +71,8 @@ void PrintJson(const tpm::QuoteReport& report) {
   std::ostream& o = std::cout;
   const tpm::CheckResult* failure = tpm::FirstFailure(report.checks);
   o << "{\n  \"accepted\": " << (report.accepted() ? "true" : "false") << ",\n";
-  o << "  \"reason\": "
-    << JsonString(failure ? veu::v1::ReasonCode_Name(failure->reason) : "") << ",\n";
+  o << "  \"reason\": " << JsonString(failure ? veu::v1::ReasonCode_Name(failure->reason) : "")
+    << ",\n";
   o << "  \"checks\": [";
   for (size_t i = 0; i < report.checks.size(); ++i) {
     const auto& c = report.checks[i];
@@ -110,8 +116,7 @@ void PrintJson(const tpm::QuoteReport& report) {
 
 void PrintText(const tpm::QuoteReport& report) {
   for (const auto& c : report.checks) {
-    std::cout << absl::StrFormat("%-8s %-22s %s\n", tpm::CheckStatusName(c.status), c.id,
-                                 c.detail);
+    std::cout << absl::StrFormat("%-8s %-22s %s\n", tpm::CheckStatusName(c.status), c.id, c.detail);
   }
   if (const tpm::CheckResult* f = tpm::FirstFailure(report.checks)) {
     std::cout << "REJECTED: " << veu::v1::ReasonCode_Name(f->reason) << " (" << f->id

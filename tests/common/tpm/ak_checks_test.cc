@@ -62,15 +62,15 @@ TEST_P(CheckAkAttributes, RefusesAkWithWrongAttributeNamingIt) {
   EXPECT_THAT(f->detail, ::testing::HasSubstr(GetParam().name));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Attributes, CheckAkAttributes,
-    ::testing::Values(AttributeCase{"restricted", TPMA_OBJECT_RESTRICTED, 0},
-                      AttributeCase{"sign", TPMA_OBJECT_SIGN_ENCRYPT, 0},
-                      AttributeCase{"fixedTPM", TPMA_OBJECT_FIXEDTPM, 0},
-                      AttributeCase{"fixedParent", TPMA_OBJECT_FIXEDPARENT, 0},
-                      AttributeCase{"sensitiveDataOrigin", TPMA_OBJECT_SENSITIVEDATAORIGIN, 0},
-                      AttributeCase{"decrypt", 0, TPMA_OBJECT_DECRYPT}),
-    [](const auto& param_info) { return std::string(param_info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Attributes, CheckAkAttributes,
+                         ::testing::Values(AttributeCase{"restricted", TPMA_OBJECT_RESTRICTED, 0},
+                                           AttributeCase{"sign", TPMA_OBJECT_SIGN_ENCRYPT, 0},
+                                           AttributeCase{"fixedTPM", TPMA_OBJECT_FIXEDTPM, 0},
+                                           AttributeCase{"fixedParent", TPMA_OBJECT_FIXEDPARENT, 0},
+                                           AttributeCase{"sensitiveDataOrigin",
+                                                         TPMA_OBJECT_SENSITIVEDATAORIGIN, 0},
+                                           AttributeCase{"decrypt", 0, TPMA_OBJECT_DECRYPT}),
+                         [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST(CheckAkPublic, RefusesClaimedNameOfAnotherKey) {
   TestAk ak = TestAk::Make(TestAk::kEccP256);

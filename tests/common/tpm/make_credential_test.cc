@@ -2,13 +2,12 @@
 // swtpm); here a software ActivateCredential with the EK's private key checks every layer.
 #include "common/tpm/make_credential.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rsa.h>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
@@ -85,10 +84,10 @@ std::string Activate(EVP_PKEY* ek, bool ecc, const std::string& ek_public,
     EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, label, 9);
     seed.resize(256);
     size_t len = seed.size();
-    EXPECT_EQ(EVP_PKEY_decrypt(ctx, reinterpret_cast<unsigned char*>(seed.data()), &len,
-                               reinterpret_cast<const unsigned char*>(secret.data()),
-                               secret.size()),
-              1);
+    EXPECT_EQ(
+        EVP_PKEY_decrypt(ctx, reinterpret_cast<unsigned char*>(seed.data()), &len,
+                         reinterpret_cast<const unsigned char*>(secret.data()), secret.size()),
+        1);
     seed.resize(len);
     EVP_PKEY_CTX_free(ctx);
   } else {
@@ -177,9 +176,9 @@ TEST(MakeCredential, EmitsTpm2bFormsForRealSwtpmEks) {
 }
 
 TEST(MakeCredential, RefusesSecretLongerThanEkNameAlgDigest) {
-  EXPECT_THAT(MakeCredential(ReadTestdata("ek_rsa.pub"), ReadTestdata("ak_ecc.name"),
-                             std::string(33, 'x')),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      MakeCredential(ReadTestdata("ek_rsa.pub"), ReadTestdata("ak_ecc.name"), std::string(33, 'x')),
+      StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(MakeCredential(ReadTestdata("ek_rsa.pub"), ReadTestdata("ak_ecc.name"), ""),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
@@ -197,8 +196,8 @@ TEST(KdfA, MatchesTpmSpecificationStructure) {
                     std::string("\x00\x00\x01\x00", 4);
   unsigned char mac[32];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), 3, reinterpret_cast<const unsigned char*>(msg.data()),
-       msg.size(), mac, &len);
+  HMAC(EVP_sha256(), key.data(), 3, reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
+       mac, &len);
   EXPECT_EQ(*KdfA(crypto::kAlgSha256, key, label, u, v, 256),
             std::string(reinterpret_cast<char*>(mac), 32));
   EXPECT_EQ(KdfA(crypto::kAlgSha256, key, label, u, v, 128)->size(), 16u);

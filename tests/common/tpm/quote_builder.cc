@@ -33,9 +33,15 @@ EVP_PKEY* CachedKey(TestAk::Kind kind) {
   if (it != cache->end()) return it->second;
   EVP_PKEY* key = nullptr;
   switch (kind) {
-    case TestAk::kRsa2048: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048}); break;
-    case TestAk::kEccP256: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"); break;
-    case TestAk::kEccP384: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"); break;
+    case TestAk::kRsa2048:
+      key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048});
+      break;
+    case TestAk::kEccP256:
+      key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+      break;
+    case TestAk::kEccP384:
+      key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384");
+      break;
   }
   if (key == nullptr) Die("key generation failed");
   (*cache)[kind] = key;
@@ -52,11 +58,16 @@ void BnTo(EVP_PKEY* key, const char* param, uint8_t* out, uint16_t* size, int wi
 
 const EVP_MD* Md(uint16_t alg) {
   switch (alg) {
-    case crypto::kAlgSha1: return EVP_sha1();
-    case crypto::kAlgSha256: return EVP_sha256();
-    case crypto::kAlgSha384: return EVP_sha384();
-    case crypto::kAlgSha512: return EVP_sha512();
-    default: Die("unknown hash");
+    case crypto::kAlgSha1:
+      return EVP_sha1();
+    case crypto::kAlgSha256:
+      return EVP_sha256();
+    case crypto::kAlgSha384:
+      return EVP_sha384();
+    case crypto::kAlgSha512:
+      return EVP_sha512();
+    default:
+      Die("unknown hash");
   }
 }
 

@@ -65,7 +65,7 @@ struct QuoteSpec {
   std::vector<veu::v1::PcrSelection> selection = {Sel(crypto::kAlgSha256, {0, 1, 2, 3, 7})};
   // Values the pcrDigest is computed over; FakePcrValues(selection) when empty.
   std::vector<veu::v1::PcrValue> pcr_values;
-  uint16_t sig_alg = 0;                  // 0: the AK's default scheme
+  uint16_t sig_alg = 0;                    // 0: the AK's default scheme
   uint16_t hash_alg = crypto::kAlgSha256;  // signature hash (and pcrDigest hash)
   std::optional<std::string> pcr_digest;   // override the computed pcrDigest
   uint64_t clock = 123456;

@@ -43,8 +43,8 @@ void ExpectRejectedBy(const QuoteReport& r, const std::string& id, veu::v1::Reas
   const CheckResult* first = FirstFailure(r.checks);
   ASSERT_NE(first, nullptr);
   EXPECT_EQ(first->id, id) << first->detail;
-  EXPECT_EQ(first->reason, reason) << veu::v1::ReasonCode_Name(first->reason) << ": "
-                                   << first->detail;
+  EXPECT_EQ(first->reason, reason)
+      << veu::v1::ReasonCode_Name(first->reason) << ": " << first->detail;
 }
 
 TEST(VerifyQuote, AcceptsWellFormedQuoteAndExposesItsContentsOnlyThen) {
@@ -78,7 +78,8 @@ TEST(VerifyQuote, AcceptsQuoteFromProtoMessage) {
   proto.set_attest(q.evidence.attest);
   proto.set_signature(q.evidence.signature);
   for (const auto& v : q.evidence.pcr_values) *proto.add_pcr_values() = v;
-  EXPECT_TRUE(VerifyQuote(ak.Public(), QuoteEvidence::FromProto(proto), ExpectFor(spec)).accepted());
+  EXPECT_TRUE(
+      VerifyQuote(ak.Public(), QuoteEvidence::FromProto(proto), ExpectFor(spec)).accepted());
 }
 
 struct SchemeCase {
@@ -112,7 +113,11 @@ TEST_P(VerifyQuoteSchemes, RejectsSignatureOverOtherBytes) {
   spec.sig_alg = c.sig_alg;
   spec.hash_alg = c.hash;
   BuiltQuote q = BuildQuote(ak, spec);
-  BuiltQuote other = BuildQuote(ak, [&] { QuoteSpec s = spec; s.clock += 1; return s; }());
+  BuiltQuote other = BuildQuote(ak, [&] {
+    QuoteSpec s = spec;
+    s.clock += 1;
+    return s;
+  }());
   q.evidence.signature = other.evidence.signature;
   QuoteExpectations e = ExpectFor(spec);
   e.allow_sha1 = true;
@@ -217,8 +222,8 @@ TEST(VerifyQuote, RejectsQuoteWhoseFactsDifferFromTheOnesBound) {
   spec.extra_data = QualifyingData("nonce", "facts-A");
   QuoteExpectations e = ExpectFor(spec);
   e.qualifying_data = QualifyingData("nonce", "facts-B");
-  ExpectRejectedBy(VerifyQuote(ak.Public(), BuildQuote(ak, spec).evidence, e),
-                   kCheckQualifyingData, veu::v1::QUOTE_QUALIFYING_DATA_MISMATCH);
+  ExpectRejectedBy(VerifyQuote(ak.Public(), BuildQuote(ak, spec).evidence, e), kCheckQualifyingData,
+                   veu::v1::QUOTE_QUALIFYING_DATA_MISMATCH);
 }
 
 TEST(VerifyQuote, WarnsNonceMissingWhenNoQualifyingDataIsExpected) {
@@ -375,7 +380,8 @@ TEST(VerifyQuote, NeverAcceptsAttestWithAnyByteFlipped) {
     ASSERT_FALSE(r.accepted()) << "byte " << i;
     const CheckResult* f = FirstFailure(r.checks);
     ASSERT_NE(f, nullptr);
-    EXPECT_TRUE(f->reason == veu::v1::QUOTE_MALFORMED || f->reason == veu::v1::QUOTE_TRAILING_BYTES ||
+    EXPECT_TRUE(f->reason == veu::v1::QUOTE_MALFORMED ||
+                f->reason == veu::v1::QUOTE_TRAILING_BYTES ||
                 f->reason == veu::v1::QUOTE_SIGNATURE_INVALID)
         << "byte " << i << ": " << f->detail;
   }
@@ -395,8 +401,8 @@ TEST(VerifyQuote, RejectsTrailingBytesAfterSignature) {
   QuoteSpec spec;
   BuiltQuote q = BuildQuote(ak, spec);
   q.evidence.signature += std::string(3, '\0');
-  ExpectRejectedBy(VerifyQuote(ak.Public(), q.evidence, ExpectFor(spec)),
-                   kCheckSignatureStructure, veu::v1::QUOTE_TRAILING_BYTES);
+  ExpectRejectedBy(VerifyQuote(ak.Public(), q.evidence, ExpectFor(spec)), kCheckSignatureStructure,
+                   veu::v1::QUOTE_TRAILING_BYTES);
 }
 
 TEST(VerifyQuote, RejectsEverythingWithoutAnAk) {

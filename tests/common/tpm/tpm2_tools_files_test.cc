@@ -104,8 +104,8 @@ TEST(Tpm2ToolsFiles, RealTpm2QuoteOutputVerifiesWithBothAkForms) {
     const std::string prefix = kind;
     auto pcrs = ParseTpm2ToolsPcrs(ReadTestdata(prefix + "_quote.pcrs"));
     ASSERT_TRUE(pcrs.ok()) << pcrs.status();
-    QuoteEvidence evidence{ReadTestdata(prefix + "_quote.msg"),
-                           ReadTestdata(prefix + "_quote.sig"), pcrs->values};
+    QuoteEvidence evidence{ReadTestdata(prefix + "_quote.msg"), ReadTestdata(prefix + "_quote.sig"),
+                           pcrs->values};
     QuoteExpectations expect;
     expect.qualifying_data = *FromHex(prefix == "ecc" ? "0102030405060708" : "aabbccdd");
     expect.pcr_selection = pcrs->selection;
@@ -119,8 +119,12 @@ TEST(Tpm2ToolsFiles, RealTpm2QuoteOutputVerifiesWithBothAkForms) {
 }
 
 TEST(Tpm2ToolsFiles, CredentialFileHasTpm2ToolsHeader) {
-  EXPECT_EQ(ToHex(Tpm2ToolsCredentialFile(std::string("\x00\x01" "A", 3),
-                                          std::string("\x00\x01" "B", 3))),
+  EXPECT_EQ(ToHex(Tpm2ToolsCredentialFile(std::string("\x00\x01"
+                                                      "A",
+                                                      3),
+                                          std::string("\x00\x01"
+                                                      "B",
+                                                      3))),
             "badcc0de00000001000141000142");
 }
 
