@@ -182,7 +182,10 @@ absl::StatusOr<EsysTpm::ResolvedEk> EsysTpm::ResolveEk() {
   if (ek_.has_value()) return *ek_;
   absl::StatusOr<EkCertificate> cert = ReadEkCertificate();
   if (!cert.ok() && !absl::IsNotFound(cert.status())) return cert.status();
-  const EkKeyType type = cert.ok() ? cert->key_type : EkKeyType::kRsa2048;
+  // Without any certificate, the EK of the most preferred type.
+  const EkKeyType type = cert.ok()                        ? cert->key_type
+                         : options_.ek_preference.empty() ? EkKeyType::kRsa2048
+                                                          : options_.ek_preference.front();
   const std::string cert_where =
       cert.ok() ? absl::StrCat("the certificate at NV ", Hex32(cert->nv_index)) : "";
 

@@ -46,8 +46,8 @@ class Tpm {
   virtual absl::StatusOr<EkCertificate> ReadEkCertificate() = 0;
 
   // TPM2B_PUBLIC (marshalled) of the EK whose key is in ReadEkCertificate()'s certificate (or,
-  // without any certificate, the RSA-2048 EK from template L-1). FailedPrecondition when the
-  // TPM's EK does not match its certificate.
+  // without any certificate, the EK of the most preferred key type from its TCG default
+  // template). FailedPrecondition when the TPM's EK does not match its certificate.
   virtual absl::StatusOr<std::string> EkPublic() = 0;
 
   // The agent's attestation key: a restricted signing key in the endorsement hierarchy, created

@@ -511,5 +511,92 @@ TEST_F(EsysTpmWithoutEkCertTest, ReportsMissingCertificateButStillAttests) {
               ::veu::testing::IsOkAndHolds(std::string("no cert")));
 }
 
+// Stores `data` in a new NV index readable with its own empty auth, as EK certificates are.
+void DefineNv(const std::string& tcti, const std::string& dir, uint32_t index,
+              const std::string& data) {
+  WriteFile(dir + "/nv.bin", data);
+  CommandResult r = RunShell(
+      absl::StrCat("tpm2_nvdefine --tcti ", tcti, " 0x", absl::Hex(index), " -C o -s ", data.size(),
+                   " -a 'ownerread|ownerwrite|authread|authwrite|no_da' && tpm2_nvwrite --tcti ",
+                   tcti, " 0x", absl::Hex(index), " -C o -i ", dir, "/nv.bin"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+}
+
+// An X.509 certificate for the public key in `key_pem`, from a throwaway EC CA (DER).
+std::string CertifyKey(const std::string& dir, const std::string& key_pem_path) {
+  CommandResult r = RunShell(absl::StrCat(
+      "cd ", dir,
+      " && openssl ecparam -name prime256v1 -genkey -noout -out ca.key"
+      " && openssl req -new -x509 -key ca.key -subj /CN=test-ek-ca -days 2 -out ca.pem"
+      " && openssl req -new -key ca.key -subj /CN=ek -out ek.csr"
+      " && openssl x509 -req -in ek.csr -force_pubkey ",
+      key_pem_path,
+      " -CA ca.pem -CAkey ca.key -set_serial 7 -days 2 -outform DER -out ek_cert.der"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  return ReadFile(dir + "/ek_cert.der");
+}
+
+TEST_F(EsysTpmWithoutEkCertTest, ReadsNvIndexLargerThanOneNvReadInChunks) {
+  // swtpm: TPM_PT_NV_BUFFER_MAX is 1024 and an index holds at most 2048 bytes.
+  std::string data;
+  for (int i = 0; i < 2000; ++i) data.push_back(static_cast<char>(i * 7 + i / 256));
+  DefineNv(swtpm_->Tcti(), swtpm_->TempDir(), 0x01500010, data);
+  Open();
+  auto read = tpm_->ReadNv(0x01500010);
+  ASSERT_OK(read.status());
+  EXPECT_EQ(read->size(), data.size());
+  EXPECT_TRUE(*read == data) << "NV contents differ";
+}
+
+TEST_F(EsysTpmWithoutEkCertTest, UsesEccP256EkFromTemplateL2MatchingItsCertificate) {
+  EsysTpmOptions options;
+  options.ek_preference = {EkKeyType::kEccP256, EkKeyType::kRsa2048};
+  Open(options);
+  auto ek = tpm_->EkPublic();  // no certificate yet: the preferred type from its template
+  ASSERT_OK(ek.status());
+  TPM2B_PUBLIC pub = UnmarshalPublic(*ek);
+  EXPECT_EQ(pub.publicArea.parameters.eccDetail.curveID, TPM2_ECC_NIST_P256);
+  EXPECT_EQ(pub.publicArea.objectAttributes, 0x000300B2u);
+  tpm_.reset();
+
+  const std::string dir = swtpm_->TempDir();
+  WriteFile(dir + "/ek.pub", *ek);
+  CommandResult pem = RunShell(
+      absl::StrCat("tpm2_print -t TPM2B_PUBLIC -f pem ", dir, "/ek.pub > ", dir, "/ek.pem"));
+  ASSERT_EQ(pem.exit_code, 0) << pem.output;
+  const std::string cert = CertifyKey(dir, dir + "/ek.pem");
+  ASSERT_FALSE(cert.empty());
+  DefineNv(swtpm_->Tcti(), dir, 0x01c0000a, cert);
+
+  Open(options);
+  auto read = tpm_->ReadEkCertificate();
+  ASSERT_OK(read.status());
+  EXPECT_EQ(read->key_type, EkKeyType::kEccP256);
+  EXPECT_EQ(read->der, cert);
+  EXPECT_THAT(tpm_->EkPublic(), ::veu::testing::IsOkAndHolds(*ek));
+  auto ak = tpm_->Ak();
+  ASSERT_OK(ak.status());
+  Credential c = MakeCredential(dir, *ek, ak->name, "p256 secret");
+  EXPECT_THAT(tpm_->ActivateCredential(c.blob, c.secret),
+              ::veu::testing::IsOkAndHolds(std::string("p256 secret")));
+}
+
+TEST_F(EsysTpmWithoutEkCertTest, RejectsEkCertificateForAnotherKey) {
+  const std::string dir = swtpm_->TempDir();
+  CommandResult key =
+      RunShell(absl::StrCat("cd ", dir,
+                            " && openssl ecparam -name prime256v1 -genkey -noout -out other.key"
+                            " && openssl ec -in other.key -pubout -out other.pem"));
+  ASSERT_EQ(key.exit_code, 0) << key.output;
+  DefineNv(swtpm_->Tcti(), dir, 0x01c0000a, CertifyKey(dir, dir + "/other.pem"));
+  EsysTpmOptions options;
+  options.ek_preference = {EkKeyType::kEccP256};
+  Open(options);
+  EXPECT_THAT(tpm_->EkPublic(), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                         AllOf(HasSubstr("is not the key in the certificate at NV "
+                                                         "0x01c0000a"),
+                                               HasSubstr("point differs"))));
+}
+
 }  // namespace
 }  // namespace veu::agent
