@@ -9,26 +9,18 @@
 namespace veu::collectors {
 namespace {
 
-using google::protobuf::Struct;
-using google::protobuf::Value;
-
-Value Str(const std::string& s) {
-  Value v;
+// JSON string literal for `s` (escaped by protobuf's printer).
+std::string Quote(const std::string& s) {
+  google::protobuf::Value v;
   v.set_string_value(s);
-  return v;
-}
-Value Num(double d) {
-  Value v;
-  v.set_number_value(d);
-  return v;
-}
-Value Bool(bool b) {
-  Value v;
-  v.set_bool_value(b);
-  return v;
+  std::string out;
+  if (!google::protobuf::util::MessageToJsonString(v, &out).ok()) return "\"\"";
+  return out;
 }
 
-absl::StatusOr<Value> AsValue(const google::protobuf::Message& m) {
+// A proto message as JSON with field names as in the .proto and defaults printed, so readers
+// see "false"/0 rather than a missing key. Field order follows the .proto.
+absl::StatusOr<std::string> MessageJson(const google::protobuf::Message& m) {
   google::protobuf::util::JsonPrintOptions opts;
   opts.always_print_primitive_fields = true;
   opts.preserve_proto_field_names = true;
@@ -37,40 +29,51 @@ absl::StatusOr<Value> AsValue(const google::protobuf::Message& m) {
     return absl::InternalError(
         absl::StrFormat("JSON rendering of %s failed: %s", m.GetTypeName(), s.ToString()));
   }
-  Value v;
-  if (auto s = google::protobuf::util::JsonStringToMessage(json, &v); !s.ok()) {
-    return absl::InternalError(
-        absl::StrFormat("JSON re-reading of %s failed: %s", m.GetTypeName(), s.ToString()));
-  }
-  return v;
+  return json;
 }
 
-Value Device(const v1::AcceleratorDevice& d) {
-  Value v;
-  auto& f = *v.mutable_struct_value()->mutable_fields();
-  f["pci_address"] = Str(d.pci_address());
-  f["vendor_id"] = Str(absl::StrFormat("%04x", d.vendor_id()));
-  f["device_id"] = Str(absl::StrFormat("%04x", d.device_id()));
-  f["subsystem_vendor_id"] = Str(absl::StrFormat("%04x", d.subsystem_vendor_id()));
-  f["subsystem_device_id"] = Str(absl::StrFormat("%04x", d.subsystem_device_id()));
-  f["class"] = Str(absl::StrFormat("%06x", d.class_code()));
-  f["numa_node"] = Num(d.numa_node());
-  f["virtual_function"] = Bool(d.virtual_function());
-  if (!d.physfn_address().empty()) f["physfn_address"] = Str(d.physfn_address());
-  f["role"] = Str(v1::DeviceRole_Name(d.role()));
-  f["model"] = Str(d.model());
-  f["tpp"] = Num(static_cast<double>(d.tpp()));
-  f["eccn"] = Str(d.eccn());
-  f["identity_source"] = Str(v1::IdentitySource_Name(d.identity_source()));
-  if (d.has_gpu()) {
-    f["serial"] = Str(d.gpu().serial());
-    f["uuid"] = Str(d.gpu().uuid());
-    f["board_part_number"] = Str(d.gpu().board_part_number());
-    f["vbios_version"] = Str(d.gpu().vbios_version());
-    f["name"] = Str(d.gpu().name());
+// Builds one JSON object with keys in insertion order.
+class Object {
+ public:
+  Object& Raw(const std::string& key, const std::string& json) {
+    out_ += out_.empty() ? "{" : ", ";
+    out_ += Quote(key) + ": " + json;
+    return *this;
   }
-  f["source_path"] = Str(d.source_path());
-  return v;
+  Object& Str(const std::string& key, const std::string& v) { return Raw(key, Quote(v)); }
+  Object& Num(const std::string& key, int64_t v) { return Raw(key, absl::StrFormat("%d", v)); }
+  Object& Bool(const std::string& key, bool v) { return Raw(key, v ? "true" : "false"); }
+  std::string Done() const { return out_.empty() ? "{}" : out_ + "}"; }
+
+ private:
+  std::string out_;
+};
+
+std::string Device(const v1::AcceleratorDevice& d) {
+  Object o;
+  o.Str("pci_address", d.pci_address())
+      .Str("vendor_id", absl::StrFormat("%04x", d.vendor_id()))
+      .Str("device_id", absl::StrFormat("%04x", d.device_id()))
+      .Str("subsystem_vendor_id", absl::StrFormat("%04x", d.subsystem_vendor_id()))
+      .Str("subsystem_device_id", absl::StrFormat("%04x", d.subsystem_device_id()))
+      .Str("class", absl::StrFormat("%06x", d.class_code()))
+      .Num("numa_node", d.numa_node())
+      .Bool("virtual_function", d.virtual_function());
+  if (!d.physfn_address().empty()) o.Str("physfn_address", d.physfn_address());
+  o.Str("role", v1::DeviceRole_Name(d.role()))
+      .Str("model", d.model())
+      .Num("tpp", static_cast<int64_t>(d.tpp()))
+      .Str("eccn", d.eccn())
+      .Str("identity_source", v1::IdentitySource_Name(d.identity_source()));
+  if (d.has_gpu()) {
+    o.Str("serial", d.gpu().serial())
+        .Str("uuid", d.gpu().uuid())
+        .Str("board_part_number", d.gpu().board_part_number())
+        .Str("vbios_version", d.gpu().vbios_version())
+        .Str("name", d.gpu().name());
+  }
+  o.Str("source_path", d.source_path());
+  return o.Done();
 }
 
 }  // namespace
@@ -84,43 +87,34 @@ void CollectEvidence(const RootFs& fs, const facts::Catalogue& catalogue,
 }
 
 absl::StatusOr<std::string> RenderFactsJson(const v1::Facts& facts) {
-  Struct root;
-  auto& top = *root.mutable_fields();
   const v1::Inventory& inv = facts.inventory();
-  Value& list = top["accelerators"];
-  list.mutable_list_value();
-  for (const auto& d : inv.accelerators()) *list.mutable_list_value()->add_values() = Device(d);
-  Value totals;
-  auto& t = *totals.mutable_struct_value()->mutable_fields();
-  t["count"] = Num(inv.totals().count());
-  t["tpp"] = Num(static_cast<double>(inv.totals().tpp()));
-  t["unknown_count"] = Num(inv.totals().unknown_count());
-  t["virtual_function_count"] = Num(inv.totals().virtual_function_count());
-  t["tpp_is_lower_bound"] = Bool(inv.totals().unknown_count() > 0);
-  top["accelerator_totals"] = std::move(totals);
-  top["catalogue_version"] = Str(inv.catalogue_version());
-  auto nvml = AsValue(inv.nvml());
-  if (!nvml.ok()) return nvml.status();
-  top["nvml"] = *std::move(nvml);
-  auto access = AsValue(facts.access());
-  if (!access.ok()) return access.status();
-  top["access"] = *std::move(access);
-  Value errors;
-  errors.mutable_list_value();
+  std::string devices = "[";
+  for (const auto& d : inv.accelerators()) {
+    devices += devices.size() > 1 ? ",\n    " : "\n    ";
+    devices += Device(d);
+  }
+  devices += inv.accelerators().empty() ? "]" : "\n  ]";
+  Object totals;
+  totals.Num("count", inv.totals().count())
+      .Num("tpp", static_cast<int64_t>(inv.totals().tpp()))
+      .Num("unknown_count", inv.totals().unknown_count())
+      .Bool("tpp_is_lower_bound", inv.totals().unknown_count() > 0)
+      .Num("virtual_function_count", inv.totals().virtual_function_count());
+  std::string errors = "[";
   for (const auto& e : inv.errors()) {
-    auto v = AsValue(e);
-    if (!v.ok()) return v.status();
-    *errors.mutable_list_value()->add_values() = *std::move(v);
+    auto json = MessageJson(e);
+    if (!json.ok()) return json.status();
+    errors += (errors.size() > 1 ? ", " : "") + *json;
   }
-  top["inventory_errors"] = std::move(errors);
-
-  google::protobuf::util::JsonPrintOptions opts;
-  opts.add_whitespace = true;
-  std::string json;
-  if (auto s = google::protobuf::util::MessageToJsonString(root, &json, opts); !s.ok()) {
-    return absl::InternalError(absl::StrFormat("JSON rendering failed: %s", s.ToString()));
-  }
-  return json;
+  errors += "]";
+  auto nvml = MessageJson(inv.nvml());
+  if (!nvml.ok()) return nvml.status();
+  auto access = MessageJson(facts.access());
+  if (!access.ok()) return access.status();
+  return absl::StrFormat(
+      "{\n  \"accelerators\": %s,\n  \"accelerator_totals\": %s,\n  \"catalogue_version\": %s,"
+      "\n  \"nvml\": %s,\n  \"inventory_errors\": %s,\n  \"access\": %s\n}\n",
+      devices, totals.Done(), Quote(inv.catalogue_version()), *nvml, errors, *access);
 }
 
 }  // namespace veu::collectors

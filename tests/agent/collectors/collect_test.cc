@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "agent/collectors/nvml_source.h"
 #include "common/facts/policy_pack.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -70,6 +71,32 @@ TEST(CollectTest, FillsInventoryAndAccessAndRendersTheDocumentedJson) {
                 .string_value(),
             "root");
   EXPECT_FALSE(f.at("nvml").struct_value().fields().at("available").bool_value());
+}
+
+}  // namespace
+}  // namespace veu::collectors
+
+namespace veu::collectors {
+namespace {
+
+// This machine (or CI container) as it is: whatever it has, collection completes, every
+// accelerator gets a role, and the JSON renders. Real NVML is tried if present.
+TEST(CollectTest, LiveSystemCollectsAndRendersWithoutCrashing) {
+  auto catalogue = facts::Catalogue::Create(v1::AcceleratorCatalogue());
+  ASSERT_OK(catalogue.status());
+  NvmlGpuInventorySource nvml;
+  CollectOptions options;
+  options.gpu = &nvml;
+  options.data_paths = {"/", "/tmp"};
+  v1::Facts facts;
+  CollectEvidence(RootFs("/"), *catalogue, options, &facts);
+  for (const auto& d : facts.inventory().accelerators()) {
+    EXPECT_NE(d.role(), v1::DEVICE_ROLE_UNSPECIFIED) << d.pci_address();
+  }
+  EXPECT_EQ(facts.access().storage_size(), 2);
+  auto json = RenderFactsJson(facts);
+  ASSERT_OK(json.status());
+  EXPECT_THAT(*json, ::testing::HasSubstr("\"accelerator_totals\""));
 }
 
 }  // namespace
