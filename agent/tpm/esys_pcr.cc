@@ -122,6 +122,9 @@ absl::StatusOr<veu::v1::Quote> EsysTpm::Quote(std::string_view qualifying_data,
   }
   extra.size = static_cast<uint16_t>(qualifying_data.size());
   std::memcpy(extra.buffer, qualifying_data.data(), qualifying_data.size());
+  if (selection.pcrs_size() == 0) {
+    return absl::InvalidArgumentError("a quote needs at least one PCR in its selection");
+  }
   ASSIGN_OR_RETURN(TPML_PCR_SELECTION sel, ToTpmSelection(selection));
   RETURN_IF_ERROR(Ak().status());
   ASSIGN_OR_RETURN(Handle ak, LoadAk());

@@ -66,8 +66,10 @@ class Tpm {
   virtual absl::StatusOr<std::vector<veu::v1::PcrValue>> ReadPcrs(
       const veu::v1::PcrSelection& selection) = 0;
 
-  // TPM2_Quote with the AK over `selection`, with qualifying_data (at most 64 bytes) as
-  // extraData; pcr_values are the values the quote covers (consistent with its pcrDigest).
+  // TPM2_Quote with the AK over the non-empty `selection`, with qualifying_data (at most 64
+  // bytes) as extraData. pcr_values are the values the quote covers: read right after it and
+  // checked against its pcrDigest; the quote is retried if PCRs changed in between (Unavailable
+  // if they keep changing).
   virtual absl::StatusOr<veu::v1::Quote> Quote(std::string_view qualifying_data,
                                                const veu::v1::PcrSelection& selection) = 0;
 

@@ -1,0 +1,79 @@
+#include "agent/agent.h"
+
+#include <random>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+
+namespace veu::agent {
+
+std::string_view AgentStateName(AgentState state) {
+  switch (state) {
+    case AgentState::kUnenrolled: return "unenrolled";
+    case AgentState::kAttesting: return "attesting";
+    case AgentState::kBackingOff: return "backing-off";
+    case AgentState::kStopped: return "stopped";
+  }
+  return "?";
+}
+
+Agent::Agent(AgentDeps deps, AgentOptions options)
+    : deps_(std::move(deps)), options_(std::move(options)), backoff_(options_.min_backoff) {}
+
+void Agent::BackOff(const absl::Status& why) {
+  state_ = AgentState::kBackingOff;
+  // Full jitter: many agents restarted together do not reconnect in lockstep.
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  std::uniform_real_distribution<double> jitter(0.5, 1.0);
+  const absl::Duration wait = backoff_ * jitter(rng);
+  Log("agent", absl::StrCat(why.message(), "; retrying in ",
+                            absl::FormatDuration(absl::Trunc(wait, absl::Milliseconds(100)))));
+  deps_.sleep(wait);
+  backoff_ = std::min(backoff_ * 2, options_.max_backoff);
+}
+
+absl::Status Agent::Run() {
+  agent_id_ = deps_.load_agent_id();
+  state_ = agent_id_.empty() ? AgentState::kUnenrolled : AgentState::kAttesting;
+  while (!deps_.stopping()) {
+    if (state_ == AgentState::kUnenrolled) {
+      absl::StatusOr<std::string> id =
+          Enrol(*deps_.tpm, *deps_.enrollment, options_.enrollment);
+      if (!id.ok()) {
+        BackOff(absl::Status(id.status().code(),
+                             absl::StrCat("enrolment failed: ", id.status().message())));
+        state_ = AgentState::kUnenrolled;
+        continue;
+      }
+      agent_id_ = *id;
+      if (absl::Status s = deps_.save_agent_id(agent_id_); !s.ok()) {
+        Log("agent", absl::StrCat("could not save the agent id: ", s.message()));
+      }
+      Log("agent", absl::StrCat("enrolled as ", agent_id_.substr(0, 12), " at site ",
+                                options_.enrollment.site));
+      state_ = AgentState::kAttesting;
+    }
+
+    StreamStats stats;
+    const uint64_t remaining = options_.max_rounds == 0 ? 0 : options_.max_rounds - rounds_;
+    absl::Status s = RunAttestationStream(*deps_.tpm, *deps_.attestation, agent_id_,
+                                          deps_.source, &stats, remaining);
+    rounds_ += stats.acks;
+    if (stats.acks > 0) backoff_ = options_.min_backoff;  // the stream worked: start over
+    if (options_.max_rounds > 0 && rounds_ >= options_.max_rounds) break;
+    if (absl::IsNotFound(s) || absl::StrContains(s.message(), "AGENT_UNKNOWN")) {
+      Log("agent", "the verifier does not know this agent any more: enrolling again");
+      agent_id_.clear();
+      state_ = AgentState::kUnenrolled;
+      continue;
+    }
+    BackOff(s.ok() ? absl::UnavailableError("stream closed by the verifier")
+                   : absl::Status(s.code(), absl::StrCat("stream ended: ", s.message())));
+    state_ = AgentState::kAttesting;
+  }
+  state_ = AgentState::kStopped;
+  return absl::OkStatus();
+}
+
+}  // namespace veu::agent

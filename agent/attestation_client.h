@@ -1,0 +1,38 @@
+// The attestation stream, agent side: say hello, then answer each challenge with a quote
+// whose qualifyingData binds the nonce and the facts, until the stream ends.
+#ifndef VEU_AGENT_ATTESTATION_CLIENT_H_
+#define VEU_AGENT_ATTESTATION_CLIENT_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "agent/tpm/tpm.h"
+#include "veu/v1/attestation.grpc.pb.h"
+#include "veu/v1/facts.pb.h"
+
+namespace veu::agent {
+
+// Supplies the facts and the current event log for one report.
+struct ReportSource {
+  std::function<veu::v1::Facts()> facts;
+  // The raw event log, or NotFound when the machine has none.
+  std::function<absl::StatusOr<std::string>()> event_log;
+};
+
+struct StreamStats {
+  uint64_t challenges = 0;
+  uint64_t acks = 0;
+  veu::v1::Verdict last_verdict = veu::v1::VERDICT_UNSPECIFIED;
+};
+
+// Runs one stream until it ends. Returns OK if the verifier closed it cleanly, the stream's
+// status otherwise; `stats` (optional) says how far it got. `max_rounds` > 0 ends the stream
+// after that many acknowledged reports (for tests and measurements).
+absl::Status RunAttestationStream(Tpm& tpm, veu::v1::Attestation::StubInterface& stub,
+                                  const std::string& agent_id, const ReportSource& source,
+                                  StreamStats* stats, uint64_t max_rounds = 0);
+
+}  // namespace veu::agent
+
+#endif  // VEU_AGENT_ATTESTATION_CLIENT_H_

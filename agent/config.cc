@@ -1,0 +1,96 @@
+#include "agent/config.h"
+
+#include <google/protobuf/text_format.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/flags.h"
+#include "common/rpc/tls.h"
+#include "common/status_macros.h"
+
+namespace veu::agent {
+
+std::string AgentUsage() {
+  return R"(usage: veu-agent [run] [--config FILE] [flags]
+       veu-agent facts [--root DIR] [--policy-pack FILE] [--json]
+       veu-agent extend-eventlog --tcti TCTI FILE
+
+run (default): enrol with the verifier if not enrolled yet, then answer its challenges with
+TPM quotes over one outbound TLS stream, reconnecting with backoff.
+
+  --config FILE        text-format veu.v1.AgentConfig (see deploy/config/agent.textproto)
+  --verifier HOST:PORT the verifier's agent endpoint
+  --site NAME          the site this node belongs to
+  --tcti STRING        TPM access (default device:/dev/tpmrm0; swtpm:host=127.0.0.1,port=N)
+  --state-dir DIR      where the agent id is kept (default /var/lib/veu-agent)
+  --ca FILE            the verifier's CA certificate (PEM), pinned
+  --server-name NAME   name to expect in the verifier's certificate
+  --token-file FILE    single-use enrolment token from `veuctl site token`
+  --ak ecc|rsa         attestation key algorithm (default ecc: P-256)
+  --root DIR           read /sys, /proc, /etc under DIR (default /)
+  --event-log PATH     measured-boot log (default /sys/kernel/security/tpm0/binary_bios_measurements)
+  --policy-pack FILE   accelerator catalogue (default the installed veu-2025 pack)
+  --rounds N           stop after N acknowledged reports (measurements, tests)
+
+facts: print the facts the agent would report, without a TPM or a verifier.
+extend-eventlog: replay an event log's digests into a *software* TPM's PCRs (demo, tests).
+)";
+}
+
+absl::StatusOr<veu::v1::AgentConfig> LoadAgentConfig(const std::vector<std::string>& args,
+                                                     AgentRunFlags* run_flags) {
+  ASSIGN_OR_RETURN(ParsedFlags flags,
+                   ParseFlags(args,
+                              {"config", "verifier", "site", "tcti", "state-dir", "ca",
+                               "server-name", "token-file", "ak", "root", "event-log", "rounds",
+                               "policy-pack"},
+                              {}));
+  if (!flags.positional.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", flags.positional[0], "'"));
+  }
+  veu::v1::AgentConfig config;
+  if (auto path = flags.Get("config")) {
+    ASSIGN_OR_RETURN(std::string text, ReadFileToString(*path, 1 << 20));
+    if (!google::protobuf::TextFormat::ParseFromString(text, &config)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(*path, ": not a valid veu.v1.AgentConfig in text format"));
+    }
+  }
+  if (auto v = flags.Get("verifier")) config.set_verifier_address(*v);
+  if (auto v = flags.Get("site")) config.set_site(*v);
+  if (auto v = flags.Get("tcti")) config.set_tcti(*v);
+  if (auto v = flags.Get("state-dir")) config.set_state_dir(*v);
+  if (auto v = flags.Get("ca")) config.mutable_tls()->set_ca_file(*v);
+  if (auto v = flags.Get("server-name")) config.mutable_tls()->set_server_name(*v);
+  if (auto v = flags.Get("token-file")) config.set_enrollment_token_file(*v);
+  if (auto v = flags.Get("ak")) config.set_ak_algorithm(*v);
+  if (auto v = flags.Get("root")) config.set_root_dir(*v);
+  if (auto v = flags.Get("event-log")) config.set_event_log_path(*v);
+  if (auto v = flags.Get("policy-pack")) config.set_policy_pack(*v);
+  if (auto v = flags.Get("rounds")) {
+    if (!absl::SimpleAtoi(*v, &run_flags->rounds)) {
+      return absl::InvalidArgumentError("--rounds needs a number");
+    }
+  }
+  if (config.tcti().empty()) config.set_tcti("device:/dev/tpmrm0");
+  if (config.state_dir().empty()) config.set_state_dir("/var/lib/veu-agent");
+  if (config.ak_algorithm().empty()) config.set_ak_algorithm("ecc");
+  if (config.root_dir().empty()) config.set_root_dir("/");
+  if (config.event_log_path().empty()) {
+    config.set_event_log_path("/sys/kernel/security/tpm0/binary_bios_measurements");
+  }
+  if (config.max_backoff_seconds() == 0) config.set_max_backoff_seconds(60);
+  if (config.ak_algorithm() != "ecc" && config.ak_algorithm() != "rsa") {
+    return absl::InvalidArgumentError("ak_algorithm must be 'ecc' or 'rsa'");
+  }
+  if (config.verifier_address().empty()) {
+    return absl::InvalidArgumentError("no verifier address (verifier_address / --verifier)");
+  }
+  if (config.site().empty()) return absl::InvalidArgumentError("no site (site / --site)");
+  if (config.tls().ca_file().empty()) {
+    return absl::InvalidArgumentError("no verifier CA to pin (tls.ca_file / --ca)");
+  }
+  return config;
+}
+
+}  // namespace veu::agent

@@ -1,0 +1,121 @@
+#include "agent/facts_command.h"
+
+#include <google/protobuf/text_format.h>
+
+#include <iostream>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "agent/collectors/collect.h"
+#include "agent/collectors/root_fs.h"
+#include "agent/host_facts.h"
+#include "agent/tpm/esys_tpm.h"
+#include "common/crypto/digest.h"
+#include "common/eventlog/parser.h"
+#include "common/eventlog/replay.h"
+#include "common/facts/policy_pack.h"
+#include "common/flags.h"
+#include "common/rpc/tls.h"
+#include "common/status_macros.h"
+
+namespace veu::agent {
+
+absl::StatusOr<std::unique_ptr<FactsCollector>> FactsCollector::Create(
+    std::string root, const std::string& policy_pack, std::vector<std::string> data_paths) {
+  const std::string path = policy_pack.empty() ? kDefaultPolicyPack : policy_pack;
+  absl::StatusOr<veu::v1::PolicyPack> pack = facts::LoadPolicyPackFile(path);
+  if (!pack.ok()) {
+    return absl::Status(pack.status().code(),
+                        absl::StrCat("policy pack ", path, ": ", pack.status().message()));
+  }
+  ASSIGN_OR_RETURN(facts::Catalogue catalogue, facts::Catalogue::Create(pack->catalogue()));
+  return std::unique_ptr<FactsCollector>(
+      new FactsCollector(std::move(root), std::move(catalogue), std::move(data_paths)));
+}
+
+veu::v1::Facts FactsCollector::Collect() const {
+  veu::v1::Facts facts;
+  *facts.mutable_host() = ReadHostIdentity(root_);
+  collectors::RootFs fs(root_);
+  collectors::CollectOptions options;
+  options.data_paths = data_paths_;
+  // NVML is consulted only by the running agent on GPU nodes; absent, the inventory says so.
+  collectors::CollectEvidence(fs, catalogue_, options, &facts);
+  return facts;
+}
+
+int RunFactsCommand(const std::vector<std::string>& args) {
+  absl::StatusOr<ParsedFlags> flags =
+      ParseFlags(args, {"root", "policy-pack", "data-path"}, {"json"});
+  if (!flags.ok() || !flags->positional.empty()) {
+    std::cerr << "veu-agent facts: "
+              << (flags.ok() ? "unexpected argument" : flags.status().message())
+              << "\nusage: veu-agent facts [--root DIR] [--policy-pack FILE] [--json]\n";
+    return 2;
+  }
+  std::vector<std::string> data_paths;
+  if (auto p = flags->Get("data-path")) data_paths.push_back(*p);
+  absl::StatusOr<std::unique_ptr<FactsCollector>> collector = FactsCollector::Create(
+      flags->Get("root").value_or("/"), flags->Get("policy-pack").value_or(""), data_paths);
+  if (!collector.ok()) {
+    std::cerr << "veu-agent facts: " << collector.status().message() << "\n";
+    return 2;
+  }
+  veu::v1::Facts facts = (*collector)->Collect();
+  if (flags->Has("json")) {
+    absl::StatusOr<std::string> json = collectors::RenderFactsJson(facts);
+    if (!json.ok()) {
+      std::cerr << "veu-agent facts: " << json.status().message() << "\n";
+      return 2;
+    }
+    std::cout << *json << "\n";
+  } else {
+    std::string text;
+    google::protobuf::TextFormat::PrintToString(facts, &text);
+    std::cout << text;
+  }
+  return 0;
+}
+
+int RunExtendEventLogCommand(const std::vector<std::string>& args) {
+  absl::StatusOr<ParsedFlags> flags = ParseFlags(args, {"tcti"}, {});
+  if (!flags.ok() || flags->positional.size() != 1 || !flags->Get("tcti")) {
+    std::cerr << "usage: veu-agent extend-eventlog --tcti TCTI FILE\n";
+    return 2;
+  }
+  absl::StatusOr<std::string> bytes = ReadFileToString(flags->positional[0], 16 << 20);
+  if (!bytes.ok()) {
+    std::cerr << "veu-agent extend-eventlog: " << bytes.status().message() << "\n";
+    return 2;
+  }
+  absl::StatusOr<eventlog::UnverifiedEventLog> log = eventlog::ParseEventLog(*bytes);
+  if (!log.ok()) {
+    std::cerr << "veu-agent extend-eventlog: " << log.status().message() << "\n";
+    return 2;
+  }
+  EsysTpmOptions options;
+  options.tcti = *flags->Get("tcti");
+  absl::StatusOr<std::unique_ptr<EsysTpm>> tpm = EsysTpm::Open(options);
+  if (!tpm.ok()) {
+    std::cerr << "veu-agent extend-eventlog: " << tpm.status().message() << "\n";
+    return 2;
+  }
+  // Group the log's extends by record, so each TPM2_PCR_Extend carries every bank at once.
+  std::vector<eventlog::ExtendOperation> ops = eventlog::ExtendOperations(*log);
+  size_t extends = 0;
+  for (size_t i = 0; i < ops.size();) {
+    std::map<uint16_t, std::string> digests;
+    const uint32_t record = ops[i].record;
+    const uint32_t pcr = ops[i].pcr;
+    for (; i < ops.size() && ops[i].record == record; ++i) digests[ops[i].alg] = ops[i].digest;
+    if (absl::Status s = (*tpm)->ExtendPcr(pcr, digests); !s.ok()) {
+      std::cerr << "veu-agent extend-eventlog: record " << record << ": " << s.message() << "\n";
+      return 1;
+    }
+    ++extends;
+  }
+  std::cerr << "extended " << extends << " events of " << flags->positional[0] << "\n";
+  return 0;
+}
+
+}  // namespace veu::agent

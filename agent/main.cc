@@ -1,0 +1,138 @@
+// veu-agent: collects TPM-backed evidence on a node and streams it to the verifier.
+// Wires the real adapters (ESAPI TPM, gRPC channel, files under the root dir) together.
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "agent/agent.h"
+#include "agent/config.h"
+#include "agent/facts_command.h"
+#include "agent/host_facts.h"
+#include "agent/tpm/esys_tpm.h"
+#include "common/log.h"
+#include "common/rpc/tls.h"
+
+namespace {
+
+std::atomic<bool> g_stopping{false};
+
+void OnSignal(int) { g_stopping = true; }
+
+int Fail(std::string_view what, const absl::Status& status) {
+  std::cerr << "veu-agent: " << what << ": " << status.message() << "\n";
+  return 2;
+}
+
+int RunAgent(const std::vector<std::string>& args) {
+  veu::agent::AgentRunFlags run_flags;
+  absl::StatusOr<veu::v1::AgentConfig> config = veu::agent::LoadAgentConfig(args, &run_flags);
+  if (!config.ok()) {
+    std::cerr << "veu-agent: " << config.status().message() << "\n\n" << veu::agent::AgentUsage();
+    return 2;
+  }
+  signal(SIGINT, OnSignal);
+  signal(SIGTERM, OnSignal);
+
+  veu::agent::EsysTpmOptions tpm_options;
+  tpm_options.tcti = config->tcti();
+  tpm_options.ak_algorithm = config->ak_algorithm() == "rsa" ? veu::agent::AkAlgorithm::kRsa2048
+                                                              : veu::agent::AkAlgorithm::kEccP256;
+  absl::StatusOr<std::unique_ptr<veu::agent::EsysTpm>> tpm =
+      veu::agent::EsysTpm::Open(tpm_options);
+  if (!tpm.ok()) return Fail(absl::StrCat("cannot open the TPM at ", config->tcti()), tpm.status());
+
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds =
+      veu::PinnedCaCredentials(config->tls().ca_file());
+  if (!creds.ok()) return Fail("TLS", creds.status());
+  grpc::ChannelArguments channel_args;
+  if (!config->tls().server_name().empty()) {
+    channel_args.SetSslTargetNameOverride(config->tls().server_name());
+  }
+  // Keepalive pings notice a dead verifier (or a dropped NAT mapping) between challenges.
+  channel_args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
+  channel_args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
+  auto channel = grpc::CreateCustomChannel(config->verifier_address(), *creds, channel_args);
+  auto enrollment = veu::v1::Enrollment::NewStub(channel);
+  auto attestation = veu::v1::Attestation::NewStub(channel);
+
+  const std::filesystem::path state_dir(config->state_dir());
+  std::error_code ec;
+  std::filesystem::create_directories(state_dir, ec);
+  const std::filesystem::path id_file = state_dir / "agent_id";
+
+  veu::agent::AgentOptions options;
+  options.enrollment.site = config->site();
+  options.enrollment.hostname = veu::agent::ReadHostIdentity(config->root_dir()).hostname();
+  if (!config->enrollment_token_file().empty()) {
+    absl::StatusOr<std::string> token =
+        veu::ReadFileToString(config->enrollment_token_file(), 4096);
+    if (!token.ok()) return Fail("enrolment token", token.status());
+    options.enrollment.token = std::string(absl::StripAsciiWhitespace(*token));
+  }
+  options.max_backoff = absl::Seconds(config->max_backoff_seconds());
+  options.max_rounds = run_flags.rounds;
+
+  const std::string root = config->root_dir();
+  const std::string log_path = config->event_log_path();
+  absl::StatusOr<std::unique_ptr<veu::agent::FactsCollector>> collector =
+      veu::agent::FactsCollector::Create(
+          root, config->policy_pack(),
+          std::vector<std::string>(config->data_paths().begin(), config->data_paths().end()));
+  if (!collector.ok()) return Fail("facts", collector.status());
+  veu::agent::AgentDeps deps;
+  deps.tpm = tpm->get();
+  deps.enrollment = enrollment.get();
+  deps.attestation = attestation.get();
+  deps.source.facts = [c = collector->get()] { return c->Collect(); };
+  deps.source.event_log = [root, log_path]() { return veu::agent::ReadEventLog(root, log_path); };
+  deps.load_agent_id = [id_file] {
+    absl::StatusOr<std::string> id = veu::ReadFileToString(id_file.string(), 256);
+    return id.ok() ? std::string(absl::StripAsciiWhitespace(*id)) : std::string();
+  };
+  deps.save_agent_id = [id_file](const std::string& id) {
+    std::ofstream out(id_file, std::ios::trunc);
+    out << id << "\n";
+    return out ? absl::OkStatus()
+               : absl::UnavailableError(absl::StrCat("cannot write ", id_file.string()));
+  };
+  deps.sleep = [](absl::Duration d) {
+    const absl::Time until = absl::Now() + d;
+    while (!g_stopping && absl::Now() < until) absl::SleepFor(absl::Milliseconds(100));
+  };
+  deps.stopping = [] { return g_stopping.load(); };
+
+  veu::Log("agent", absl::StrCat("site ", config->site(), ", verifier ",
+                                 config->verifier_address(), ", TPM ", config->tcti()));
+  veu::agent::Agent agent(std::move(deps), options);
+  absl::Status s = agent.Run();
+  if (!s.ok()) return Fail("stopped", s);
+  veu::Log("agent", "stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (const auto& a : args) {
+    if (a == "--help" || a == "-h") {
+      std::cout << veu::agent::AgentUsage();
+      return 0;
+    }
+  }
+  if (!args.empty() && args[0] == "facts") {
+    return veu::agent::RunFactsCommand({args.begin() + 1, args.end()});
+  }
+  if (!args.empty() && args[0] == "extend-eventlog") {
+    return veu::agent::RunExtendEventLogCommand({args.begin() + 1, args.end()});
+  }
+  if (!args.empty() && args[0] == "run") args.erase(args.begin());
+  return RunAgent(args);
+}

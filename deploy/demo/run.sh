@@ -1,0 +1,101 @@
+#!/bin/bash
+# The main job on one machine: build, then run a software TPM, the verifier and an agent,
+# enrol the agent with a single-use token, let it answer challenges, and print the site's
+# verdict from `veuctl status`.
+#
+#   deploy/demo/run.sh            build (installing missing packages) and run the demo
+#   KEEP=1 deploy/demo/run.sh     leave the processes running afterwards (PIDs are printed)
+#
+# Everything lives under DEMO_DIR (default /tmp/veu-demo), started afresh each run.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build_dir=${BUILD_DIR:-$root/build}
+demo_dir=${DEMO_DIR:-/tmp/veu-demo}
+site=${SITE:-demo-site}
+
+if [[ ${SKIP_BUILD:-0} != 1 ]]; then
+  "$root/deploy/build.sh"
+fi
+bin_agent="$build_dir/agent/veu-agent"
+bin_verifier="$build_dir/verifier/veu-verifier"
+veuctl="$build_dir/verifier/veuctl/veuctl"
+
+# Stop whatever a previous run left, then start afresh.
+for pidfile in "$demo_dir"/*.pid "$demo_dir"/swtpm/swtpm.pid; do
+  [[ -s $pidfile ]] && kill "$(cat "$pidfile")" 2>/dev/null || true
+done
+rm -rf "$demo_dir"
+mkdir -p "$demo_dir"
+
+pids=()
+cleanup() {
+  if [[ ${KEEP:-0} == 1 ]]; then
+    echo "processes left running: ${pids[*]} (stop: kill ${pids[*]})"
+    return
+  fi
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "software TPM (swtpm) with an EK certificate from a private swtpm_localca"
+port=$((20000 + RANDOM % 30000))
+tcti=$("$root/deploy/demo/start-swtpm.sh" "$demo_dir/swtpm" "$port")
+pids+=("$(cat "$demo_dir/swtpm/swtpm.pid")")
+echo "TCTI $tcti; EK roots for the verifier: $demo_dir/swtpm/ca"
+
+step "replay a real firmware event log into the TPM's PCRs"
+"$bin_agent" extend-eventlog --tcti "$tcti" "$root/deploy/demo/node/sys/kernel/security/tpm0/binary_bios_measurements"
+
+step "TLS for the agents' endpoint (demo CA)"
+"$root/deploy/demo/make-tls.sh" "$demo_dir/tls"
+
+step "veu-verifier"
+"$bin_verifier" --listen 127.0.0.1:0 --port-file "$demo_dir/verifier.port" \
+  --admin-socket "$demo_dir/admin.sock" --database "$demo_dir/veu.db" \
+  --tls-cert "$demo_dir/tls/server.pem" --tls-key "$demo_dir/tls/server.key" \
+  --ek-roots "$demo_dir/swtpm/ca" --interval "${INTERVAL:-3}" --timeout 10 \
+  2>"$demo_dir/verifier.log" &
+pids+=("$!")
+echo "$!" >"$demo_dir/verifier.pid"
+for _ in $(seq 1 100); do [[ -s $demo_dir/verifier.port && -S $demo_dir/admin.sock ]] && break; sleep 0.1; done
+verifier_port=$(cat "$demo_dir/verifier.port")
+echo "listening on 127.0.0.1:$verifier_port; log $demo_dir/verifier.log"
+export VEU_ADMIN_SOCKET="$demo_dir/admin.sock"
+
+step "site and single-use enrolment token"
+"$veuctl" site add "$site" --org "Example AI Cloud" --country DE --address "Frankfurt DC-1"
+"$veuctl" site token "$site" --ttl 600 >"$demo_dir/token"
+
+step "veu-agent (enrols, then answers challenges)"
+"$bin_agent" --verifier "127.0.0.1:$verifier_port" --server-name localhost \
+  --ca "$demo_dir/tls/ca.pem" --site "$site" --tcti "$tcti" \
+  --state-dir "$demo_dir/agent" --token-file "$demo_dir/token" \
+  --event-log /sys/kernel/security/tpm0/binary_bios_measurements \
+  --root "${NODE_ROOT:-$root/deploy/demo/node}" \
+  --policy-pack "$root/deploy/policies/veu-2025.textproto" \
+  2>"$demo_dir/agent.log" &
+pids+=("$!")
+echo "$!" >"$demo_dir/agent.pid"
+
+# Wait for the second appraisal, so the clock-forward check has something to compare with.
+for _ in $(seq 1 150); do
+  n=$(grep -c "appraisal: " "$demo_dir/verifier.log" || true)
+  [[ $n -ge 2 ]] && break
+  sleep 0.2
+done
+
+step "what happened (verifier log)"
+cat "$demo_dir/verifier.log"
+
+step "veuctl agents"
+"$veuctl" agents
+
+step "veuctl status $site"
+set +e
+"$veuctl" status "$site"
+verdict=$?
+set -e
+exit $verdict
