@@ -429,8 +429,10 @@ TEST_F(EsysTpmTest, QuoteWithRsaAkPassesTpm2Checkquote) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
-TEST_F(EsysTpmTest, QuoteRejectsOversizedQualifyingData) {
+TEST_F(EsysTpmTest, QuoteRejectsOversizedQualifyingDataAndEmptySelection) {
   Open();
+  EXPECT_THAT(tpm_->Quote("n", Selection(crypto::kAlgSha256, {})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at least one PCR")));
   EXPECT_THAT(tpm_->Quote(std::string(65, 'n'), Selection(crypto::kAlgSha256, {0})),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at most 64")));
 }
