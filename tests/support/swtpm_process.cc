@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -72,6 +73,55 @@ absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& args, const std::str
     return absl::UnavailableError(
         absl::StrCat("cannot start ", args[0], ": ", std::strerror(rc), "; is it installed?"));
   }
+  return pid;
+}
+
+std::string FindInPath(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path != nullptr ? path : "/usr/bin:/bin");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return "";
+}
+
+// Like Spawn, but the child is SIGKILLed when the thread that started it exits
+// (PR_SET_PDEATHSIG): a test killed on timeout leaves no swtpm behind holding ports.
+absl::StatusOr<pid_t> SpawnTiedToParent(const std::vector<std::string>& args,
+                                        const std::string& log_path) {
+  // Everything that allocates happens before fork; the child only makes async-signal-safe calls.
+  const std::string exe = FindInPath(args[0]);
+  if (exe.empty()) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot find ", args[0], " in PATH; is it installed?"));
+  }
+  std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  const int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (log_fd < 0 || null_fd < 0) {
+    if (log_fd >= 0) close(log_fd);
+    if (null_fd >= 0) close(null_fd);
+    return absl::InternalError(absl::StrCat("cannot open ", log_path, " or /dev/null"));
+  }
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);  // the parent already died
+    dup2(null_fd, STDIN_FILENO);
+    dup2(log_fd, STDOUT_FILENO);
+    dup2(log_fd, STDERR_FILENO);
+    execv(exe.c_str(), argv.data());
+    _exit(127);
+  }
+  close(log_fd);
+  close(null_fd);
+  if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
   return pid;
 }
 
@@ -240,7 +290,7 @@ absl::Status SwtpmProcess::Launch() {
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
     absl::StatusOr<int> port = FindFreePortPair();
     if (!port.ok()) return port.status();
-    absl::StatusOr<pid_t> pid = Spawn(
+    absl::StatusOr<pid_t> pid = SpawnTiedToParent(
         {"swtpm", "socket", "--tpm2", "--server",
          absl::StrCat("type=tcp,port=", *port, ",bindaddr=127.0.0.1"), "--ctrl",
          absl::StrCat("type=tcp,port=", *port + 1, ",bindaddr=127.0.0.1"), "--flags",

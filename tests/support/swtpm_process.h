@@ -35,6 +35,8 @@ struct SwtpmOptions {
 };
 
 // Owns one running `swtpm socket` process and its temp dir. Not thread-safe; one test owns it.
+// swtpm is killed when the thread that called Start()/Restart() exits (so a test killed on
+// timeout leaves nothing running): call them from the thread that runs the test.
 class SwtpmProcess {
  public:
   // Provisions a new TPM with swtpm_setup and starts swtpm on free localhost ports, returning
