@@ -11,8 +11,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/string_view.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "common/crypto/digest.h"
 #include "common/hex.h"
 #include "common/status_macros.h"
@@ -85,8 +85,8 @@ std::string AsnStringText(const ASN1_STRING* s) {
 }
 
 std::optional<TpmIdentity> ReadTpmIdentity(X509* x509) {
-  auto* names = static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(x509, NID_subject_alt_name, nullptr, nullptr));
+  auto* names =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(x509, NID_subject_alt_name, nullptr, nullptr));
   if (names == nullptr) {
     ERR_clear_error();
     return std::nullopt;
@@ -123,8 +123,8 @@ EVP_PKEY* LoadOaepRsaKey(std::string_view spki) {
   if (!outer.ok()) return nullptr;
   absl::StatusOr<std::vector<Tlv>> parts = ReadChildren(outer->value);
   if (!parts.ok() || parts->size() != 2 || (*parts)[1].tag != kTagBitString) return nullptr;
-  static const unsigned char kRsaAlg[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
-                                          0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
+  static const unsigned char kRsaAlg[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+                                          0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
   std::string body(reinterpret_cast<const char*>(kRsaAlg), sizeof(kRsaAlg));
   body += (*parts)[1].whole;
   const std::string der = EncodeHeader(kTagSequence, body.size()) + body;
@@ -229,15 +229,17 @@ absl::StatusOr<Certificate> ParseCertificateDer(std::string_view der,
   absl::StatusOr<std::vector<Tlv>> tbs = ReadChildren((*parts)[0].value);
   if (!tbs.ok()) return Malformed(absl::StrCat("inside tbsCertificate: ", tbs.status().message()));
   const size_t first = (!tbs->empty() && (*tbs)[0].tag == 0xa0) ? 1 : 0;
-  if (tbs->size() < first + 6) return Malformed("tbsCertificate has fewer than the 6 required fields");
+  if (tbs->size() < first + 6)
+    return Malformed("tbsCertificate has fewer than the 6 required fields");
   const Tlv& serial = (*tbs)[first];
   const Tlv& issuer = (*tbs)[first + 2];
   const Tlv& subject = (*tbs)[first + 4];
   const Tlv& spki = (*tbs)[first + 5];
   if (serial.tag != kTagInteger || issuer.tag != kTagSequence || subject.tag != kTagSequence ||
       spki.tag != kTagSequence) {
-    return Malformed("tbsCertificate fields are not serialNumber, signature, issuer, validity, "
-                     "subject, subjectPublicKeyInfo in that order");
+    return Malformed(
+        "tbsCertificate fields are not serialNumber, signature, issuer, validity, "
+        "subject, subjectPublicKeyInfo in that order");
   }
   const Tlv& sig = (*parts)[2];
   if (sig.value.empty() || sig.value[0] != 0) {
@@ -257,9 +259,9 @@ absl::StatusOr<Certificate> ParseCertificateDer(std::string_view der,
   d->x509.reset(D2iX509(in));
   if (d->x509 == nullptr) {
     const std::string first_error = OpenSslErrors();
-    const bool bad_integer = IsNonMinimalInteger(serial) ||
-                             (first == 1 && ReadTlv((*tbs)[0].value).ok() &&
-                              IsNonMinimalInteger(*ReadTlv((*tbs)[0].value)));
+    const bool bad_integer =
+        IsNonMinimalInteger(serial) || (first == 1 && ReadTlv((*tbs)[0].value).ok() &&
+                                        IsNonMinimalInteger(*ReadTlv((*tbs)[0].value)));
     if (!bad_integer) {
       return Malformed(absl::StrCat("OpenSSL cannot parse the certificate (", first_error, ")"));
     }
@@ -380,9 +382,9 @@ absl::Status VerifySignedBy(const Certificate& child, EVP_PKEY* issuer_key) {
   int pk_nid = NID_undef;
   if (sig_nid == NID_undef || OBJ_find_sigid_algs(sig_nid, &md_nid, &pk_nid) != 1 ||
       md_nid == NID_undef) {
-    return absl::UnimplementedError(
-        absl::StrCat("signature algorithm ", oid_text, " is not supported (RSA PKCS#1 v1.5 and "
-                     "ECDSA with SHA-1/SHA-2 are)"));
+    return absl::UnimplementedError(absl::StrCat("signature algorithm ", oid_text,
+                                                 " is not supported (RSA PKCS#1 v1.5 and "
+                                                 "ECDSA with SHA-1/SHA-2 are)"));
   }
   const int key_id = EVP_PKEY_get_base_id(issuer_key);
   const bool fits = (pk_nid == NID_rsaEncryption && key_id == EVP_PKEY_RSA) ||
@@ -395,8 +397,8 @@ absl::Status VerifySignedBy(const Certificate& child, EVP_PKEY* issuer_key) {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   const std::string_view tbs = child.tbs_der();
   const std::string_view sig = child.signature();
-  int ok = EVP_DigestVerifyInit_ex(ctx, nullptr, OBJ_nid2sn(md_nid), nullptr, nullptr,
-                                   issuer_key, nullptr);
+  int ok = EVP_DigestVerifyInit_ex(ctx, nullptr, OBJ_nid2sn(md_nid), nullptr, nullptr, issuer_key,
+                                   nullptr);
   if (ok == 1) {
     ok = EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
                           reinterpret_cast<const unsigned char*>(tbs.data()), tbs.size());

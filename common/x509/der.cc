@@ -6,28 +6,29 @@ namespace veu::x509 {
 
 absl::StatusOr<Tlv> ReadTlv(std::string_view in, size_t offset) {
   if (offset >= in.size() || in.size() - offset < 2) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("DER element at byte ", offset, " is truncated: need a tag and a length, have ",
-                     offset < in.size() ? in.size() - offset : 0, " bytes"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "DER element at byte ", offset, " is truncated: need a tag and a length, have ",
+        offset < in.size() ? in.size() - offset : 0, " bytes"));
   }
   const auto byte = [&](size_t i) { return static_cast<uint8_t>(in[i]); };
   Tlv tlv;
   tlv.tag = byte(offset);
   if ((tlv.tag & 0x1f) == 0x1f) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("DER element at byte ", offset, " uses a multi-byte tag, which X.509 never needs"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "DER element at byte ", offset, " uses a multi-byte tag, which X.509 never needs"));
   }
   size_t header = 2;
   size_t length = byte(offset + 1);
   if (length == 0x80) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "DER element at byte ", offset, " has an indefinite length (BER), not allowed in a certificate"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("DER element at byte ", offset,
+                     " has an indefinite length (BER), not allowed in a certificate"));
   }
   if (length > 0x80) {
     const size_t n = length & 0x7f;
     if (n > 4) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("DER element at byte ", offset, " has a ", n, "-byte length field; at most 4 allowed"));
+      return absl::InvalidArgumentError(absl::StrCat("DER element at byte ", offset, " has a ", n,
+                                                     "-byte length field; at most 4 allowed"));
     }
     if (in.size() - offset < 2 + n) {
       return absl::InvalidArgumentError(
@@ -39,8 +40,8 @@ absl::StatusOr<Tlv> ReadTlv(std::string_view in, size_t offset) {
     tlv.minimal_length = length >= 0x80 && byte(offset + 2) != 0;
   }
   if (in.size() - offset - header < length) {
-    return absl::InvalidArgumentError(absl::StrCat("DER element at byte ", offset, " declares ", length,
-                                                   " bytes of contents but only ",
+    return absl::InvalidArgumentError(absl::StrCat("DER element at byte ", offset, " declares ",
+                                                   length, " bytes of contents but only ",
                                                    in.size() - offset - header, " remain"));
   }
   tlv.whole = in.substr(offset, header + length);

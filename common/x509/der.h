@@ -23,9 +23,9 @@ inline constexpr uint8_t kTagSet = 0x31;
 
 // One tag-length-value element. Views point into the input given to ReadTlv.
 struct Tlv {
-  uint8_t tag = 0;           // single-byte tags only (all X.509 needs)
-  std::string_view whole;    // header and value: the exact bytes as encoded
-  std::string_view value;    // contents only
+  uint8_t tag = 0;             // single-byte tags only (all X.509 needs)
+  std::string_view whole;      // header and value: the exact bytes as encoded
+  std::string_view value;      // contents only
   bool minimal_length = true;  // false if the length used more bytes than DER allows
 };
 

@@ -17,6 +17,9 @@ using EkCertificate = Certificate;
 inline constexpr uint32_t kNvIndexRsaEkCert = 0x01c00002;
 inline constexpr uint32_t kNvIndexEccEkCert = 0x01c0000a;
 
+// Larger input is refused before any parsing: NV indices hold a few KiB.
+inline constexpr size_t kMaxStoredEkCertificateBytes = 64 * 1024;
+
 // Normalises and parses stored EK certificate bytes:
 //   - PEM (exactly one CERTIFICATE block);
 //   - the 7-byte TCG PC Client storage header 10 01 00 LL LL 10 02 (stripped, length checked);
@@ -24,7 +27,8 @@ inline constexpr uint32_t kNvIndexEccEkCert = 0x01c0000a;
 //     where the certificate ends; what was cut is recorded in notes());
 //   - serial numbers that are not minimal DER (see ParseCertificateDer).
 // Fails with InvalidArgument "EK_CERT_MALFORMED: <what, at which byte>" for anything else,
-// including truncation; never reads outside `stored_bytes`.
+// including truncation and input over kMaxStoredEkCertificateBytes; never reads outside
+// `stored_bytes`.
 absl::StatusOr<EkCertificate> ParseEkCertificate(std::string_view stored_bytes);
 
 }  // namespace veu::x509

@@ -53,8 +53,10 @@ class ChainSearch {
         if (!sig.ok()) {
           if (list == &by_name) {
             Fail(depth, 2,
-                 absl::StrCat("the signature of '", who, "' does not verify with the key of its "
-                              "named issuer ", Named(e), ": ", sig.message(),
+                 absl::StrCat("the signature of '", who,
+                              "' does not verify with the key of its "
+                              "named issuer ",
+                              Named(e), ": ", sig.message(),
                               " (tampered certificate, or a different CA of the same name)"));
           }
           continue;
@@ -70,8 +72,8 @@ class ChainSearch {
         if (e.self_signed) return true;
         if (depth + 2 >= max_depth_) {
           Fail(depth + 1, 1,
-               absl::StrCat("no self-signed root within ", max_depth_, " certificates above '",
-                            who, "'"));
+               absl::StrCat("no self-signed root within ", max_depth_, " certificates above '", who,
+                            "'"));
         } else if (Extend(e.cert, depth + 1)) {
           return true;
         }
@@ -81,8 +83,8 @@ class ChainSearch {
     if (by_name.empty()) {
       Fail(depth, 1,
            depth == 0
-               ? absl::StrCat("no certificate in the trust store is its issuer '",
-                              current.issuer(), "' or verifies its signature; add that "
+               ? absl::StrCat("no certificate in the trust store is its issuer '", current.issuer(),
+                              "' or verifies its signature; add that "
                               "manufacturer CA to the EK roots directory")
                : absl::StrCat("the chain reached ", Named(entries[path_.back()]),
                               ", which is not self-signed, but its issuer '", current.issuer(),
@@ -96,7 +98,8 @@ class ChainSearch {
 
  private:
   void Fail(size_t depth, int priority, std::string message) {
-    if (failure_.empty() || std::make_pair(depth, priority) > std::make_pair(fail_depth_, fail_priority_)) {
+    if (failure_.empty() ||
+        std::make_pair(depth, priority) > std::make_pair(fail_depth_, fail_priority_)) {
       failure_ = std::move(message);
       fail_depth_ = depth;
       fail_priority_ = priority;
@@ -112,8 +115,8 @@ class ChainSearch {
 };
 
 // Warnings about one link child -> parent whose signature verified.
-void LinkWarnings(const Certificate& child, const Certificate& parent, const std::string& parent_name,
-                  std::vector<std::string>& out) {
+void LinkWarnings(const Certificate& child, const Certificate& parent,
+                  const std::string& parent_name, std::vector<std::string>& out) {
   const std::string who = child.DisplayName();
   if (child.issuer_der() != parent.subject_der()) {
     out.push_back(NamesMatch(child.issuer_der(), parent.subject_der())
@@ -164,7 +167,7 @@ bool IsUnderstoodExtension(const std::string& oid) {
       "2.5.29.35",  // authorityKeyIdentifier
       "2.5.29.37",  // extendedKeyUsage
       "1.3.6.1.5.5.7.1.1",  // authorityInfoAccess
-      "2.5.29.31",  // cRLDistributionPoints
+      "2.5.29.31",          // cRLDistributionPoints
   };
   for (const char* known : kUnderstood) {
     if (oid == known) return true;
@@ -218,14 +221,15 @@ ChainResult VerifyEkChain(const EkCertificate& leaf, const TrustStore& store, ab
   ChainSearch search(store, std::max<size_t>(options.max_depth, 2));
   if (!search.Extend(leaf, 0)) {
     result.reason = veu::v1::EK_CERT_UNTRUSTED;
-    result.detail = absl::StrCat("EK certificate '", leaf.DisplayName(), "' is untrusted: ",
-                                 search.failure());
+    result.detail =
+        absl::StrCat("EK certificate '", leaf.DisplayName(), "' is untrusted: ", search.failure());
     return result;
   }
   const auto& entries = store.entries();
   result.chain.push_back({leaf.DisplayName(), ""});
   std::vector<std::string> expiry;
-  if (auto p = ValidityProblem(leaf, absl::StrCat("EK certificate '", leaf.DisplayName(), "'"), now)) {
+  if (auto p =
+          ValidityProblem(leaf, absl::StrCat("EK certificate '", leaf.DisplayName(), "'"), now)) {
     expiry.push_back(*p);
   }
   const Certificate* child = &leaf;

@@ -34,8 +34,8 @@ struct ChainLink {
 struct ChainResult {
   bool accepted = false;
   veu::v1::ReasonCode reason = veu::v1::REASON_UNSPECIFIED;  // set when !accepted
-  std::string detail;             // why rejected (certificate and failing step), or a summary
-  std::vector<ChainLink> chain;   // leaf -> root when a signature chain was found
+  std::string detail;                 // why rejected (certificate and failing step), or a summary
+  std::vector<ChainLink> chain;       // leaf -> root when a signature chain was found
   std::vector<std::string> warnings;  // accepted deviations, for operators to review
 };
 

@@ -18,7 +18,7 @@ class TrustStore {
  public:
   struct Entry {
     Certificate cert;
-    std::string source;  // file name (and PEM block) it came from, for operators
+    std::string source;        // file name (and PEM block) it came from, for operators
     bool self_signed = false;  // names itself as issuer and its own key verifies it: an anchor
   };
   struct SourceFile {

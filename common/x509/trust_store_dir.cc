@@ -28,8 +28,8 @@ absl::StatusOr<TrustStore> LoadTrustStoreDir(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    return absl::NotFoundError(absl::StrCat("EK roots directory '", dir,
-                                            "' does not exist or is not a directory (ek_roots_dir)"));
+    return absl::NotFoundError(absl::StrCat(
+        "EK roots directory '", dir, "' does not exist or is not a directory (ek_roots_dir)"));
   }
   std::vector<fs::path> paths;
   fs::recursive_directory_iterator it(dir, fs::directory_options::follow_directory_symlink, ec);

@@ -19,9 +19,9 @@ namespace {
 
 using ::testing::Contains;
 using ::testing::HasSubstr;
-using ::veu::testing::StatusIs;
 using testing::kEkFixtures;
 using testing::ReadFileOrDie;
+using ::veu::testing::StatusIs;
 
 std::string Leaf(const std::string& name) { return ReadFileOrDie(kEkFixtures + "/leaves/" + name); }
 
@@ -37,7 +37,8 @@ TEST(ParseEkCertificate, StripsTheTcgStorageHeaderOfARawNvRead) {
 }
 
 TEST(ParseEkCertificate, CutsPaddingAfterTheDerAndSaysSo) {
-  absl::StatusOr<EkCertificate> padded = ParseEkCertificate(Leaf("hirs/ek_cert_with_padded_bytes.cer"));
+  absl::StatusOr<EkCertificate> padded =
+      ParseEkCertificate(Leaf("hirs/ek_cert_with_padded_bytes.cer"));
   ASSERT_OK(padded);
   EXPECT_EQ(padded->der().size(), 908u);
   EXPECT_THAT(padded->notes(), Contains(HasSubstr("192 bytes of 0x11")));
@@ -60,7 +61,8 @@ TEST(ParseEkCertificate, ReadsPemAndExposesTheTpmIdentityFromTheSan) {
 }
 
 TEST(ParseEkCertificate, ReadsTpmIdentityFromAMultiValuedRdn) {
-  absl::StatusOr<EkCertificate> cert = ParseEkCertificate(Leaf("hirs/ek_cert_with_padded_bytes.cer"));
+  absl::StatusOr<EkCertificate> cert =
+      ParseEkCertificate(Leaf("hirs/ek_cert_with_padded_bytes.cer"));
   ASSERT_OK(cert);
   ASSERT_TRUE(cert->tpm_identity().has_value());
   EXPECT_EQ(cert->tpm_identity()->manufacturer, "id:4E544300");
@@ -117,8 +119,8 @@ TEST(ParseCertificateFile, ReadsEveryCertificateOfAPemBundle) {
 }
 
 TEST(ParseEkCertificate, RejectsEmptyAndGarbageInputAsMalformed) {
-  EXPECT_THAT(ParseEkCertificate(""), StatusIs(absl::StatusCode::kInvalidArgument,
-                                               HasSubstr("EK_CERT_MALFORMED")));
+  EXPECT_THAT(ParseEkCertificate(""),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("EK_CERT_MALFORMED")));
   EXPECT_THAT(ParseEkCertificate("hello, I am not a certificate"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a SEQUENCE")));
   EXPECT_THAT(ParseEkCertificate("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n"),
@@ -142,6 +144,13 @@ TEST(ParseEkCertificate, RejectsEveryTruncationAsMalformedWithoutCrashing) {
                 StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("EK_CERT_MALFORMED")))
         << "NV blob cut to " << len << " bytes";
   }
+}
+
+TEST(ParseEkCertificate, RefusesInputLargerThanAnyNvIndexBeforeParsing) {
+  std::string big = Leaf("keylime/st_ecdsa_sha256.der");
+  big.resize(kMaxStoredEkCertificateBytes + 1, '\0');
+  EXPECT_THAT(ParseEkCertificate(big),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at most 65536")));
 }
 
 TEST(ParseEkCertificate, RejectsATcgHeaderWithAnUnknownCertType) {

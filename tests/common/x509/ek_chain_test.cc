@@ -29,9 +29,9 @@ using testing::ReadFileOrDie;
 // ---- EXPECTED_CHAINS.json: a tiny reader for its fixed shape (strings in order). ----
 
 struct ExpectedChain {
-  std::string leaf;                 // path under ekcerts/
-  std::vector<std::string> files;   // CA files leaf -> root, paths under ekcerts/
-  std::string root_subject;         // from the "ROOT: ..." entry
+  std::string leaf;                // path under ekcerts/
+  std::vector<std::string> files;  // CA files leaf -> root, paths under ekcerts/
+  std::string root_subject;        // from the "ROOT: ..." entry
 };
 
 std::vector<std::string> JsonStrings(const std::string& json) {
@@ -64,7 +64,8 @@ std::vector<ExpectedChain> LoadExpectedChains() {
 
 TrustStore StoreOf(const std::vector<std::string>& ekcert_paths) {
   std::vector<TrustStore::SourceFile> files;
-  for (const std::string& p : ekcert_paths) files.push_back({p, ReadFileOrDie(kEkFixtures + "/" + p)});
+  for (const std::string& p : ekcert_paths)
+    files.push_back({p, ReadFileOrDie(kEkFixtures + "/" + p)});
   absl::StatusOr<TrustStore> store = TrustStore::FromFiles(files);
   if (!store.ok()) throw std::runtime_error(std::string(store.status().message()));
   return *std::move(store);
@@ -86,8 +87,8 @@ TEST_P(ExpectedChainTest, ValidatesAlongTheChainItNames) {
 }
 
 TEST_P(ExpectedChainTest, IsUntrustedUnderAnUnrelatedRoot) {
-  const TrustStore store =
-      StoreOf({"roots/ms-trustedtpm/Microsoft/RootCA/Microsoft TPM Root Certificate Authority 2014.cer"});
+  const TrustStore store = StoreOf(
+      {"roots/ms-trustedtpm/Microsoft/RootCA/Microsoft TPM Root Certificate Authority 2014.cer"});
   const ChainResult r = VerifyStoredEkCertificate(
       ReadFileOrDie(kEkFixtures + "/" + GetParam().leaf), store, absl::Now());
   EXPECT_FALSE(r.accepted);
@@ -134,7 +135,8 @@ TEST(VerifyEkChain, EveryFixtureIntermediateChainsToAFixtureRootExceptAlibabas) 
 TEST(VerifyEkChain, WarnsWhenAnAuthorityKeyIdentifierNamesTheWrongIssuer) {
   const ChainResult r = VerifyStoredEkCertificate(
       ReadFileOrDie(kEkFixtures + "/leaves/hirs/ek_cert_with_security_assertions.cer"),
-      StoreOf({"roots/keylime-tpm_cert_store/IFX8.pem", "roots/keylime-tpm_cert_store/IFX_RSA_RT.pem",
+      StoreOf({"roots/keylime-tpm_cert_store/IFX8.pem",
+               "roots/keylime-tpm_cert_store/IFX_RSA_RT.pem",
                "roots/ms-trustedtpm/Infineon/RootCA/IFX-RootCA.cer"}),
       absl::Now());
   ASSERT_TRUE(r.accepted) << r.detail;
@@ -144,12 +146,13 @@ TEST(VerifyEkChain, WarnsWhenAnAuthorityKeyIdentifierNamesTheWrongIssuer) {
 TEST(VerifyEkChain, RejectsAFixtureLeafWhoseSignatureWasTampered) {
   std::string der = ReadFileOrDie(kEkFixtures + "/leaves/keylime/st_ecdsa_sha256.der");
   der[der.size() - 5] = static_cast<char>(der[der.size() - 5] ^ 0x01);  // inside the signature
-  const ChainResult r = VerifyStoredEkCertificate(
-      der,
-      StoreOf({"roots/keylime-tpm_cert_store/STM_ECC_01I.pem",
-               "roots/keylime-tpm_cert_store/STM_ECC_01RT.pem",
-               "roots/ms-trustedtpm/STMicro/RootCA/GlobalSign Trusted Platform Module ECC Root CA.crt"}),
-      absl::Now());
+  const ChainResult r =
+      VerifyStoredEkCertificate(der,
+                                StoreOf({"roots/keylime-tpm_cert_store/STM_ECC_01I.pem",
+                                         "roots/keylime-tpm_cert_store/STM_ECC_01RT.pem",
+                                         "roots/ms-trustedtpm/STMicro/RootCA/GlobalSign Trusted "
+                                         "Platform Module ECC Root CA.crt"}),
+                                absl::Now());
   EXPECT_FALSE(r.accepted);
   EXPECT_EQ(r.reason, veu::v1::EK_CERT_UNTRUSTED);
   EXPECT_THAT(r.detail, HasSubstr("does not verify with the key of its named issuer"));
@@ -161,8 +164,8 @@ TEST(VerifyEkChain, RejectsAFixtureLeafWhoseSignedPartWasTampered) {
   der[300] = static_cast<char>(der[300] ^ 0x01);  // inside the public key
   const ChainResult r = VerifyStoredEkCertificate(
       der,
-      StoreOf({"roots/keylime-tpm_cert_store/STM_RSA_05I.pem", "roots/hirs-stMicroCaCerts/stmtpmekroot.crt",
-               "roots/hirs-misc/gstpmroot.pem"}),
+      StoreOf({"roots/keylime-tpm_cert_store/STM_RSA_05I.pem",
+               "roots/hirs-stMicroCaCerts/stmtpmekroot.crt", "roots/hirs-misc/gstpmroot.pem"}),
       absl::Now());
   EXPECT_FALSE(r.accepted);
   EXPECT_EQ(r.reason, veu::v1::EK_CERT_UNTRUSTED);
@@ -263,10 +266,16 @@ TEST(VerifyEkChain, RejectsAnIssuerThatIsNotACa) {
   const TestPki pki = MakePki();
   const std::vector<CertSpec::Rdn> name = {{"CN", "Not A CA"}};
   auto key = testing::NewKey();
-  const std::string not_ca = MakeCert({.subject = name, .issuer = pki.root.empty() ? name : name,
-                                       .subject_key = key, .signer_key = key, .ca = false});
-  const std::string leaf = MakeCert({.subject = {}, .issuer = name, .subject_key = testing::NewKey(),
-                                     .signer_key = key, .ca = false});
+  const std::string not_ca = MakeCert({.subject = name,
+                                       .issuer = pki.root.empty() ? name : name,
+                                       .subject_key = key,
+                                       .signer_key = key,
+                                       .ca = false});
+  const std::string leaf = MakeCert({.subject = {},
+                                     .issuer = name,
+                                     .subject_key = testing::NewKey(),
+                                     .signer_key = key,
+                                     .ca = false});
   const ChainResult r =
       VerifyEkChain(ParseOrDie(leaf), GeneratedStore({{"notca.der", not_ca}}), absl::Now());
   EXPECT_FALSE(r.accepted);
@@ -282,16 +291,16 @@ TEST(VerifyEkChain, WarnsOnExpiryByDefaultAndRejectsWhenAskedTo) {
   ASSERT_TRUE(warn.accepted) << warn.detail;
   EXPECT_THAT(warn.warnings, Contains(HasSubstr("expired on")));
 
-  const ChainResult reject = VerifyEkChain(ParseOrDie(pki.leaf), store, in_two_years,
-                                           {.expiry = ExpiryPolicy::kReject});
+  const ChainResult reject =
+      VerifyEkChain(ParseOrDie(pki.leaf), store, in_two_years, {.expiry = ExpiryPolicy::kReject});
   EXPECT_FALSE(reject.accepted);
   EXPECT_EQ(reject.reason, veu::v1::EK_CERT_EXPIRED);
   EXPECT_THAT(reject.detail, HasSubstr("expired on"));
   EXPECT_EQ(reject.chain.size(), 3u);
 
-  const ChainResult early = VerifyEkChain(ParseOrDie(pki.leaf), store,
-                                          absl::Now() - absl::Hours(24 * 30),
-                                          {.expiry = ExpiryPolicy::kReject});
+  const ChainResult early =
+      VerifyEkChain(ParseOrDie(pki.leaf), store, absl::Now() - absl::Hours(24 * 30),
+                    {.expiry = ExpiryPolicy::kReject});
   EXPECT_EQ(early.reason, veu::v1::EK_CERT_EXPIRED);
   EXPECT_THAT(early.detail, HasSubstr("not valid before"));
 }
@@ -301,12 +310,15 @@ TEST(VerifyEkChain, AcceptsAnIssuerNameWhoseMultiValuedRdnIsInAnotherOrder) {
   auto root_key = testing::NewKey();
   const std::vector<CertSpec::Rdn> multi = {
       {"CN", "Vendor Root"}, {"O", "Vendor", true}, {"C", "TW", true}};
-  const std::string root = MakeCert({.subject = multi, .issuer = multi, .subject_key = root_key,
-                                     .signer_key = root_key});
-  const std::string leaf = testing::WithIssuerRdnValuesReversed(
-      MakeCert({.subject = {}, .issuer = multi, .subject_key = testing::NewKey(),
-                .signer_key = root_key, .ca = false}),
-      root_key);
+  const std::string root = MakeCert(
+      {.subject = multi, .issuer = multi, .subject_key = root_key, .signer_key = root_key});
+  const std::string leaf =
+      testing::WithIssuerRdnValuesReversed(MakeCert({.subject = {},
+                                                     .issuer = multi,
+                                                     .subject_key = testing::NewKey(),
+                                                     .signer_key = root_key,
+                                                     .ca = false}),
+                                           root_key);
   const EkCertificate parsed = ParseOrDie(leaf);
   ASSERT_NE(parsed.issuer_der(), ParseOrDie(root).subject_der());
   const ChainResult r = VerifyEkChain(parsed, GeneratedStore({{"root.der", root}}), absl::Now());
@@ -316,11 +328,13 @@ TEST(VerifyEkChain, AcceptsAnIssuerNameWhoseMultiValuedRdnIsInAnotherOrder) {
 
 TEST(VerifyEkChain, AcceptsAWrongAuthorityKeyIdentifierWithAWarning) {
   const TestPki pki = MakePki();
-  const std::string leaf = MakeCert({.subject = {},
-                                     .issuer = {{"O", "Test TPM Vendor"}, {"CN", "Test EK Intermediate CA"}},
-                                     .subject_key = testing::NewKey(),
-                                     .signer_key = pki.intermediate_key, .ca = false,
-                                     .authority_key_id_hex = "0102030405060708090a"});
+  const std::string leaf =
+      MakeCert({.subject = {},
+                .issuer = {{"O", "Test TPM Vendor"}, {"CN", "Test EK Intermediate CA"}},
+                .subject_key = testing::NewKey(),
+                .signer_key = pki.intermediate_key,
+                .ca = false,
+                .authority_key_id_hex = "0102030405060708090a"});
   const ChainResult r = VerifyEkChain(
       ParseOrDie(leaf), GeneratedStore({{"int.der", pki.intermediate}, {"root.der", pki.root}}),
       absl::Now());
@@ -332,13 +346,19 @@ TEST(VerifyEkChain, AcceptsAWrongAuthorityKeyIdentifierWithAWarning) {
 TEST(VerifyEkChain, NamesCriticalExtensionsItDoesNotEvaluate) {
   auto root_key = testing::NewKey();
   const std::vector<CertSpec::Rdn> name = {{"CN", "Constrained Root"}};
-  const std::string root = MakeCert({.subject = name, .issuer = name, .subject_key = root_key,
+  const std::string root =
+      MakeCert({.subject = name,
+                .issuer = name,
+                .subject_key = root_key,
+                .signer_key = root_key,
+                .extra_extensions = {{"nameConstraints", "critical,permitted;DNS:example.com"}}});
+  const std::string leaf = MakeCert({.subject = {},
+                                     .issuer = name,
+                                     .subject_key = testing::NewKey(),
                                      .signer_key = root_key,
-                                     .extra_extensions = {{"nameConstraints",
-                                                           "critical,permitted;DNS:example.com"}}});
-  const std::string leaf = MakeCert({.subject = {}, .issuer = name, .subject_key = testing::NewKey(),
-                                     .signer_key = root_key, .ca = false});
-  const ChainResult r = VerifyEkChain(ParseOrDie(leaf), GeneratedStore({{"root.der", root}}), absl::Now());
+                                     .ca = false});
+  const ChainResult r =
+      VerifyEkChain(ParseOrDie(leaf), GeneratedStore({{"root.der", root}}), absl::Now());
   ASSERT_TRUE(r.accepted) << r.detail;
   EXPECT_THAT(r.warnings, Contains(HasSubstr("critical extension 2.5.29.30")));
 }
@@ -354,15 +374,17 @@ TEST(TrustStore, SkipsUnparsableFilesButKeepsTheRest) {
 }
 
 TEST(TrustStore, FailsWhenNothingIsUsable) {
-  EXPECT_THAT(TrustStore::FromFiles({{"broken.crt", "garbage"}}),
-              ::veu::testing::StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("broken.crt")));
+  EXPECT_THAT(
+      TrustStore::FromFiles({{"broken.crt", "garbage"}}),
+      ::veu::testing::StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("broken.crt")));
 }
 
 TEST(LoadTrustStoreDir, ReadsNestedDirectoriesAndIgnoresOtherFiles) {
   const TestPki pki = MakePki();
   testing::TempDir dir;
   testing::WriteFile(dir.path() + "/vendor/RootCA/root.CER", pki.root);
-  testing::WriteFile(dir.path() + "/vendor/IntermediateCA/int.pem", testing::ToPem(pki.intermediate));
+  testing::WriteFile(dir.path() + "/vendor/IntermediateCA/int.pem",
+                     testing::ToPem(pki.intermediate));
   testing::WriteFile(dir.path() + "/README.md", "not a certificate");
   absl::StatusOr<TrustStore> store = LoadTrustStoreDir(dir.path());
   ASSERT_OK(store);

@@ -43,9 +43,9 @@ class EkSwtpmTest : public ::testing::Test {
   // The NV index's whole contents, as `tpm2_nvread -C o INDEX` returns them.
   std::string NvRead(uint32_t index) {
     const std::string out = absl::StrCat(swtpm_->TempDir(), "/nv-", absl::Hex(index), ".bin");
-    const std::string cmd = absl::StrCat("TPM2TOOLS_TCTI='", swtpm_->ToolsTcti(),
-                                         "' tpm2_nvread -C o -o '", out, "' 0x",
-                                         absl::Hex(index), " 2>'", out, ".log'");
+    const std::string cmd =
+        absl::StrCat("TPM2TOOLS_TCTI='", swtpm_->ToolsTcti(), "' tpm2_nvread -C o -o '", out,
+                     "' 0x", absl::Hex(index), " 2>'", out, ".log'");
     EXPECT_EQ(RunShell(cmd), 0) << cmd;
     return ReadFileOrDie(out);
   }
@@ -84,14 +84,15 @@ TEST_F(EkSwtpmTest, VeuctlEkVerifyExitCodesSayAcceptedRejectedAndUnusable) {
   const std::string cert = absl::StrCat(swtpm_->TempDir(), "/ek.bin");
   testing::WriteFile(cert, NvRead(kNvIndexRsaEkCert));
   const std::string quiet = " >/dev/null 2>&1";
-  EXPECT_EQ(RunShell(absl::StrCat(veuctl, " ek verify --cert '", cert, "' --roots '", swtpm_->CaDir(),
-                             "' --json", quiet)),
+  EXPECT_EQ(RunShell(absl::StrCat(veuctl, " ek verify --cert '", cert, "' --roots '",
+                                  swtpm_->CaDir(), "' --json", quiet)),
             0);
   EXPECT_EQ(RunShell(absl::StrCat(veuctl, " ek verify --cert '", cert, "' --roots '",
-                             testing::kEkFixtures, "/roots/ms-trustedtpm/Microsoft'", quiet)),
+                                  testing::kEkFixtures, "/roots/ms-trustedtpm/Microsoft'", quiet)),
             1);
-  EXPECT_EQ(RunShell(absl::StrCat(veuctl, " ek verify --cert '", cert, "' --roots /nonexistent", quiet)),
-            2);
+  EXPECT_EQ(
+      RunShell(absl::StrCat(veuctl, " ek verify --cert '", cert, "' --roots /nonexistent", quiet)),
+      2);
   EXPECT_EQ(RunShell(absl::StrCat(veuctl, " ek verify --cert '", cert, "'", quiet)), 2);
 }
 

@@ -85,14 +85,16 @@ std::string MakeCert(const CertSpec& spec) {
     // keyIdentifier [0] IMPLICIT OCTET STRING inside a SEQUENCE.
     std::string id;
     for (size_t i = 0; i + 1 < spec.authority_key_id_hex.size(); i += 2) {
-      id.push_back(static_cast<char>(std::stoi(spec.authority_key_id_hex.substr(i, 2), nullptr, 16)));
+      id.push_back(
+          static_cast<char>(std::stoi(spec.authority_key_id_hex.substr(i, 2), nullptr, 16)));
     }
     std::string der = std::string("\x30", 1) + static_cast<char>(id.size() + 2) + "\x80" +
                       static_cast<char>(id.size()) + id;
     ASN1_OCTET_STRING* os = ASN1_OCTET_STRING_new();
     ASN1_OCTET_STRING_set(os, reinterpret_cast<const unsigned char*>(der.data()),
                           static_cast<int>(der.size()));
-    X509_EXTENSION* ext = X509_EXTENSION_create_by_NID(nullptr, NID_authority_key_identifier, 0, os);
+    X509_EXTENSION* ext =
+        X509_EXTENSION_create_by_NID(nullptr, NID_authority_key_identifier, 0, os);
     X509_add_ext(cert, ext, -1);
     X509_EXTENSION_free(ext);
     ASN1_OCTET_STRING_free(os);
@@ -143,16 +145,20 @@ std::string WithIssuerRdnValuesReversed(const std::string& der, const KeyPtr& si
   const std::string tbs = EncodeHeader(kTagSequence, tbs_body.size()) + tbs_body;
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   size_t sig_len = 0;
-  Check(EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, signer_key.get()) == 1, "sign init");
+  Check(EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, signer_key.get()) == 1,
+        "sign init");
   Check(EVP_DigestSign(ctx, nullptr, &sig_len, reinterpret_cast<const unsigned char*>(tbs.data()),
-                       tbs.size()) == 1, "sign size");
+                       tbs.size()) == 1,
+        "sign size");
   std::string sig(sig_len, '\0');
   Check(EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &sig_len,
-                       reinterpret_cast<const unsigned char*>(tbs.data()), tbs.size()) == 1, "sign");
+                       reinterpret_cast<const unsigned char*>(tbs.data()), tbs.size()) == 1,
+        "sign");
   sig.resize(sig_len);
   EVP_MD_CTX_free(ctx);
   const std::string bits = std::string(1, '\0') + sig;
-  std::string body = tbs + std::string((*parts)[1].whole) + EncodeHeader(kTagBitString, bits.size()) + bits;
+  std::string body =
+      tbs + std::string((*parts)[1].whole) + EncodeHeader(kTagBitString, bits.size()) + bits;
   return EncodeHeader(kTagSequence, body.size()) + body;
 }
 
@@ -179,13 +185,24 @@ TestPki MakePki(const std::string& prefix) {
                                                 {"CN", prefix + " EK Root CA"}};
   const std::vector<CertSpec::Rdn> int_name = {{"O", prefix + " TPM Vendor"},
                                                {"CN", prefix + " EK Intermediate CA"}};
-  pki.root = MakeCert({.subject = root_name, .issuer = root_name, .subject_key = pki.root_key,
-                       .signer_key = pki.root_key, .serial = 1, .not_after_days = 3650});
-  pki.intermediate = MakeCert({.subject = int_name, .issuer = root_name,
-                               .subject_key = pki.intermediate_key, .signer_key = pki.root_key,
-                               .serial = 2, .not_after_days = 3650});
-  pki.leaf = MakeCert({.subject = {}, .issuer = int_name, .subject_key = pki.leaf_key,
-                       .signer_key = pki.intermediate_key, .serial = 3, .ca = false,
+  pki.root = MakeCert({.subject = root_name,
+                       .issuer = root_name,
+                       .subject_key = pki.root_key,
+                       .signer_key = pki.root_key,
+                       .serial = 1,
+                       .not_after_days = 3650});
+  pki.intermediate = MakeCert({.subject = int_name,
+                               .issuer = root_name,
+                               .subject_key = pki.intermediate_key,
+                               .signer_key = pki.root_key,
+                               .serial = 2,
+                               .not_after_days = 3650});
+  pki.leaf = MakeCert({.subject = {},
+                       .issuer = int_name,
+                       .subject_key = pki.leaf_key,
+                       .signer_key = pki.intermediate_key,
+                       .serial = 3,
+                       .ca = false,
                        .tpm_manufacturer = "id:54455354"});
   return pki;
 }

@@ -25,15 +25,16 @@ struct CertSpec {
     bool join_previous = false;
   };
   std::vector<Rdn> subject;
-  std::vector<Rdn> issuer;   // must name the signer for a normal certificate
+  std::vector<Rdn> issuer;  // must name the signer for a normal certificate
   KeyPtr subject_key;
   KeyPtr signer_key;
   long serial = 1;
   long not_before_days = -1;  // relative to now
   long not_after_days = 365;
-  bool ca = true;            // basicConstraints cA
+  bool ca = true;  // basicConstraints cA
   bool add_basic_constraints = true;
-  std::string tpm_manufacturer;  // if set, a critical TCG SAN with model "TESTTPM", version "id:0001"
+  std::string
+      tpm_manufacturer;  // if set, a critical TCG SAN with model "TESTTPM", version "id:0001"
   std::string authority_key_id_hex;  // if set, an AKI with this key id
   // More extensions in OpenSSL config syntax, e.g. {"nameConstraints", "critical,permitted;DNS:x"}.
   std::vector<std::pair<std::string, std::string>> extra_extensions;
