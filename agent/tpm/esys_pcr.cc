@@ -147,6 +147,9 @@ absl::StatusOr<veu::v1::Quote> EsysTpm::Quote(std::string_view qualifying_data,
     RETURN_IF_ERROR(TssStatus(
         "Tss2_MU_TPMS_ATTEST_Unmarshal(quote)",
         Tss2_MU_TPMS_ATTEST_Unmarshal(attest->attestationData, attest->size, &off, &parsed)));
+    if (parsed.type != TPM2_ST_ATTEST_QUOTE) {
+      return absl::InternalError("TPM2_Quote returned an attestation that is not a quote");
+    }
     std::string concat;
     for (const veu::v1::PcrValue& v : values) concat += v.digest();
     ASSIGN_OR_RETURN(std::string digest, crypto::Hash(SignatureHash(*sig), {concat}));
