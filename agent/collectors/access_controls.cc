@@ -165,7 +165,8 @@ v1::AccessControls CollectAccessControls(const RootFs& fs, const AccessOptions& 
         !accounts.empty()) {
       v1::PrivilegedAccount* p = ac.add_privileged_accounts();
       p->set_name(name);
-      for (const std::string& r : why) p->add_reasons(r + " (no local account)");
+      p->set_no_local_account(true);
+      for (const std::string& r : why) p->add_reasons(r);
     }
   }
 

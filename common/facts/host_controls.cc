@@ -1,0 +1,293 @@
+#include "common/facts/host_controls.h"
+
+#include <charconv>
+#include <map>
+#include <string>
+
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "common/hex.h"
+
+namespace veu::facts {
+namespace {
+
+using Params = google::protobuf::Map<std::string, std::string>;
+
+std::string Param(const v1::Control& c, const std::string& key, const std::string& fallback) {
+  auto it = c.parameters().find(key);
+  return it == c.parameters().end() ? fallback : it->second;
+}
+
+std::optional<uint64_t> Number(const std::string& s) {
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::vector<std::string> SplitOn(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == sep) {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else if (c != ' ') {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
+// Collects failures of one control; PASS when there are none.
+class Outcome {
+ public:
+  void Fail(std::string why) { failures_.push_back(std::move(why)); }
+  void Note(std::string what) { notes_.push_back(std::move(what)); }
+  v1::CheckResult Result(const v1::Control& c) const {
+    v1::CheckResult r;
+    r.set_check(c.id());
+    if (failures_.empty()) {
+      r.set_status(v1::CHECK_PASS);
+      r.set_detail(absl::StrJoin(notes_, "; "));
+    } else {
+      r.set_status(v1::CHECK_FAIL);
+      r.set_reason(v1::CONTROL_FAILED);
+      r.set_detail(absl::StrJoin(failures_, "; "));
+    }
+    return r;
+  }
+
+ private:
+  std::vector<std::string> failures_, notes_;
+};
+
+// Collection errors on files under any of `prefixes` make the dependent control fail.
+void FailOnErrors(const google::protobuf::RepeatedPtrField<v1::CollectionError>& errors,
+                  const std::vector<std::string>& prefixes, Outcome& out) {
+  for (const auto& e : errors) {
+    for (const auto& p : prefixes) {
+      if (e.source_path().rfind(p, 0) == 0) {
+        out.Fail("could not read: " + e.message());
+        break;
+      }
+    }
+  }
+}
+
+void PrivilegedAccess(const v1::Control& c, const v1::AccessControls& ac, Outcome& out) {
+  FailOnErrors(ac.errors(), {"/etc/passwd", "/etc/group", "/etc/sudoers"}, out);
+  const uint64_t max_uid0 = Number(Param(c, "max_uid0_accounts", "1")).value_or(1);
+  std::vector<std::string> uid0;
+  for (const auto& a : ac.privileged_accounts()) {
+    if (a.uid() == 0 && !a.no_local_account()) uid0.push_back(a.name());
+  }
+  if (uid0.size() > max_uid0) {
+    out.Fail(absl::StrFormat("%d accounts have UID 0 (%s); at most %d allowed", uid0.size(),
+                             absl::StrJoin(uid0, ", "), max_uid0));
+  }
+  if (Param(c, "allow_nopasswd_all", "false") != "true") {
+    for (const auto& r : ac.sudo().rules()) {
+      const bool passwordless = r.nopasswd() || !ac.sudo().authenticate_disabled_at().empty();
+      if (r.grants_root() && r.all_commands() && passwordless) {
+        out.Fail(absl::StrFormat("%s:%d grants %s every command as root without a password",
+                                 r.source_path(), r.line(), absl::StrJoin(r.principals(), ",")));
+      }
+    }
+  }
+  out.Note(absl::StrFormat("%d privileged accounts", ac.privileged_accounts_size()));
+}
+
+void RemoteAccess(const v1::Control& c, const v1::AccessControls& ac, Outcome& out) {
+  FailOnErrors(ac.errors(), {"/etc/ssh"}, out);
+  if (!ac.sshd().present()) {
+    out.Note("no sshd_config: sshd not installed");
+    return;
+  }
+  const std::map<std::string, std::string> wanted = {
+      {"PermitRootLogin", Param(c, "permit_root_login", "no")},
+      {"PasswordAuthentication", Param(c, "password_authentication", "no")},
+      {"KbdInteractiveAuthentication", Param(c, "kbd_interactive_authentication", "no")}};
+  for (const auto& s : ac.sshd().settings()) {
+    auto it = wanted.find(s.keyword());
+    if (it == wanted.end()) continue;
+    const std::vector<std::string> allowed = SplitOn(it->second, '|');
+    if (std::find(allowed.begin(), allowed.end(), s.value()) == allowed.end()) {
+      out.Fail(absl::StrFormat(
+          "%s is \"%s\" (%s); policy allows %s", s.keyword(), s.value(),
+          s.is_default() ? "sshd default" : absl::StrFormat("%s:%d", s.source_path(), s.line()),
+          it->second));
+    }
+  }
+  for (const auto& m : ac.sshd().match_blocks()) {
+    for (const auto& k : m.keywords()) {
+      if (wanted.count(k) > 0) {
+        out.Fail(
+            absl::StrFormat("Match %s at %s:%d sets %s, which may weaken it for some "
+                            "connections; Match blocks are not evaluated",
+                            m.criteria(), m.source_path(), m.line(), k));
+      }
+    }
+  }
+}
+
+void AuditLogging(const v1::Control& c, const v1::AccessControls& ac, Outcome& out) {
+  FailOnErrors(ac.errors(), {"/etc/audit", "/proc"}, out);
+  if (Param(c, "auditd_running", "true") == "true" && !ac.audit().auditd_running()) {
+    out.Fail("auditd is not running");
+  }
+  const std::string want = Param(c, "rules_sha256", "");
+  uint32_t rule_lines = 0;
+  bool matched = want.empty();
+  for (const auto& f : ac.audit().rules()) {
+    rule_lines += f.rule_lines();
+    if (!want.empty() && ToHex(f.sha256()) == want) matched = true;
+  }
+  if (rule_lines == 0) out.Fail("no audit rules configured (/etc/audit/audit.rules, rules.d)");
+  if (!matched) out.Fail("no audit rules file has the approved digest " + want);
+}
+
+void Firewall(const v1::Control& c, const v1::AccessControls& ac, Outcome& out) {
+  FailOnErrors(ac.errors(), {"/etc/nftables.conf", "/etc/iptables"}, out);
+  const std::string want = Param(c, "configured_sha256", "");
+  if (ac.firewall().configured().empty()) {
+    out.Fail("no firewall ruleset configured (/etc/nftables.conf, /etc/iptables/rules.v4|v6)");
+    return;
+  }
+  bool matched = want.empty();
+  for (const auto& f : ac.firewall().configured()) {
+    if (ToHex(f.sha256()) == want) matched = true;
+  }
+  if (!matched) out.Fail("no configured ruleset has the approved digest " + want);
+  out.Note("judged on the configured ruleset files, not the ruleset loaded in the kernel");
+}
+
+int LockdownLevel(const std::string& mode) {
+  if (mode == "confidentiality") return 2;
+  if (mode == "integrity") return 1;
+  if (mode == "none") return 0;
+  return -1;  // not reported
+}
+
+void KernelHardening(const v1::Control& c, const v1::AccessControls& ac, Outcome& out) {
+  FailOnErrors(ac.errors(), {"/sys/kernel/security", "/sys/fs/selinux", "/sys/module/apparmor"},
+               out);
+  const std::string min = Param(c, "min_lockdown", "integrity");
+  if (LockdownLevel(ac.kernel().lockdown()) < LockdownLevel(min)) {
+    out.Fail(absl::StrFormat(
+        "kernel lockdown is \"%s\"; at least \"%s\" required",
+        ac.kernel().lockdown().empty() ? "not available" : ac.kernel().lockdown(), min));
+  }
+  if (!Param(c, "require_lsm", "").empty() && ac.kernel().selinux() != v1::ENFORCING &&
+      ac.kernel().apparmor() != v1::ENFORCING) {
+    out.Fail("neither SELinux (enforcing) nor AppArmor (enabled) is active");
+  }
+}
+
+void StorageEncryption(const v1::Control& c, const v1::AccessControls& ac, Outcome& out) {
+  FailOnErrors(ac.errors(), {"/proc/mounts"}, out);
+  for (const std::string& path : SplitOn(Param(c, "paths", ""), ',')) {
+    const v1::DataPathStorage* found = nullptr;
+    for (const auto& s : ac.storage()) {
+      if (s.path() == path) found = &s;
+    }
+    if (found == nullptr) {
+      out.Fail(path + " was not reported; add it to the agent's data paths");
+    } else if (found->encryption() != v1::LUKS) {
+      out.Fail(absl::StrFormat("%s is on %s (%s), which is %s", path, found->mount_point(),
+                               found->device(), v1::StorageEncryption_Name(found->encryption())));
+    }
+  }
+}
+
+void AcceleratorInventory(const v1::Control& c, const v1::Inventory& inv,
+                          const SiteAuthorisation& site, Outcome& out, bool* evaluated) {
+  for (const auto& e : inv.errors()) out.Fail("inventory incomplete: " + e.message());
+  if (Param(c, "unknown_accelerators", "fail") == "fail" && inv.totals().unknown_count() > 0) {
+    out.Fail(absl::StrFormat("%d accelerators are not in the catalogue, so their TPP is unknown",
+                             inv.totals().unknown_count()));
+  }
+  std::optional<uint64_t> max_count = site.max_accelerators;
+  if (!max_count) max_count = Number(Param(c, "max_count", ""));
+  std::optional<uint64_t> max_tpp = site.max_tpp;
+  if (!max_tpp) max_tpp = Number(Param(c, "max_tpp", ""));
+  *evaluated = max_count.has_value() || max_tpp.has_value();
+  if (max_count && inv.totals().count() > *max_count) {
+    out.Fail(absl::StrFormat("%d accelerators; the authorisation allows %d", inv.totals().count(),
+                             *max_count));
+  }
+  if (max_tpp && inv.totals().tpp() > *max_tpp) {
+    out.Fail(absl::StrFormat("TPP %d; the authorisation allows %d", inv.totals().tpp(), *max_tpp));
+  }
+  out.Note(absl::StrFormat("%d accelerators, TPP %d%s", inv.totals().count(), inv.totals().tpp(),
+                           inv.nvml().available() ? "" : " (identity from PCI IDs only)"));
+}
+
+}  // namespace
+
+std::vector<v1::CheckResult> EvaluateHostControls(const v1::PolicyPack& pack,
+                                                  const v1::Facts& facts,
+                                                  const SiteAuthorisation& site) {
+  std::vector<v1::CheckResult> results;
+  const v1::AccessControls& ac = facts.access();
+  for (const v1::Control& c : pack.controls()) {
+    Outcome out;
+    switch (c.check()) {
+      case v1::NEEDS_EVIDENCE: {
+        v1::CheckResult r;
+        r.set_check(c.id());
+        r.set_status(v1::CHECK_NEEDS_EVIDENCE);
+        r.set_reason(v1::CONTROL_NEEDS_EVIDENCE);
+        r.set_detail(Param(c, "evidence", "documents or officer attestation"));
+        results.push_back(std::move(r));
+        continue;
+      }
+      case v1::RUNTIME_INTEGRITY: {
+        v1::CheckResult r;
+        r.set_check(c.id());
+        r.set_status(v1::CHECK_NOT_EVALUATED);
+        r.set_reason(v1::CONTROL_NOT_EVALUATED);
+        r.set_detail("runtime integrity (IMA) is not measured yet");
+        results.push_back(std::move(r));
+        continue;
+      }
+      case v1::PRIVILEGED_ACCESS:
+        PrivilegedAccess(c, ac, out);
+        break;
+      case v1::REMOTE_ACCESS:
+        RemoteAccess(c, ac, out);
+        break;
+      case v1::AUDIT_LOGGING:
+        AuditLogging(c, ac, out);
+        break;
+      case v1::FIREWALL:
+        Firewall(c, ac, out);
+        break;
+      case v1::KERNEL_HARDENING:
+        KernelHardening(c, ac, out);
+        break;
+      case v1::STORAGE_ENCRYPTION:
+        StorageEncryption(c, ac, out);
+        break;
+      case v1::ACCELERATOR_INVENTORY: {
+        bool evaluated = false;
+        AcceleratorInventory(c, facts.inventory(), site, out, &evaluated);
+        v1::CheckResult r = out.Result(c);
+        if (r.status() == v1::CHECK_PASS && !evaluated) {
+          r.set_status(v1::CHECK_NOT_EVALUATED);
+          r.set_reason(v1::CONTROL_NOT_EVALUATED);
+          r.set_detail(r.detail() + "; no authorised quantity or TPP configured for the site");
+        }
+        results.push_back(std::move(r));
+        continue;
+      }
+      default:
+        continue;  // evaluated elsewhere (see the header)
+    }
+    results.push_back(out.Result(c));
+  }
+  return results;
+}
+
+}  // namespace veu::facts

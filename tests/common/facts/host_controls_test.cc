@@ -1,0 +1,172 @@
+// Host controls of the shipped pack against hand-built facts: each control's pass and fail.
+#include "common/facts/host_controls.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "common/crypto/digest.h"
+#include "common/facts/policy_pack.h"
+#include "tests/support/status_matchers.h"
+
+namespace veu::facts {
+namespace {
+
+using ::testing::HasSubstr;
+
+class HostControlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto pack =
+        LoadPolicyPackFile(std::string(VEU_SOURCE_DIR) + "/deploy/policies/veu-2025.textproto");
+    ASSERT_OK(pack.status());
+    pack_ = *std::move(pack);
+    facts_ = Hardened();
+  }
+
+  // A node that satisfies every host control of the shipped pack.
+  static v1::Facts Hardened() {
+    v1::Facts f;
+    v1::AccessControls& ac = *f.mutable_access();
+    v1::PrivilegedAccount* root = ac.add_privileged_accounts();
+    root->set_name("root");
+    root->set_uid(0);
+    root->set_home("/root");
+    v1::SudoRule* rule = ac.mutable_sudo()->add_rules();
+    rule->add_principals("%sudo");
+    rule->set_grants_root(true);
+    rule->set_all_commands(true);
+    rule->set_source_path("/etc/sudoers");
+    rule->set_line(5);
+    ac.mutable_sshd()->set_present(true);
+    for (const char* k :
+         {"PermitRootLogin", "PasswordAuthentication", "KbdInteractiveAuthentication"}) {
+      v1::SshdSetting* s = ac.mutable_sshd()->add_settings();
+      s->set_keyword(k);
+      s->set_value("no");
+      s->set_source_path("/etc/ssh/sshd_config");
+      s->set_line(1);
+    }
+    ac.mutable_audit()->set_auditd_running(true);
+    v1::FileDigest* rules = ac.mutable_audit()->add_rules();
+    rules->set_path("/etc/audit/audit.rules");
+    rules->set_sha256(crypto::Sha256("-w /etc/sudoers -p wa\n"));
+    rules->set_rule_lines(1);
+    v1::FileDigest* nft = ac.mutable_firewall()->add_configured();
+    nft->set_path("/etc/nftables.conf");
+    nft->set_sha256(crypto::Sha256("flush ruleset\n"));
+    ac.mutable_kernel()->set_lockdown("integrity");
+    ac.mutable_kernel()->set_apparmor(v1::ENFORCING);
+    v1::DataPathStorage* s = ac.add_storage();
+    s->set_path("/srv/model-weights");
+    s->set_encryption(v1::LUKS);
+    v1::Inventory& inv = *f.mutable_inventory();
+    inv.mutable_totals()->set_count(8);
+    inv.mutable_totals()->set_tpp(8 * 15831);
+    return f;
+  }
+
+  const v1::CheckResult& Result(std::string_view id, const SiteAuthorisation& site = {}) {
+    results_ = EvaluateHostControls(pack_, facts_, site);
+    for (const auto& r : results_) {
+      if (r.check() == id) return r;
+    }
+    ADD_FAILURE() << "no result for " << id;
+    static const v1::CheckResult none;
+    return none;
+  }
+
+  v1::PolicyPack pack_;
+  v1::Facts facts_;
+  std::vector<v1::CheckResult> results_;
+};
+
+TEST_F(HostControlsTest, HardenedNodePassesEveryHostControl) {
+  SiteAuthorisation site{8, 8 * 15831};
+  for (const char* id : {"VEU-14.privileged-access", "VEU-14.remote-access", "VEU-14.audit-logging",
+                         "VEU-14.firewall", "VEU-14.kernel-hardening", "VEU-08.weight-storage",
+                         "VEU-10.inventory"}) {
+    const v1::CheckResult& r = Result(id, site);
+    EXPECT_EQ(r.status(), v1::CHECK_PASS) << id << ": " << r.detail();
+  }
+}
+
+TEST_F(HostControlsTest, DocumentOnlyControlsNeedEvidenceAndImaIsNotEvaluated) {
+  EXPECT_EQ(Result("VEU-02.military-ties").status(), v1::CHECK_NEEDS_EVIDENCE);
+  EXPECT_EQ(Result("VEU-02.military-ties").reason(), v1::CONTROL_NEEDS_EVIDENCE);
+  EXPECT_EQ(Result("VEU-14.runtime-integrity").status(), v1::CHECK_NOT_EVALUATED);
+  EXPECT_EQ(Result("VEU-14.runtime-integrity").reason(), v1::CONTROL_NOT_EVALUATED);
+  // Boot and organisation-wide controls are appraised elsewhere.
+  for (const auto& r : EvaluateHostControls(pack_, facts_, {})) {
+    EXPECT_NE(r.check(), "VEU-14.measured-boot");
+    EXPECT_NE(r.check(), "VEU-06.distribution");
+  }
+}
+
+TEST_F(HostControlsTest, SecondUid0AccountFailsPrivilegedAccess) {
+  v1::PrivilegedAccount* toor = facts_.mutable_access()->add_privileged_accounts();
+  toor->set_name("toor");
+  toor->set_uid(0);
+  const auto& r = Result("VEU-14.privileged-access");
+  EXPECT_EQ(r.status(), v1::CHECK_FAIL);
+  EXPECT_EQ(r.reason(), v1::CONTROL_FAILED);
+  EXPECT_THAT(r.detail(), HasSubstr("root, toor"));
+}
+
+TEST_F(HostControlsTest, NopasswdAllFailsPrivilegedAccess) {
+  facts_.mutable_access()->mutable_sudo()->mutable_rules(0)->set_nopasswd(true);
+  EXPECT_THAT(Result("VEU-14.privileged-access").detail(),
+              HasSubstr("/etc/sudoers:5 grants %sudo every command as root without a password"));
+}
+
+TEST_F(HostControlsTest, UnreadableSudoersFailsInsteadOfPassing) {
+  v1::CollectionError* e = facts_.mutable_access()->add_errors();
+  e->set_source_path("/etc/sudoers.d/90-ops");
+  e->set_message("/etc/sudoers.d/90-ops:1: not a sudoers line");
+  EXPECT_EQ(Result("VEU-14.privileged-access").status(), v1::CHECK_FAIL);
+}
+
+TEST_F(HostControlsTest, RootLoginAndMatchOverridesFailRemoteAccess) {
+  facts_.mutable_access()->mutable_sshd()->mutable_settings(0)->set_value("yes");
+  EXPECT_THAT(Result("VEU-14.remote-access").detail(),
+              HasSubstr("PermitRootLogin is \"yes\" (/etc/ssh/sshd_config:1)"));
+  facts_ = Hardened();
+  v1::SshdMatchBlock* m = facts_.mutable_access()->mutable_sshd()->add_match_blocks();
+  m->set_criteria("User backup");
+  m->add_keywords("PasswordAuthentication");
+  EXPECT_EQ(Result("VEU-14.remote-access").status(), v1::CHECK_FAIL);
+}
+
+TEST_F(HostControlsTest, AuditdStoppedFailsAuditLogging) {
+  facts_.mutable_access()->mutable_audit()->set_auditd_running(false);
+  EXPECT_THAT(Result("VEU-14.audit-logging").detail(), HasSubstr("auditd is not running"));
+}
+
+TEST_F(HostControlsTest, NoFirewallAndNoLockdownFail) {
+  facts_.mutable_access()->mutable_firewall()->clear_configured();
+  EXPECT_EQ(Result("VEU-14.firewall").status(), v1::CHECK_FAIL);
+  facts_.mutable_access()->mutable_kernel()->set_lockdown("none");
+  EXPECT_THAT(Result("VEU-14.kernel-hardening").detail(), HasSubstr("at least \"integrity\""));
+}
+
+TEST_F(HostControlsTest, WeightPathOffLuksOrUnreportedFailsStorage) {
+  facts_.mutable_access()->mutable_storage(0)->set_encryption(v1::UNENCRYPTED);
+  EXPECT_THAT(Result("VEU-08.weight-storage").detail(), HasSubstr("UNENCRYPTED"));
+  facts_.mutable_access()->clear_storage();
+  EXPECT_THAT(Result("VEU-08.weight-storage").detail(), HasSubstr("was not reported"));
+}
+
+TEST_F(HostControlsTest, InventoryBeyondAuthorisationOrUnknownFails) {
+  EXPECT_EQ(Result("VEU-10.inventory", {7, std::nullopt}).status(), v1::CHECK_FAIL);
+  EXPECT_EQ(Result("VEU-10.inventory", {8, 8 * 15831 - 1}).status(), v1::CHECK_FAIL);
+  facts_.mutable_inventory()->mutable_totals()->set_unknown_count(1);
+  EXPECT_THAT(Result("VEU-10.inventory", {8, 8 * 15831}).detail(),
+              HasSubstr("not in the catalogue"));
+}
+
+TEST_F(HostControlsTest, InventoryWithoutSiteAuthorisationIsNotEvaluated) {
+  EXPECT_EQ(Result("VEU-10.inventory").status(), v1::CHECK_NOT_EVALUATED);
+  EXPECT_EQ(Result("VEU-10.inventory").reason(), v1::CONTROL_NOT_EVALUATED);
+}
+
+}  // namespace
+}  // namespace veu::facts
