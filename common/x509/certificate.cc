@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
 #include <ctime>
@@ -364,41 +365,131 @@ absl::StatusOr<std::vector<Certificate>> ParseCertificateFile(std::string_view b
   return certs;
 }
 
-absl::Status VerifySignedBy(const Certificate& child, EVP_PKEY* issuer_key) {
-  if (issuer_key == nullptr) return absl::InvalidArgumentError("the issuer has no usable key");
-  const std::string_view alg_der = child.signature_algorithm_der();
+namespace {
+
+// How to verify one signature: digest, and for RSASSA-PSS the padding parameters.
+struct SignatureScheme {
+  std::string name;  // for messages, e.g. "ecdsa-with-SHA256"
+  int md_nid = NID_undef;
+  int pk_nid = NID_undef;  // NID_rsaEncryption or NID_X9_62_id_ecPublicKey
+  bool pss = false;
+  int mgf1_md_nid = NID_undef;
+  int salt_length = 20;
+};
+
+int AlgorithmNid(const X509_ALGOR* alg, int absent) {
+  if (alg == nullptr) return absent;
+  const ASN1_OBJECT* oid = nullptr;
+  X509_ALGOR_get0(&oid, nullptr, nullptr, alg);
+  return OBJ_obj2nid(oid);
+}
+
+// RFC 4055 RSASSA-PSS-params; absent fields take their SHA-1 / 20-byte-salt defaults.
+absl::Status ReadPssParams(const X509_ALGOR* alg, SignatureScheme& scheme) {
+  int ptype = 0;
+  const void* pval = nullptr;
+  X509_ALGOR_get0(nullptr, &ptype, &pval, alg);
+  scheme.md_nid = NID_sha1;
+  scheme.mgf1_md_nid = NID_sha1;
+  if (ptype != V_ASN1_SEQUENCE || pval == nullptr) return absl::OkStatus();
+  const auto* seq = static_cast<const ASN1_STRING*>(pval);
+  const unsigned char* p = ASN1_STRING_get0_data(seq);
+  RSA_PSS_PARAMS* params = d2i_RSA_PSS_PARAMS(nullptr, &p, ASN1_STRING_length(seq));
+  if (params == nullptr) {
+    ERR_clear_error();
+    return absl::InvalidArgumentError("RSASSA-PSS parameters do not parse");
+  }
+  scheme.md_nid = AlgorithmNid(params->hashAlgorithm, NID_sha1);
+  if (params->maskGenAlgorithm != nullptr &&
+      AlgorithmNid(params->maskGenAlgorithm, NID_mgf1) != NID_mgf1) {
+    RSA_PSS_PARAMS_free(params);
+    return absl::UnimplementedError("RSASSA-PSS with a mask generation function other than MGF1");
+  }
+  if (params->maskGenAlgorithm != nullptr) {
+    // MGF1's parameter is the hash's AlgorithmIdentifier (OpenSSL leaves maskHash unset).
+    int mgf_ptype = 0;
+    const void* mgf_pval = nullptr;
+    X509_ALGOR_get0(nullptr, &mgf_ptype, &mgf_pval, params->maskGenAlgorithm);
+    if (mgf_ptype == V_ASN1_SEQUENCE && mgf_pval != nullptr) {
+      const auto* hash_seq = static_cast<const ASN1_STRING*>(mgf_pval);
+      const unsigned char* hp = ASN1_STRING_get0_data(hash_seq);
+      X509_ALGOR* hash = d2i_X509_ALGOR(nullptr, &hp, ASN1_STRING_length(hash_seq));
+      scheme.mgf1_md_nid = AlgorithmNid(hash, NID_undef);
+      X509_ALGOR_free(hash);
+      if (scheme.mgf1_md_nid == NID_undef) {
+        ERR_clear_error();
+        RSA_PSS_PARAMS_free(params);
+        return absl::InvalidArgumentError("RSASSA-PSS MGF1 hash does not parse");
+      }
+    }
+  }
+  long salt = 20;
+  if (params->saltLength != nullptr) salt = ASN1_INTEGER_get(params->saltLength);
+  RSA_PSS_PARAMS_free(params);
+  if (salt < 0 || salt > 1024)
+    return absl::InvalidArgumentError("RSASSA-PSS salt length is invalid");
+  scheme.salt_length = static_cast<int>(salt);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SignatureScheme> ReadSignatureScheme(std::string_view alg_der) {
   const auto* p = reinterpret_cast<const unsigned char*>(alg_der.data());
   X509_ALGOR* alg = d2i_X509_ALGOR(nullptr, &p, static_cast<long>(alg_der.size()));
   if (alg == nullptr) {
     ERR_clear_error();
     return absl::InvalidArgumentError("signatureAlgorithm does not parse");
   }
+  SignatureScheme scheme;
+  const int sig_nid = AlgorithmNid(alg, NID_undef);
   const ASN1_OBJECT* oid = nullptr;
   X509_ALGOR_get0(&oid, nullptr, nullptr, alg);
-  const int sig_nid = OBJ_obj2nid(oid);
-  const std::string oid_text = ObjText(oid);
-  X509_ALGOR_free(alg);
-  int md_nid = NID_undef;
-  int pk_nid = NID_undef;
-  if (sig_nid == NID_undef || OBJ_find_sigid_algs(sig_nid, &md_nid, &pk_nid) != 1 ||
-      md_nid == NID_undef) {
-    return absl::UnimplementedError(absl::StrCat("signature algorithm ", oid_text,
-                                                 " is not supported (RSA PKCS#1 v1.5 and "
-                                                 "ECDSA with SHA-1/SHA-2 are)"));
+  scheme.name = sig_nid != NID_undef ? OBJ_nid2sn(sig_nid) : ObjText(oid);
+  absl::Status status;
+  if (sig_nid == NID_rsassaPss) {
+    scheme.pss = true;
+    scheme.pk_nid = NID_rsaEncryption;
+    status = ReadPssParams(alg, scheme);
+  } else if (sig_nid == NID_undef ||
+             OBJ_find_sigid_algs(sig_nid, &scheme.md_nid, &scheme.pk_nid) != 1 ||
+             scheme.md_nid == NID_undef) {
+    status = absl::UnimplementedError(
+        absl::StrCat("signature algorithm ", scheme.name,
+                     " is not supported (RSA PKCS#1 v1.5, RSASSA-PSS and ECDSA are)"));
   }
+  X509_ALGOR_free(alg);
+  if (!status.ok()) return status;
+  return scheme;
+}
+
+}  // namespace
+
+absl::Status VerifySignedBy(const Certificate& child, EVP_PKEY* issuer_key) {
+  if (issuer_key == nullptr) return absl::InvalidArgumentError("the issuer has no usable key");
+  absl::StatusOr<SignatureScheme> scheme = ReadSignatureScheme(child.signature_algorithm_der());
+  if (!scheme.ok()) return scheme.status();
   const int key_id = EVP_PKEY_get_base_id(issuer_key);
-  const bool fits = (pk_nid == NID_rsaEncryption && key_id == EVP_PKEY_RSA) ||
-                    (pk_nid == NID_X9_62_id_ecPublicKey && key_id == EVP_PKEY_EC);
+  const bool fits = (scheme->pk_nid == NID_rsaEncryption &&
+                     (key_id == EVP_PKEY_RSA || (scheme->pss && key_id == EVP_PKEY_RSA_PSS))) ||
+                    (scheme->pk_nid == NID_X9_62_id_ecPublicKey && key_id == EVP_PKEY_EC);
   if (!fits) {
-    return absl::InvalidArgumentError(absl::StrCat("signature algorithm ", OBJ_nid2sn(sig_nid),
+    return absl::InvalidArgumentError(absl::StrCat("signature algorithm ", scheme->name,
                                                    " does not fit the issuer's ",
                                                    OBJ_nid2sn(key_id), " key"));
   }
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_PKEY_CTX* pctx = nullptr;
   const std::string_view tbs = child.tbs_der();
   const std::string_view sig = child.signature();
-  int ok = EVP_DigestVerifyInit_ex(ctx, nullptr, OBJ_nid2sn(md_nid), nullptr, nullptr, issuer_key,
-                                   nullptr);
+  int ok = EVP_DigestVerifyInit_ex(ctx, &pctx, OBJ_nid2sn(scheme->md_nid), nullptr, nullptr,
+                                   issuer_key, nullptr);
+  if (ok == 1 && scheme->pss) {
+    ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+                 EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, OBJ_nid2sn(scheme->mgf1_md_nid),
+                                                   nullptr) == 1 &&
+                 EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, scheme->salt_length) == 1
+             ? 1
+             : 0;
+  }
   if (ok == 1) {
     ok = EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
                           reinterpret_cast<const unsigned char*>(tbs.data()), tbs.size());
@@ -407,7 +498,7 @@ absl::Status VerifySignedBy(const Certificate& child, EVP_PKEY* issuer_key) {
   ERR_clear_error();
   if (ok != 1) {
     return absl::InvalidArgumentError(
-        absl::StrCat(OBJ_nid2sn(sig_nid), " signature does not verify with this key"));
+        absl::StrCat(scheme->name, " signature does not verify with this key"));
   }
   return absl::OkStatus();
 }

@@ -89,7 +89,8 @@ absl::StatusOr<std::vector<Certificate>> ParseCertificateFile(std::string_view b
 
 // Checks that `issuer_key` verifies `child`'s signature over its original tbsCertificate
 // bytes. OK if it does; InvalidArgument if the algorithms do not fit or the signature is
-// wrong (message says which); Unimplemented for signature algorithms we do not support.
+// wrong (message says which); Unimplemented for signature algorithms we do not support
+// (supported: RSA PKCS#1 v1.5, RSASSA-PSS with MGF1, ECDSA; SHA-1 and SHA-2 digests).
 absl::Status VerifySignedBy(const Certificate& child, EVP_PKEY* issuer_key);
 
 // RFC 2253 text of a DER Name; "<unparseable name>" if OpenSSL refuses it.

@@ -343,6 +343,32 @@ TEST(VerifyEkChain, AcceptsAWrongAuthorityKeyIdentifierWithAWarning) {
   EXPECT_THAT(r.warnings, Contains(HasSubstr("0102030405060708090a")));
 }
 
+TEST(VerifyEkChain, VerifiesRsaPssSignaturesAndRejectsTamperedOnes) {
+  auto root_key = testing::NewRsaKey();
+  const std::vector<CertSpec::Rdn> name = {{"CN", "PSS Root"}};
+  const std::string root = MakeCert({.subject = name,
+                                     .issuer = name,
+                                     .subject_key = root_key,
+                                     .signer_key = root_key,
+                                     .sign_rsa_pss = true});
+  std::string leaf = MakeCert({.subject = {},
+                               .issuer = name,
+                               .subject_key = testing::NewKey(),
+                               .signer_key = root_key,
+                               .ca = false,
+                               .sign_rsa_pss = true});
+  const TrustStore store = GeneratedStore({{"root.der", root}});
+  EXPECT_EQ(store.anchor_count(), 1u);
+  const ChainResult good = VerifyEkChain(ParseOrDie(leaf), store, absl::Now());
+  EXPECT_TRUE(good.accepted) << good.detail;
+
+  leaf[leaf.size() - 3] = static_cast<char>(leaf[leaf.size() - 3] ^ 0x10);
+  const ChainResult bad = VerifyEkChain(ParseOrDie(leaf), store, absl::Now());
+  EXPECT_FALSE(bad.accepted);
+  EXPECT_EQ(bad.reason, veu::v1::EK_CERT_UNTRUSTED);
+  EXPECT_THAT(bad.detail, HasSubstr("RSASSA-PSS signature does not verify"));
+}
+
 TEST(VerifyEkChain, NamesCriticalExtensionsItDoesNotEvaluate) {
   auto root_key = testing::NewKey();
   const std::vector<CertSpec::Rdn> name = {{"CN", "Constrained Root"}};

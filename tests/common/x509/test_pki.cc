@@ -3,6 +3,7 @@
 #include <openssl/bio.h>
 #include <openssl/ec.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -49,6 +50,12 @@ void AddExt(X509* cert, X509* issuer, const char* name, const std::string& value
 KeyPtr NewKey() {
   EVP_PKEY* key = EVP_EC_gen("P-256");
   Check(key != nullptr, "EVP_EC_gen");
+  return KeyPtr(key, EVP_PKEY_free);
+}
+
+KeyPtr NewRsaKey() {
+  EVP_PKEY* key = EVP_RSA_gen(2048);
+  Check(key != nullptr, "EVP_RSA_gen");
   return KeyPtr(key, EVP_PKEY_free);
 }
 
@@ -100,7 +107,19 @@ std::string MakeCert(const CertSpec& spec) {
     ASN1_OCTET_STRING_free(os);
   }
   for (const auto& [name, value] : spec.extra_extensions) AddExt(cert, cert, name.c_str(), value);
-  Check(X509_sign(cert, spec.signer_key.get(), EVP_sha256()) > 0, "X509_sign");
+  if (spec.sign_rsa_pss) {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX* pctx = nullptr;
+    Check(EVP_DigestSignInit(ctx, &pctx, EVP_sha256(), nullptr, spec.signer_key.get()) == 1 &&
+              EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+              EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) == 1 &&
+              EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) == 1,
+          "PSS signing context");
+    Check(X509_sign_ctx(cert, ctx) > 0, "X509_sign_ctx");
+    EVP_MD_CTX_free(ctx);
+  } else {
+    Check(X509_sign(cert, spec.signer_key.get(), EVP_sha256()) > 0, "X509_sign");
+  }
   unsigned char* buf = nullptr;
   const int n = i2d_X509(cert, &buf);
   std::string der(reinterpret_cast<char*>(buf), static_cast<size_t>(n));

@@ -15,6 +15,8 @@ using KeyPtr = std::shared_ptr<EVP_PKEY>;
 
 // A fresh EC P-256 key.
 KeyPtr NewKey();
+// A fresh RSA 2048 key (slower; for RSA-specific cases).
+KeyPtr NewRsaKey();
 
 struct CertSpec {
   // Name as (attribute, value) RDNs in order; an RDN with set=true joins the previous one
@@ -38,6 +40,7 @@ struct CertSpec {
   std::string authority_key_id_hex;  // if set, an AKI with this key id
   // More extensions in OpenSSL config syntax, e.g. {"nameConstraints", "critical,permitted;DNS:x"}.
   std::vector<std::pair<std::string, std::string>> extra_extensions;
+  bool sign_rsa_pss = false;  // RSASSA-PSS, SHA-256, MGF1-SHA-256, 32-byte salt (RSA signer)
 };
 
 // Signed DER certificate.
