@@ -30,4 +30,24 @@ const CheckResult* FirstFailure(const std::vector<CheckResult>& checks) {
   return nullptr;
 }
 
+veu::v1::CheckResult ToProto(const CheckResult& check) {
+  veu::v1::CheckResult out;
+  out.set_check(check.id);
+  switch (check.status) {
+    case CheckStatus::kPass:
+    case CheckStatus::kWarn:
+      out.set_status(veu::v1::CHECK_PASS);
+      break;
+    case CheckStatus::kFail:
+      out.set_status(veu::v1::CHECK_FAIL);
+      break;
+    case CheckStatus::kSkipped:
+      out.set_status(veu::v1::CHECK_NOT_EVALUATED);
+      break;
+  }
+  out.set_reason(check.reason);
+  out.set_detail(check.detail);
+  return out;
+}
+
 }  // namespace veu::tpm

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "veu/v1/appraisal.pb.h"
 #include "veu/v1/reason.pb.h"
 
 namespace veu::tpm {
@@ -32,6 +33,10 @@ bool AllPassed(const std::vector<CheckResult>& checks);
 
 // The first failed check, or nullptr if none failed.
 const CheckResult* FirstFailure(const std::vector<CheckResult>& checks);
+
+// The stored form (veu.v1.CheckResult). The schema has no "warn": a warning is stored as
+// CHECK_PASS with its reason set; kSkipped becomes CHECK_NOT_EVALUATED.
+veu::v1::CheckResult ToProto(const CheckResult& check);
 
 }  // namespace veu::tpm
 

@@ -17,7 +17,7 @@ namespace veu::tpm {
 
 // The one place allowed to build a VerifiedQuote.
 struct QuoteVerifierAccess {
-  static VerifiedQuote Make(const TPMS_ATTEST& attest, uint16_t hash_alg,
+  static VerifiedQuote Make(const TPMS_ATTEST& attest, uint16_t sig_alg, uint16_t hash_alg,
                             std::vector<veu::v1::PcrSelection> selection,
                             std::vector<veu::v1::PcrValue> values) {
     VerifiedQuote q;
@@ -28,6 +28,7 @@ struct QuoteVerifierAccess {
                                attest.qualifiedSigner.size);
     q.extra_data_.assign(reinterpret_cast<const char*>(attest.extraData.buffer),
                          attest.extraData.size);
+    q.signature_alg_ = sig_alg;
     q.signature_hash_alg_ = hash_alg;
     q.pcr_selection_ = std::move(selection);
     q.pcr_values_ = std::move(values);
@@ -290,9 +291,23 @@ QuoteReport VerifyQuote(const AkPublicKey& ak, const QuoteEvidence& evidence,
   }
 
   if (AllPassed(checks)) {
-    report.verified = QuoteVerifierAccess::Make(*attest, hash_alg, quoted, std::move(values));
+    report.verified =
+        QuoteVerifierAccess::Make(*attest, sig->sigAlg, hash_alg, quoted, std::move(values));
   }
   return report;
+}
+
+veu::v1::QuoteFacts ToQuoteFacts(const VerifiedQuote& quote) {
+  veu::v1::QuoteFacts out;
+  out.set_clock(quote.clock_info().clock);
+  out.set_reset_count(quote.clock_info().reset_count);
+  out.set_restart_count(quote.clock_info().restart_count);
+  out.set_safe(quote.clock_info().safe);
+  out.set_firmware_version(quote.firmware_version());
+  out.set_qualified_signer(quote.qualified_signer());
+  out.set_signature_alg(quote.signature_alg());
+  out.set_signature_hash(quote.signature_hash_alg());
+  return out;
 }
 
 std::string QualifyingData(std::string_view nonce, std::string_view facts_bytes) {

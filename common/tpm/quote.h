@@ -16,6 +16,7 @@
 
 #include "common/tpm/check_result.h"
 #include "common/tpm/public_key.h"
+#include "veu/v1/appraisal.pb.h"
 #include "veu/v1/tpm.pb.h"
 
 namespace veu::tpm {
@@ -77,6 +78,7 @@ class VerifiedQuote {
   // TPM2B_NAME contents of the signing key's qualified name.
   const std::string& qualified_signer() const { return qualified_signer_; }
   const std::string& extra_data() const { return extra_data_; }
+  uint16_t signature_alg() const { return signature_alg_; }  // TPM_ALG_RSASSA, ...
   uint16_t signature_hash_alg() const { return signature_hash_alg_; }
   const std::vector<veu::v1::PcrSelection>& pcr_selection() const { return pcr_selection_; }
   // The quoted PCRs' values, in the quote's selection order, bound to the signature.
@@ -92,6 +94,7 @@ class VerifiedQuote {
   uint64_t firmware_version_ = 0;
   std::string qualified_signer_;
   std::string extra_data_;
+  uint16_t signature_alg_ = 0;
   uint16_t signature_hash_alg_ = 0;
   std::vector<veu::v1::PcrSelection> pcr_selection_;
   std::vector<veu::v1::PcrValue> pcr_values_;
@@ -110,6 +113,9 @@ struct QuoteReport {
 // of the quoted selection, in selection order. Pure; thread-safe (ak is only read).
 QuoteReport VerifyQuote(const AkPublicKey& ak, const QuoteEvidence& evidence,
                         const QuoteExpectations& expectations);
+
+// What the verifier stores about a verified quote (veu.v1.QuoteFacts).
+veu::v1::QuoteFacts ToQuoteFacts(const VerifiedQuote& quote);
 
 // Our protocol's qualifyingData: SHA-256(nonce || SHA-256(facts_bytes)), binding the facts
 // the agent reported to the verifier's fresh nonce. Pure.

@@ -412,6 +412,30 @@ TEST(VerifyQuote, RejectsEverythingWithoutAnAk) {
                    kCheckSignatureValid, veu::v1::QUOTE_SIGNATURE_INVALID);
 }
 
+TEST(VerifyQuote, ConvertsResultsToTheStoredSchema) {
+  TestAk ak = TestAk::Make(TestAk::kRsa2048, TPM2_ALG_RSAPSS, kAlgSha384);
+  QuoteSpec spec;
+  spec.sig_alg = TPM2_ALG_RSAPSS;
+  spec.hash_alg = kAlgSha384;
+  QuoteExpectations e = ExpectFor(spec);
+  e.qualifying_data.reset();
+  QuoteReport r = VerifyQuote(ak.Public(), BuildQuote(ak, spec).evidence, e);
+  ASSERT_TRUE(r.accepted());
+  veu::v1::QuoteFacts facts = ToQuoteFacts(*r.verified);
+  EXPECT_EQ(facts.clock(), spec.clock);
+  EXPECT_EQ(facts.reset_count(), spec.reset_count);
+  EXPECT_EQ(facts.firmware_version(), spec.firmware_version);
+  EXPECT_EQ(facts.signature_alg(), TPM2_ALG_RSAPSS);
+  EXPECT_EQ(facts.signature_hash(), kAlgSha384);
+  EXPECT_EQ(facts.qualified_signer(), ak.Name());
+  veu::v1::CheckResult warn = ToProto(Check(r, kCheckQualifyingData));
+  EXPECT_EQ(warn.check(), "quote.qualifying_data");
+  EXPECT_EQ(warn.status(), veu::v1::CHECK_PASS);
+  EXPECT_EQ(warn.reason(), veu::v1::NONCE_MISSING);
+  CheckResult skipped{"x", CheckStatus::kSkipped, veu::v1::REASON_UNSPECIFIED, "d"};
+  EXPECT_EQ(ToProto(skipped).status(), veu::v1::CHECK_NOT_EVALUATED);
+}
+
 TEST(QualifyingData, IsSha256OfNonceAndFactsDigest) {
   const std::string facts_digest = crypto::Sha256("facts");
   EXPECT_EQ(QualifyingData("nonce", "facts"), crypto::Sha256("nonce" + facts_digest));
