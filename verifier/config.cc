@@ -24,7 +24,8 @@ Appraises TPM evidence from veu-agents, keeps every result and its raw evidence.
   --tls-key FILE         server private key (PEM)
   --ek-roots DIR         manufacturer EK root and intermediate CAs (PEM or DER)
   --interval SECONDS     challenge interval (default 30)
-  --timeout SECONDS      nonce lifetime (default 10)
+  --timeout SECONDS      nonce lifetime, and how long a new stream may stay silent (default 10)
+  --enrollment-timeout SECONDS  time to answer an enrolment credential (default 30)
   --allow-sha1           accept quotes signed over SHA-1
   --help                 this text
 )";
@@ -35,7 +36,8 @@ absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std
   ASSIGN_OR_RETURN(ParsedFlags flags,
                    ParseFlags(args,
                               {"config", "listen", "port-file", "admin-socket", "database",
-                               "tls-cert", "tls-key", "ek-roots", "interval", "timeout"},
+                               "tls-cert", "tls-key", "ek-roots", "interval", "timeout",
+                               "enrollment-timeout"},
                               {"allow-sha1"}));
   if (!flags.positional.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", flags.positional[0], "'"));
@@ -55,14 +57,16 @@ absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std
   if (auto v = flags.Get("tls-cert")) config.mutable_tls()->set_cert_file(*v);
   if (auto v = flags.Get("tls-key")) config.mutable_tls()->set_key_file(*v);
   if (auto v = flags.Get("ek-roots")) config.set_ek_roots_dir(*v);
-  for (const char* name : {"interval", "timeout"}) {
+  for (const char* name : {"interval", "timeout", "enrollment-timeout"}) {
     if (auto v = flags.Get(name)) {
       uint32_t seconds;
       if (!absl::SimpleAtoi(*v, &seconds) || seconds == 0) {
         return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a positive number of seconds"));
       }
-      if (std::string(name) == "interval") config.set_challenge_interval_seconds(seconds);
-      else config.set_challenge_timeout_seconds(seconds);
+      const std::string flag = name;
+      if (flag == "interval") config.set_challenge_interval_seconds(seconds);
+      else if (flag == "timeout") config.set_challenge_timeout_seconds(seconds);
+      else config.set_enrollment_timeout_seconds(seconds);
     }
   }
   if (flags.Has("allow-sha1")) config.set_allow_sha1_signatures(true);

@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
   veu::verifier::StreamOptions stream_options;
   stream_options.challenge_interval = absl::Seconds(config->challenge_interval_seconds());
   stream_options.response_timeout = absl::Seconds(config->challenge_timeout_seconds());
+  stream_options.hello_timeout = absl::Seconds(config->challenge_timeout_seconds());
   stream_options.pcr_selection.assign(config->pcr_selection().begin(),
                                       config->pcr_selection().end());
 

@@ -1,0 +1,130 @@
+#include "tests/integration/deployment.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+
+namespace veu::testing {
+
+std::string BinaryPath(const std::string& relative) { return std::string(VEU_BINARY_DIR) + relative; }
+std::string PolicyPackPath() {
+  return std::string(VEU_SOURCE_DIR) + "/deploy/policies/veu-2025.textproto";
+}
+std::string DemoEventLogPath() {
+  return std::string(VEU_SOURCE_DIR) +
+         "/deploy/demo/node/sys/kernel/security/tpm0/binary_bios_measurements";
+}
+
+absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Create(const SwtpmOptions& swtpm_options) {
+  auto d = std::unique_ptr<Deployment>(new Deployment());
+  d->dir_ = MakeTempDir("veu-it");
+  if (d->dir_.empty()) return absl::InternalError("mkdtemp failed");
+  RunResult tls = Run({std::string(VEU_SOURCE_DIR) + "/deploy/demo/make-tls.sh", d->dir_ + "/tls"});
+  if (tls.exit_code != 0) return absl::InternalError("make-tls.sh failed: " + tls.err);
+  absl::StatusOr<std::unique_ptr<SwtpmProcess>> swtpm = SwtpmProcess::Start(swtpm_options);
+  if (!swtpm.ok()) return swtpm.status();
+  d->swtpm_ = *std::move(swtpm);
+  d->node_root_ = d->dir_ + "/node";
+  std::filesystem::create_directories(d->node_root_ + "/etc");
+  return d;
+}
+
+Deployment::~Deployment() {
+  agent_.reset();
+  verifier_.reset();
+  swtpm_.reset();
+  if (!dir_.empty() && std::getenv("VEU_KEEP_TEST_DIRS") == nullptr) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+}
+
+absl::Status Deployment::StartVerifier(const VerifierOptions& options) {
+  const std::string port_file = dir_ + "/verifier.port";
+  std::filesystem::remove(port_file);
+  absl::StatusOr<Process> p = Process::Start(
+      {VerifierBinary(), "--listen", "127.0.0.1:0", "--port-file", port_file, "--admin-socket",
+       dir_ + "/admin.sock", "--database", dir_ + "/veu.db", "--tls-cert",
+       dir_ + "/tls/server.pem", "--tls-key", dir_ + "/tls/server.key", "--ek-roots",
+       options.ek_roots.empty() ? swtpm_->CaDir() : options.ek_roots, "--interval",
+       absl::StrCat(options.interval_seconds), "--timeout", absl::StrCat(options.timeout_seconds),
+       "--enrollment-timeout", absl::StrCat(options.enrollment_timeout_seconds)},
+      dir_ + "/verifier.log");
+  if (!p.ok()) return p.status();
+  verifier_.emplace(*std::move(p));
+  bool up = WaitFor(
+      [&] {
+        return std::filesystem::exists(port_file) && std::filesystem::exists(dir_ + "/admin.sock") &&
+               !ReadFile(port_file).empty();
+      },
+      absl::Seconds(10));
+  if (!up) return absl::UnavailableError("verifier did not start: " + VerifierLog());
+  std::string port = ReadFile(port_file);
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(port), &verifier_port_)) {
+    return absl::InternalError("bad port file: " + port);
+  }
+  return absl::OkStatus();
+}
+
+RunResult Deployment::Veuctl(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv = {VeuctlBinary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Run(argv, {{"VEU_ADMIN_SOCKET", dir_ + "/admin.sock"}});
+}
+
+absl::StatusOr<std::string> Deployment::AddSiteWithToken(const std::string& site) {
+  RunResult add = Veuctl({"site", "add", site, "--country", "DE", "--org", "Example AI"});
+  if (add.exit_code != 0) return absl::InternalError("site add: " + add.err);
+  RunResult token = Veuctl({"site", "token", site, "--ttl", "300"});
+  if (token.exit_code != 0) return absl::InternalError("site token: " + token.err);
+  return std::string(absl::StripAsciiWhitespace(token.out));
+}
+
+absl::Status Deployment::PrepareMeasuredBoot() {
+  const std::string dir = node_root_ + "/sys/kernel/security/tpm0";
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(DemoEventLogPath(), dir + "/binary_bios_measurements",
+                             std::filesystem::copy_options::overwrite_existing);
+  RunResult r = Run({AgentBinary(), "extend-eventlog", "--tcti", swtpm_->Tcti(),
+                     dir + "/binary_bios_measurements"});
+  if (r.exit_code != 0) return absl::InternalError("extend-eventlog: " + r.err);
+  return absl::OkStatus();
+}
+
+absl::Status Deployment::StartAgent(const std::string& site, const std::string& token,
+                                    const std::vector<std::string>& extra_args) {
+  std::vector<std::string> argv = {
+      AgentBinary(), "--verifier", absl::StrCat("127.0.0.1:", verifier_port_), "--server-name",
+      "localhost", "--ca", ca_pem(), "--site", site, "--tcti", swtpm_->Tcti(), "--state-dir",
+      dir_ + "/agent", "--root", node_root_, "--policy-pack", PolicyPackPath()};
+  if (!token.empty()) {
+    const std::string token_file = dir_ + "/token";
+    std::FILE* f = std::fopen(token_file.c_str(), "w");
+    if (f == nullptr) return absl::InternalError("cannot write token file");
+    std::fputs(token.c_str(), f);
+    std::fclose(f);
+    argv.push_back("--token-file");
+    argv.push_back(token_file);
+  }
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  absl::StatusOr<Process> p = Process::Start(argv, dir_ + "/agent.log");
+  if (!p.ok()) return p.status();
+  agent_.emplace(*std::move(p));
+  return absl::OkStatus();
+}
+
+int Deployment::AppraisalCount() const {
+  const std::string log = VerifierLog();
+  int n = 0;
+  for (size_t pos = 0; (pos = log.find("appraisal: ", pos)) != std::string::npos; ++pos) ++n;
+  return n;
+}
+
+std::string Deployment::VerifierLog() const { return ReadFile(dir_ + "/verifier.log"); }
+std::string Deployment::AgentLog() const { return ReadFile(dir_ + "/agent.log"); }
+
+}  // namespace veu::testing

@@ -1,0 +1,152 @@
+// The attestation spine end to end: real swtpm, real veu-verifier and veu-agent processes on
+// loopback, veuctl against the admin socket.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/match.h"
+#include "tests/integration/deployment.h"
+#include "tests/support/status_matchers.h"
+
+namespace veu::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+class SpineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Create();
+    ASSERT_OK(d.status());
+    deployment_ = *std::move(d);
+  }
+  // Waits until the verifier has logged `n` appraisals.
+  bool WaitForAppraisals(int n, absl::Duration timeout = absl::Seconds(20)) {
+    return WaitFor([&] { return deployment_->AppraisalCount() >= n; }, timeout);
+  }
+  std::unique_ptr<Deployment> deployment_;
+};
+
+TEST_F(SpineTest, AgentEnrolsWithTokenAndItsMeasuredBootIsAccepted) {
+  ASSERT_OK(deployment_->PrepareMeasuredBoot());
+  ASSERT_OK(deployment_->StartVerifier());
+  absl::StatusOr<std::string> token = deployment_->AddSiteWithToken("fra1");
+  ASSERT_OK(token.status());
+  ASSERT_OK(deployment_->StartAgent("fra1", *token));
+  ASSERT_TRUE(WaitForAppraisals(2)) << deployment_->VerifierLog() << deployment_->AgentLog();
+
+  RunResult status = deployment_->Veuctl({"status", "fra1", "--json"});
+  EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
+  EXPECT_THAT(status.out, HasSubstr("\"verdict\": \"VERDICT_ACCEPT\""));
+  EXPECT_THAT(status.out, HasSubstr("\"check\": \"eventlog.replay\""));
+
+  RunResult human = deployment_->Veuctl({"status", "fra1"});
+  EXPECT_THAT(human.out, HasSubstr("site fra1 (Example AI, DE): ACCEPT"));
+
+  RunResult events = deployment_->Veuctl({"events", "--site", "fra1", "--json"});
+  EXPECT_THAT(events.out, HasSubstr("EVENT_ENROLLED"));
+}
+
+TEST_F(SpineTest, QuotesKeepFlowingAndEveryAppraisalIsStoredWithItsEvidence) {
+  ASSERT_OK(deployment_->StartVerifier());
+  absl::StatusOr<std::string> token = deployment_->AddSiteWithToken("fra1");
+  ASSERT_OK(token.status());
+  ASSERT_OK(deployment_->StartAgent("fra1", *token));
+  ASSERT_TRUE(WaitForAppraisals(3)) << deployment_->VerifierLog();
+
+  RunResult agents = deployment_->Veuctl({"agents", "--json"});
+  ASSERT_EQ(agents.exit_code, 0);
+  const size_t at = agents.out.find("\"agent_id\": \"");
+  ASSERT_NE(at, std::string::npos);
+  const std::string agent_id = agents.out.substr(at + 13, 64);
+
+  RunResult history = deployment_->Veuctl({"history", agent_id.substr(0, 10), "--json",
+                                           "--evidence"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  // Three or more appraisals, each carrying the raw evidence bytes.
+  size_t count = 0;
+  for (size_t p = 0; (p = history.out.find("\"evidence\": \"", p)) != std::string::npos; ++p) ++count;
+  EXPECT_GE(count, 3u) << history.out;
+  // No event log on this node: measured boot is not evaluated, which is a warning, never a pass.
+  EXPECT_THAT(history.out, HasSubstr("\"verdict\": \"VERDICT_WARN\""));
+  EXPECT_THAT(history.out, HasSubstr("EVENTLOG_MISSING"));
+}
+
+TEST_F(SpineTest, AgentWithoutTokenOrAllowanceIsRefused) {
+  ASSERT_OK(deployment_->StartVerifier());
+  ASSERT_EQ(deployment_->Veuctl({"site", "add", "fra1"}).exit_code, 0);
+  ASSERT_OK(deployment_->StartAgent("fra1", ""));
+  ASSERT_TRUE(WaitFor([&] { return absl::StrContains(deployment_->VerifierLog(), "refused"); },
+                      absl::Seconds(15)));
+  EXPECT_THAT(deployment_->VerifierLog(), HasSubstr("ENROLMENT_NOT_AUTHORISED"));
+  RunResult events = deployment_->Veuctl({"events", "--json"});
+  EXPECT_THAT(events.out, HasSubstr("EVENT_ENROLLMENT_REFUSED"));
+  RunResult agents = deployment_->Veuctl({"agents", "--json"});
+  EXPECT_THAT(agents.out, ::testing::Not(HasSubstr("agent_id")));
+}
+
+TEST_F(SpineTest, OperatorAllowedEkEnrolsWithoutToken) {
+  // Read the EK certificate the way an operator would, with tpm2-tools, before the agent runs.
+  const std::string cert = deployment_->dir() + "/ek.der";
+  RunResult nv = veu::testing::Run({"/usr/bin/tpm2_nvread", "-C", "o", "-o", cert, "0x01c00002"},
+                     {{"TPM2TOOLS_TCTI", deployment_->swtpm().Tcti()}});
+  ASSERT_EQ(nv.exit_code, 0) << nv.err;
+  ASSERT_OK(deployment_->StartVerifier());
+  ASSERT_EQ(deployment_->Veuctl({"site", "add", "fra1"}).exit_code, 0);
+  RunResult allow = deployment_->Veuctl({"agent", "allow", "--site", "fra1", "--ek-cert", cert});
+  ASSERT_EQ(allow.exit_code, 0) << allow.err;
+  ASSERT_OK(deployment_->StartAgent("fra1", ""));
+  ASSERT_TRUE(WaitForAppraisals(1)) << deployment_->VerifierLog();
+  EXPECT_THAT(deployment_->VerifierLog(), HasSubstr("enrolled"));
+}
+
+TEST_F(SpineTest, EkCertificateFromAnUnknownCaIsRefused) {
+  // A second TPM with a CA of its own: the verifier trusts only that CA, not ours.
+  SwtpmOptions other_options;
+  other_options.fresh_ca = true;
+  absl::StatusOr<std::unique_ptr<SwtpmProcess>> other = SwtpmProcess::Start(other_options);
+  ASSERT_OK(other.status());
+  VerifierOptions options;
+  options.ek_roots = (*other)->CaDir();
+  ASSERT_OK(deployment_->StartVerifier(options));
+  absl::StatusOr<std::string> token = deployment_->AddSiteWithToken("fra1");
+  ASSERT_OK(token.status());
+  ASSERT_OK(deployment_->StartAgent("fra1", *token));
+  ASSERT_TRUE(WaitFor([&] { return absl::StrContains(deployment_->VerifierLog(), "refused"); },
+                      absl::Seconds(15)));
+  EXPECT_THAT(deployment_->VerifierLog(), HasSubstr("EK_CERT_UNTRUSTED"));
+}
+
+TEST_F(SpineTest, RebootIsRecordedAndTheAgentKeepsItsIdentity) {
+  ASSERT_OK(deployment_->StartVerifier());
+  absl::StatusOr<std::string> token = deployment_->AddSiteWithToken("fra1");
+  ASSERT_OK(token.status());
+  ASSERT_OK(deployment_->StartAgent("fra1", *token));
+  ASSERT_TRUE(WaitForAppraisals(2)) << deployment_->VerifierLog();
+  deployment_->StopAgent();
+  const int before = deployment_->AppraisalCount();
+
+  ASSERT_OK(deployment_->swtpm().Restart());  // power cycle: resetCount goes up
+  // Same state dir: the agent keeps its id and persisted AK; the token was single-use.
+  ASSERT_OK(deployment_->StartAgent("fra1", ""));
+  ASSERT_TRUE(WaitForAppraisals(before + 2)) << deployment_->VerifierLog()
+                                             << deployment_->AgentLog();
+  RunResult events = deployment_->Veuctl({"events", "--json"});
+  EXPECT_THAT(events.out, HasSubstr("EVENT_REBOOTED"));
+  EXPECT_THAT(events.out, ::testing::Not(HasSubstr("EVENT_RE_ENROLLED")));
+  EXPECT_THAT(deployment_->VerifierLog(), ::testing::Not(HasSubstr("CLOCK_REGRESSED")));
+}
+
+TEST_F(SpineTest, StatusExitCodeIsOneForAnUnknownSiteVerdictAndTwoWithoutVerifier) {
+  RunResult no_verifier = deployment_->Veuctl({"status"});
+  EXPECT_EQ(no_verifier.exit_code, 2);
+  ASSERT_OK(deployment_->StartVerifier());
+  ASSERT_EQ(deployment_->Veuctl({"site", "add", "empty"}).exit_code, 0);
+  RunResult empty = deployment_->Veuctl({"status", "empty"});
+  EXPECT_EQ(empty.exit_code, 1) << empty.out;  // no agents: nothing proves compliance
+  EXPECT_THAT(empty.out, HasSubstr("NONE"));
+  RunResult missing = deployment_->Veuctl({"status", "nowhere"});
+  EXPECT_EQ(missing.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace veu::testing

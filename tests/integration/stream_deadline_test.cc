@@ -1,0 +1,174 @@
+// Peers that misbehave on the wire hold nothing past their deadlines, and enrolment refuses
+// what it must: raw gRPC clients against a real veu-verifier, with the TPM side played by
+// swtpm through the agent's own TPM adapter.
+#include <grpcpp/grpcpp.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "agent/enrollment_client.h"
+#include "agent/tpm/esys_tpm.h"
+#include "common/rpc/tls.h"
+#include "tests/integration/deployment.h"
+#include "tests/support/status_matchers.h"
+#include "veu/v1/attestation.grpc.pb.h"
+#include "veu/v1/enrollment.grpc.pb.h"
+
+namespace veu::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+class StreamDeadlineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Create();
+    ASSERT_OK(d.status());
+    deployment_ = *std::move(d);
+    VerifierOptions options;
+    options.timeout_seconds = 2;
+    options.enrollment_timeout_seconds = 2;
+    options.interval_seconds = 1;
+    ASSERT_OK(deployment_->StartVerifier(options));
+    absl::StatusOr<std::string> token = deployment_->AddSiteWithToken("fra1");
+    ASSERT_OK(token.status());
+    token_ = *token;
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("localhost");
+    absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds =
+        PinnedCaCredentials(deployment_->ca_pem());
+    ASSERT_OK(creds.status());
+    channel_ = grpc::CreateCustomChannel(
+        absl::StrCat("127.0.0.1:", deployment_->verifier_port()), *creds, args);
+    agent::EsysTpmOptions tpm_options;
+    tpm_options.tcti = deployment_->swtpm().Tcti();
+    absl::StatusOr<std::unique_ptr<agent::EsysTpm>> tpm = agent::EsysTpm::Open(tpm_options);
+    ASSERT_OK(tpm.status());
+    tpm_ = *std::move(tpm);
+  }
+
+  veu::v1::BeginEnrollmentRequest BeginRequest() {
+    veu::v1::BeginEnrollmentRequest request;
+    request.set_site("fra1");
+    request.set_enrollment_token(token_);
+    absl::StatusOr<agent::EkCertificate> cert = tpm_->ReadEkCertificate();
+    absl::StatusOr<std::string> ek = tpm_->EkPublic();
+    absl::StatusOr<agent::AkIdentity> ak = tpm_->Ak();
+    EXPECT_OK(cert.status());
+    EXPECT_OK(ek.status());
+    EXPECT_OK(ak.status());
+    if (cert.ok()) request.mutable_identity()->set_ek_certificate(cert->der);
+    if (ek.ok()) request.mutable_identity()->set_ek_public(*ek);
+    if (ak.ok()) {
+      request.mutable_identity()->set_ak_public(ak->public_area);
+      request.mutable_identity()->set_ak_name(ak->name);
+    }
+    return request;
+  }
+
+  std::unique_ptr<Deployment> deployment_;
+  std::string token_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<agent::EsysTpm> tpm_;
+};
+
+TEST_F(StreamDeadlineTest, PeerThatConnectsAndStaysSilentIsCutOffAtTheDeadline) {
+  auto stub = veu::v1::Attestation::NewStub(channel_);
+  grpc::ClientContext ctx;
+  auto stream = stub->Attest(&ctx);
+  const absl::Time start = absl::Now();
+  veu::v1::VerifierMessage in;
+  EXPECT_FALSE(stream->Read(&in));  // the verifier ends the call; we never said hello
+  const grpc::Status status = stream->Finish();
+  EXPECT_FALSE(status.ok());
+  EXPECT_LT(absl::Now() - start, absl::Seconds(6));
+  EXPECT_GE(absl::Now() - start, absl::Seconds(1));
+}
+
+TEST_F(StreamDeadlineTest, AgentThatStopsAnsweringChallengesIsCutOff) {
+  agent::EnrollmentRequestOptions options;
+  options.site = "fra1";
+  options.token = token_;
+  auto enrollment = veu::v1::Enrollment::NewStub(channel_);
+  absl::StatusOr<std::string> agent_id = agent::Enrol(*tpm_, *enrollment, options);
+  ASSERT_OK(agent_id.status());
+
+  auto stub = veu::v1::Attestation::NewStub(channel_);
+  grpc::ClientContext ctx;
+  auto stream = stub->Attest(&ctx);
+  veu::v1::AgentMessage hello;
+  hello.mutable_hello()->set_agent_id(*agent_id);
+  ASSERT_TRUE(stream->Write(hello));
+  veu::v1::VerifierMessage in;
+  ASSERT_TRUE(stream->Read(&in));
+  ASSERT_TRUE(in.has_challenge());
+  EXPECT_GE(in.challenge().nonce().size(), 32u);
+  const absl::Time start = absl::Now();
+  // Never answer: the nonce's deadline (2 s) plus the network grace (2 s) ends the call.
+  EXPECT_FALSE(stream->Read(&in));
+  EXPECT_FALSE(stream->Finish().ok());
+  EXPECT_LT(absl::Now() - start, absl::Seconds(8));
+  EXPECT_THAT(deployment_->VerifierLog(), HasSubstr("no evidence for challenge #1"));
+}
+
+TEST_F(StreamDeadlineTest, HelloFromAnUnknownAgentIsRefused) {
+  auto stub = veu::v1::Attestation::NewStub(channel_);
+  grpc::ClientContext ctx;
+  auto stream = stub->Attest(&ctx);
+  veu::v1::AgentMessage hello;
+  hello.mutable_hello()->set_agent_id(std::string(64, 'a'));
+  ASSERT_TRUE(stream->Write(hello));
+  veu::v1::VerifierMessage in;
+  ASSERT_TRUE(stream->Read(&in));
+  ASSERT_TRUE(in.has_error());
+  EXPECT_EQ(in.error().reason(), veu::v1::AGENT_UNKNOWN);
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(StreamDeadlineTest, EnrolmentStalledPastItsDeadlineIsForgotten) {
+  auto stub = veu::v1::Enrollment::NewStub(channel_);
+  veu::v1::BeginEnrollmentResponse credential;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub->BeginEnrollment(&ctx, BeginRequest(), &credential).ok());
+  }
+  absl::StatusOr<std::string> secret =
+      tpm_->ActivateCredential(credential.credential_blob(), credential.encrypted_secret());
+  ASSERT_OK(secret.status());
+  absl::SleepFor(absl::Seconds(3));  // past the 2 s activation deadline
+  veu::v1::CompleteEnrollmentRequest complete;
+  complete.set_enrollment_id(credential.enrollment_id());
+  complete.set_activated_secret(*secret);
+  veu::v1::CompleteEnrollmentResponse done;
+  grpc::ClientContext ctx;
+  grpc::Status status = stub->CompleteEnrollment(&ctx, complete, &done);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(status.error_message(), HasSubstr("ACTIVATION_EXPIRED"));
+}
+
+TEST_F(StreamDeadlineTest, WrongActivatedSecretIsRefusedAndDoesNotBurnTheToken) {
+  auto stub = veu::v1::Enrollment::NewStub(channel_);
+  veu::v1::BeginEnrollmentResponse credential;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub->BeginEnrollment(&ctx, BeginRequest(), &credential).ok());
+  }
+  veu::v1::CompleteEnrollmentRequest complete;
+  complete.set_enrollment_id(credential.enrollment_id());
+  complete.set_activated_secret(std::string(32, 'x'));
+  veu::v1::CompleteEnrollmentResponse done;
+  {
+    grpc::ClientContext ctx;
+    grpc::Status status = stub->CompleteEnrollment(&ctx, complete, &done);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_THAT(status.error_message(), HasSubstr("ACTIVATION_SECRET_MISMATCH"));
+  }
+  // The token still works for an honest activation.
+  agent::EnrollmentRequestOptions options;
+  options.site = "fra1";
+  options.token = token_;
+  EXPECT_OK(agent::Enrol(*tpm_, *stub, options).status());
+}
+
+}  // namespace
+}  // namespace veu::testing
