@@ -44,6 +44,16 @@ int RunAgent(const std::vector<std::string>& args) {
   tpm_options.tcti = config->tcti();
   tpm_options.ak_algorithm = config->ak_algorithm() == "rsa" ? veu::agent::AkAlgorithm::kRsa2048
                                                               : veu::agent::AkAlgorithm::kEccP256;
+  if (config->ak_handle() != 0) tpm_options.ak_handle = config->ak_handle();
+  const std::filesystem::path state_dir(config->state_dir());
+  const std::filesystem::path id_file = state_dir / "agent_id";
+  const std::filesystem::path ak_name_file = state_dir / "ak_name";
+  // Once enrolled, the agent attests only with the AK the verifier knows: a different key at
+  // the handle (someone replaced it) is an error, not a silent switch.
+  if (absl::StatusOr<std::string> name = veu::ReadFileToString(ak_name_file.string(), 256);
+      name.ok() && !name->empty()) {
+    tpm_options.expected_ak_name = *name;
+  }
   absl::StatusOr<std::unique_ptr<veu::agent::EsysTpm>> tpm =
       veu::agent::EsysTpm::Open(tpm_options);
   if (!tpm.ok()) return Fail(absl::StrCat("cannot open the TPM at ", config->tcti()), tpm.status());
@@ -62,10 +72,8 @@ int RunAgent(const std::vector<std::string>& args) {
   auto enrollment = veu::v1::Enrollment::NewStub(channel);
   auto attestation = veu::v1::Attestation::NewStub(channel);
 
-  const std::filesystem::path state_dir(config->state_dir());
   std::error_code ec;
   std::filesystem::create_directories(state_dir, ec);
-  const std::filesystem::path id_file = state_dir / "agent_id";
 
   veu::agent::AgentOptions options;
   options.enrollment.site = config->site();
@@ -96,9 +104,12 @@ int RunAgent(const std::vector<std::string>& args) {
     absl::StatusOr<std::string> id = veu::ReadFileToString(id_file.string(), 256);
     return id.ok() ? std::string(absl::StripAsciiWhitespace(*id)) : std::string();
   };
-  deps.save_agent_id = [id_file](const std::string& id) {
+  deps.save_agent_id = [id_file, ak_name_file, t = tpm->get()](const std::string& id) {
     std::ofstream out(id_file, std::ios::trunc);
     out << id << "\n";
+    if (absl::StatusOr<veu::agent::AkIdentity> ak = t->Ak(); ak.ok()) {
+      std::ofstream(ak_name_file, std::ios::trunc | std::ios::binary) << ak->name;
+    }
     return out ? absl::OkStatus()
                : absl::UnavailableError(absl::StrCat("cannot write ", id_file.string()));
   };

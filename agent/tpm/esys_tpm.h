@@ -29,7 +29,8 @@ struct EsysTpmOptions {
   bool use_persistent_ek = true;
   AkAlgorithm ak_algorithm = AkAlgorithm::kEccP256;
   // Where the AK lives across restarts (owner-authorised EvictControl; empty owner auth).
-  uint32_t ak_handle = 0x81010002;
+  // 0x81010002 would be TCG-reserved (ECC P-256 EK), so the AK lives in the owner range.
+  uint32_t ak_handle = 0x81000100;
   // When set (the AK name recorded at enrolment), Ak() fails with FailedPrecondition if the key
   // at ak_handle has another name, instead of silently attesting with a different key.
   std::optional<std::string> expected_ak_name;
