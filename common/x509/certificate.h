@@ -70,6 +70,7 @@ class Certificate {
   struct Data;
 
  private:
+  Certificate() = default;  // only parsing makes one, so a Certificate is never empty
   friend absl::StatusOr<Certificate> ParseCertificateDer(std::string_view der,
                                                          std::vector<std::string> storage_notes);
   std::shared_ptr<const Data> d_;
