@@ -325,7 +325,16 @@ absl::StatusOr<Certificate> ParseCertificateDer(std::string_view der,
 absl::StatusOr<std::vector<Certificate>> ParseCertificateFile(std::string_view bytes) {
   std::vector<Certificate> certs;
   if (bytes.find("-----BEGIN") == std::string_view::npos) {
-    ASSIGN_OR_RETURN(Certificate c, ParseCertificateDer(bytes));
+    // Downloaded DER files sometimes carry a trailing newline or padding: the DER's own
+    // length says where the certificate ends.
+    std::vector<std::string> notes;
+    absl::StatusOr<Tlv> outer = ReadTlv(bytes);
+    if (outer.ok() && outer->whole.size() < bytes.size()) {
+      notes.push_back(absl::StrCat("ignored ", bytes.size() - outer->whole.size(),
+                                   " bytes after the certificate's DER end"));
+      bytes = outer->whole;
+    }
+    ASSIGN_OR_RETURN(Certificate c, ParseCertificateDer(bytes, std::move(notes)));
     certs.push_back(std::move(c));
     return certs;
   }

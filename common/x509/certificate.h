@@ -84,8 +84,9 @@ class Certificate {
 absl::StatusOr<Certificate> ParseCertificateDer(std::string_view der,
                                                 std::vector<std::string> storage_notes = {});
 
-// Parses a certificate file's bytes: one DER certificate, or any number of PEM
-// "CERTIFICATE" blocks (a bundle). Fails with InvalidArgument naming the failing block.
+// Parses a certificate file's bytes: one DER certificate (bytes after its end are ignored
+// and noted), or any number of PEM "CERTIFICATE" blocks (a bundle; other PEM blocks are
+// skipped). Fails with InvalidArgument naming the failing block.
 absl::StatusOr<std::vector<Certificate>> ParseCertificateFile(std::string_view bytes);
 
 // Checks that `issuer_key` verifies `child`'s signature over its original tbsCertificate

@@ -108,6 +108,15 @@ TEST(ParseCertificateFile, RepairsANonMinimalSerialThatOpenSslRefuses) {
   EXPECT_NE(c.der().find(std::string("\x02\x04\x00\x00\x00\x05", 6)), std::string::npos);
 }
 
+TEST(ParseCertificateFile, IgnoresATrailingNewlineAfterDer) {
+  testing::TestPki pki = testing::MakePki();
+  absl::StatusOr<std::vector<Certificate>> certs = ParseCertificateFile(pki.root + "\n");
+  ASSERT_OK(certs);
+  ASSERT_EQ(certs->size(), 1u);
+  EXPECT_EQ((*certs)[0].der(), pki.root);
+  EXPECT_THAT((*certs)[0].notes(), Contains(HasSubstr("ignored 1 bytes")));
+}
+
 TEST(ParseCertificateFile, ReadsEveryCertificateOfAPemBundle) {
   testing::TestPki pki = testing::MakePki();
   absl::StatusOr<std::vector<Certificate>> certs =
