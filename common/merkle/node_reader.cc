@@ -40,6 +40,22 @@ absl::StatusOr<std::string> SubtreeRoot(const NodeReader& reader, uint64_t begin
   return root;
 }
 
+namespace {
+
+// A proof need not read the last leaf's hash (for index == tree_size - 1 it never does), so
+// read it to be sure the store really has tree_size leaves (stores only ever hold a prefix).
+absl::Status CheckStoreHasLeaves(const NodeReader& reader, uint64_t tree_size) {
+  if (tree_size == 0) return absl::OkStatus();
+  absl::StatusOr<std::string> last = reader.ReadNode(0, tree_size - 1);
+  if (absl::IsNotFound(last.status())) {
+    return absl::NotFoundError(absl::StrFormat("the node store has fewer than %d leaves: %s",
+                                               tree_size, last.status().message()));
+  }
+  return last.status();
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> RootAt(const NodeReader& reader, uint64_t tree_size) {
   if (tree_size == 0) return EmptyRoot();
   return SubtreeRoot(reader, 0, tree_size);
@@ -47,6 +63,7 @@ absl::StatusOr<std::string> RootAt(const NodeReader& reader, uint64_t tree_size)
 
 absl::StatusOr<std::vector<std::string>> InclusionProof(const NodeReader& reader, uint64_t index,
                                                         uint64_t tree_size) {
+  if (index < tree_size) RETURN_IF_ERROR(CheckStoreHasLeaves(reader, tree_size));
   return BuildInclusionProof(index, tree_size, [&](uint64_t begin, uint64_t end) {
     return SubtreeRoot(reader, begin, end);
   });
@@ -54,6 +71,7 @@ absl::StatusOr<std::vector<std::string>> InclusionProof(const NodeReader& reader
 
 absl::StatusOr<std::vector<std::string>> ConsistencyProof(const NodeReader& reader, uint64_t size1,
                                                           uint64_t size2) {
+  if (size1 <= size2) RETURN_IF_ERROR(CheckStoreHasLeaves(reader, size2));
   return BuildConsistencyProof(
       size1, size2, [&](uint64_t begin, uint64_t end) { return SubtreeRoot(reader, begin, end); });
 }

@@ -35,7 +35,8 @@ absl::StatusOr<std::string> SubtreeRoot(const NodeReader& reader, uint64_t begin
 absl::StatusOr<std::string> RootAt(const NodeReader& reader, uint64_t tree_size);
 
 // Inclusion proof for leaf `index` in the tree of the store's first `tree_size` leaves.
-// InvalidArgument if index >= tree_size; NotFound if the store has fewer than tree_size leaves.
+// InvalidArgument if index >= tree_size; NotFound if the store has fewer than tree_size leaves
+// (checked by reading leaf tree_size - 1, as the proof itself may not touch it).
 absl::StatusOr<std::vector<std::string>> InclusionProof(const NodeReader& reader, uint64_t index,
                                                         uint64_t tree_size);
 

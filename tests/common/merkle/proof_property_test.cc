@@ -357,6 +357,11 @@ TEST(StoredTreeTest, ReportsMissingNodesForSizesBeyondTheStore) {
   MemoryNodeStore store;
   for (int i = 0; i < 5; ++i) ASSERT_OK(store.Append(LeafHash(std::to_string(i))));
   EXPECT_THAT(InclusionProof(store, 0, 6), ::veu::testing::StatusIs(absl::StatusCode::kNotFound));
+  // The proof for the sixth leaf reads only the five stored ones; it must still fail.
+  EXPECT_THAT(InclusionProof(store, 5, 6),
+              ::veu::testing::StatusIs(absl::StatusCode::kNotFound,
+                                       ::testing::HasSubstr("fewer than 6 leaves")));
+  EXPECT_THAT(ConsistencyProof(store, 5, 6), ::veu::testing::StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(ConsistencyProof(store, 2, 6), ::veu::testing::StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(RootAt(store, 6), ::veu::testing::StatusIs(absl::StatusCode::kNotFound));
 }
