@@ -9,6 +9,8 @@
 namespace veu::eventlog {
 namespace {
 
+constexpr uint32_t kFirmwarePcrs = 8;
+
 veu::v1::CheckResult Check(veu::v1::CheckStatus status, veu::v1::ReasonCode reason,
                            std::string detail) {
   veu::v1::CheckResult c;
@@ -26,12 +28,30 @@ BindingOutcome BindToQuote(const UnverifiedEventLog& log, const PcrValues& quote
   PcrValues replayed = Replay(log);
   // Walk PCRs in ascending order, banks in ascending algorithm order, so "first" is stable.
   std::map<uint32_t, std::map<uint16_t, std::pair<const std::string*, const std::string*>>> pairs;
+  // PCRs 0-7 belong to firmware, so the log must account for every extend of them: one it
+  // does not extend must still hold its reset value. Removing the only event of such a PCR
+  // must not make it silently "not covered". Higher PCRs are extended by others (IMA's 10,
+  // systemd's 11-15), so only those the log extends are compared.
+  std::map<uint16_t, PcrBank> initial;
+  for (const auto& [alg, bank] : replayed) {
+    const size_t size = crypto::DigestSize(alg);
+    for (uint32_t pcr = 0; pcr < kFirmwarePcrs; ++pcr) {
+      if (bank.count(pcr)) continue;
+      std::string reset(size, '\0');
+      if (pcr == 0) reset.back() = static_cast<char>(log.startup_locality().value_or(0));
+      initial[alg][pcr] = reset;
+    }
+  }
   for (const auto& [alg, bank] : quoted) {
     auto ours = replayed.find(alg);
     if (ours == replayed.end()) continue;
     for (const auto& [pcr, value] : bank) {
       auto mine = ours->second.find(pcr);
-      if (mine != ours->second.end()) pairs[pcr][alg] = {&mine->second, &value};
+      if (mine != ours->second.end()) {
+        pairs[pcr][alg] = {&mine->second, &value};
+      } else if (auto reset = initial[alg].find(pcr); reset != initial[alg].end()) {
+        pairs[pcr][alg] = {&reset->second, &value};
+      }
     }
   }
   std::set<uint32_t> bound;

@@ -51,8 +51,9 @@ struct BindingOutcome {
 };
 
 // Replays `log` and compares it with `quoted` (TPM_ALG_ID -> PCR -> value, which must come
-// from a quote whose signature and nonce were already checked). Quoted PCRs the log does not
-// extend (e.g. IMA's PCR 10) and banks the log lacks are skipped. Pure; thread-safe.
+// from a quote whose signature and nonce were already checked). A quoted PCR 0-7 the log does
+// not extend must hold its reset value; quoted PCRs above 7 the log does not extend (e.g.
+// IMA's 10) and banks the log lacks are skipped. Pure; thread-safe.
 BindingOutcome BindToQuote(const UnverifiedEventLog& log, const PcrValues& quoted);
 
 // The same for the quote's PcrValue list (veu.v1.Quote.pcr_values).
