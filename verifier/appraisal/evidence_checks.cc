@@ -74,6 +74,7 @@ QuoteStepResult CheckQuote(const std::string& ak_public, const veu::v1::Quote& q
     result.facts.safe = q.clock_info().safe;
     result.facts.firmware_version = q.firmware_version();
     result.facts.qualified_signer = q.qualified_signer();
+    result.facts.signature_alg = q.signature_alg();
     result.facts.signature_hash = q.signature_hash_alg();
     result.pcr_values = q.pcr_values();
   }
