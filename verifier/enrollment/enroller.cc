@@ -1,5 +1,7 @@
 #include "verifier/enrollment/enroller.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/crypto/digest.h"
@@ -197,8 +199,13 @@ absl::StatusOr<veu::v1::IssueEnrollmentTokenResponse> Enroller::IssueToken(
 }
 
 size_t Enroller::pending() const {
+  const absl::Time now = clock_();
   absl::MutexLock lock(&mu_);
-  return pending_.size();
+  // Entries past their deadline are only erased by the next Begin/Complete; they are expired
+  // already and must not count (nor could they ever be completed).
+  return static_cast<size_t>(std::count_if(pending_.begin(), pending_.end(), [&](const auto& kv) {
+    return !(kv.second.deadline < now);
+  }));
 }
 
 void Enroller::RecordRefusal(const std::string& site, const std::string& agent_id,
