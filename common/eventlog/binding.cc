@@ -23,7 +23,7 @@ veu::v1::CheckResult Check(veu::v1::CheckStatus status, veu::v1::ReasonCode reas
 
 }  // namespace
 
-BindingOutcome BindToQuote(const UnverifiedEventLog& log, const PcrValues& quoted) {
+BindingOutcome BindToQuote(UnverifiedEventLog log, const PcrValues& quoted) {
   BindingOutcome out;
   PcrValues replayed = Replay(log);
   // Walk PCRs in ascending order, banks in ascending algorithm order, so "first" is stable.
@@ -60,12 +60,12 @@ BindingOutcome BindToQuote(const UnverifiedEventLog& log, const PcrValues& quote
       if (*values.first != *values.second) {
         out.mismatch_pcr = pcr;
         out.mismatch_alg = alg;
-        out.check = Check(
-            veu::v1::CHECK_FAIL, veu::v1::EVENTLOG_REPLAY_MISMATCH,
-            absl::StrFormat("PCR %d (%s): the event log replays to %s but the TPM quoted %s; "
-                            "the log is incomplete or not this machine's",
-                            pcr, crypto::HashAlgName(alg), ToHex(*values.first),
-                            ToHex(*values.second)));
+        out.check =
+            Check(veu::v1::CHECK_FAIL, veu::v1::EVENTLOG_REPLAY_MISMATCH,
+                  absl::StrFormat("PCR %d (%s): the event log replays to %s but the TPM quoted %s; "
+                                  "the log is incomplete or not this machine's",
+                                  pcr, crypto::HashAlgName(alg), ToHex(*values.first),
+                                  ToHex(*values.second)));
         return out;
       }
     }
@@ -85,21 +85,20 @@ BindingOutcome BindToQuote(const UnverifiedEventLog& log, const PcrValues& quote
   }
   std::string list;
   for (uint32_t pcr : bound) absl::StrAppendFormat(&list, "%s%d", list.empty() ? "" : ",", pcr);
-  out.check = Check(veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED,
-                    absl::StrFormat("%d events replay to the quoted PCRs %s",
-                                    log.events().size(), list));
-  out.verified = VerifiedEventLog(log, std::move(replayed), std::move(bound));
+  out.check =
+      Check(veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED,
+            absl::StrFormat("%d events replay to the quoted PCRs %s", log.events().size(), list));
+  out.verified = VerifiedEventLog(std::move(log), std::move(replayed), std::move(bound));
   return out;
 }
 
-BindingOutcome BindToQuote(const UnverifiedEventLog& log,
-                           const std::vector<veu::v1::PcrValue>& quoted) {
+BindingOutcome BindToQuote(UnverifiedEventLog log, const std::vector<veu::v1::PcrValue>& quoted) {
   PcrValues values;
   for (const veu::v1::PcrValue& v : quoted) {
     if (v.hash_alg() > 0xFFFF) continue;
     values[static_cast<uint16_t>(v.hash_alg())][v.index()] = v.digest();
   }
-  return BindToQuote(log, values);
+  return BindToQuote(std::move(log), values);
 }
 
 VerifiedEventLog TrustForOfflineReview(const UnverifiedEventLog& log) {

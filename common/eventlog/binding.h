@@ -29,7 +29,7 @@ class VerifiedEventLog {
   bool IsBound(uint32_t pcr) const { return bound_pcrs_.count(pcr) > 0; }
 
  private:
-  friend BindingOutcome BindToQuote(const UnverifiedEventLog&, const PcrValues&);
+  friend BindingOutcome BindToQuote(UnverifiedEventLog, const PcrValues&);
   friend VerifiedEventLog TrustForOfflineReview(const UnverifiedEventLog&);
   VerifiedEventLog(UnverifiedEventLog log, PcrValues replayed, std::set<uint32_t> bound)
       : log_(std::move(log)), replayed_(std::move(replayed)), bound_pcrs_(std::move(bound)) {}
@@ -51,14 +51,14 @@ struct BindingOutcome {
 };
 
 // Replays `log` and compares it with `quoted` (TPM_ALG_ID -> PCR -> value, which must come
-// from a quote whose signature and nonce were already checked). A quoted PCR 0-7 the log does
+// from a quote whose signature and nonce were already checked); pass the log by std::move
+// to avoid copying its event list. A quoted PCR 0-7 the log does
 // not extend must hold its reset value; quoted PCRs above 7 the log does not extend (e.g.
 // IMA's 10) and banks the log lacks are skipped. Pure; thread-safe.
-BindingOutcome BindToQuote(const UnverifiedEventLog& log, const PcrValues& quoted);
+BindingOutcome BindToQuote(UnverifiedEventLog log, const PcrValues& quoted);
 
 // The same for the quote's PcrValue list (veu.v1.Quote.pcr_values).
-BindingOutcome BindToQuote(const UnverifiedEventLog& log,
-                           const std::vector<veu::v1::PcrValue>& quoted);
+BindingOutcome BindToQuote(UnverifiedEventLog log, const std::vector<veu::v1::PcrValue>& quoted);
 
 // Treats the log as bound to its own replay, every PCR included. Only for operator tools
 // working on a log they already trust (veuctl eventlog / refvalues learn); never in the

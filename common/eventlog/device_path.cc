@@ -44,7 +44,8 @@ std::string NodeText(uint8_t type, uint8_t subtype, std::string_view body) {
       }
       break;
     case 0x0302:  // SCSI
-      if (r.ReadU16(&u16a) && r.ReadU16(&u16b)) return absl::StrFormat("Scsi(0x%x,0x%x)", u16a, u16b);
+      if (r.ReadU16(&u16a) && r.ReadU16(&u16b))
+        return absl::StrFormat("Scsi(0x%x,0x%x)", u16a, u16b);
       break;
     case 0x0305:  // USB
       if (r.ReadU8(&u8a) && r.ReadU8(&u8b)) return absl::StrFormat("USB(0x%x,0x%x)", u8a, u8b);

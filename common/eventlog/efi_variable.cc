@@ -137,9 +137,9 @@ absl::StatusOr<EfiVariableData> ParseEfiVariableData(std::string_view bytes) {
   std::string_view name;
   r.ReadBytes(static_cast<size_t>(name_chars * 2), &name);
   if (data_len > r.remaining()) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "UEFI_VARIABLE_DATA data length %d overruns the %d bytes left at offset %d", data_len,
-        r.remaining(), r.offset()));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("UEFI_VARIABLE_DATA data length %d overruns the %d bytes left at offset %d",
+                        data_len, r.remaining(), r.offset()));
   }
   EfiVariableData v;
   std::copy(guid_bytes.begin(), guid_bytes.end(), v.vendor.bytes.begin());

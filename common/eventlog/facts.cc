@@ -50,7 +50,8 @@ void FillVariable(std::string_view value, veu::v1::SecureBootVariable* v) {
   v->set_sha256(crypto::Sha256(value));
   auto entries = ParseSignatureDatabase(value);
   if (!entries.ok()) return;  // digest still recorded; entries unknown
-  for (const EfiSignature& s : *entries) FillSignatureEntry(s.type, s.owner, s.data, v->add_entries());
+  for (const EfiSignature& s : *entries)
+    FillSignatureEntry(s.type, s.owner, s.data, v->add_entries());
 }
 
 bool FlagSet(std::string_view value) { return value.size() == 1 && value[0] == 1; }

@@ -21,15 +21,15 @@ EventLogFinding Finding(const Event& e, veu::v1::ReasonCode reason, std::string 
   f.set_pcr(e.pcr);
   f.set_event_type(e.type);
   f.set_reason(reason);
-  f.set_detail(absl::StrFormat("record %d (PCR %d, %s): %s", e.record, e.pcr,
-                               EventTypeName(e.type), detail));
+  f.set_detail(absl::StrFormat("record %d (PCR %d, %s): %s", e.record, e.pcr, EventTypeName(e.type),
+                               detail));
   return f;
 }
 
 // Secure Boot configuration variables and the GUID each must carry (UEFI 2.10, 3.3 and 32.6).
 bool IsGlobalSecureBootName(std::string_view n) {
-  return n == "SecureBoot" || n == "PK" || n == "KEK" || n == "SetupMode" ||
-         n == "DeployedMode" || n == "AuditMode";
+  return n == "SecureBoot" || n == "PK" || n == "KEK" || n == "SetupMode" || n == "DeployedMode" ||
+         n == "AuditMode";
 }
 bool IsImageSecurityName(std::string_view n) {
   return n == "db" || n == "dbx" || n == "dbt" || n == "dbr";
@@ -53,8 +53,8 @@ bool AllowedAfterSeparator(uint32_t pcr, uint32_t type) {
              type == kEvEfiVariableDriverConfig || type == kEvPlatformConfigFlags;
     case 4:  // Boot applications loaded by the boot manager and the loaders it starts
              // (BIOS: "Calling INT 19h" actions and the IPL code).
-      return type == kEvEfiBootServicesApplication || type == kEvEfiAction ||
-             type == kEvAction || type == kEvIpl || type == kEvCompactHash;
+      return type == kEvEfiBootServicesApplication || type == kEvEfiAction || type == kEvAction ||
+             type == kEvIpl || type == kEvCompactHash;
     case 5:  // ExitBootServices, GPT reads by loaders (BIOS: the partition table read).
       return type == kEvEfiAction || type == kEvAction || type == kEvEfiGptEvent ||
              type == kEvEfiGptEvent2 || type == kEvIplPartitionData;
@@ -66,8 +66,8 @@ bool AllowedAfterSeparator(uint32_t pcr, uint32_t type) {
 void CheckVariable(const Event& e, std::vector<EventLogFinding>* out) {
   auto var = ParseEfiVariableData(e.data);
   if (!var.ok()) {
-    out->push_back(Finding(e, veu::v1::EVENTLOG_VARIABLE_MISMATCH,
-                           std::string(var.status().message())));
+    out->push_back(
+        Finding(e, veu::v1::EVENTLOG_VARIABLE_MISMATCH, std::string(var.status().message())));
     return;
   }
   const bool global = var->vendor == EfiGlobalVariableGuid();
@@ -90,9 +90,9 @@ void CheckVariable(const Event& e, std::vector<EventLogFinding>* out) {
                                            var->name)));
   } else if (e.type == kEvEfiVariableDriverConfig && e.pcr == 7 && global &&
              !IsGlobalSecureBootName(var->name)) {
-    out->push_back(Finding(e, veu::v1::EVENTLOG_VARIABLE_MISMATCH,
-                           absl::StrFormat("'%s' is not a Secure Boot configuration variable",
-                                           var->name)));
+    out->push_back(
+        Finding(e, veu::v1::EVENTLOG_VARIABLE_MISMATCH,
+                absl::StrFormat("'%s' is not a Secure Boot configuration variable", var->name)));
   }
 }
 

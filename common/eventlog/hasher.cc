@@ -11,12 +11,18 @@ namespace {
 
 const char* OpenSslName(uint16_t alg) {
   switch (alg) {
-    case crypto::kAlgSha1: return "SHA1";
-    case crypto::kAlgSha256: return "SHA2-256";
-    case crypto::kAlgSha384: return "SHA2-384";
-    case crypto::kAlgSha512: return "SHA2-512";
-    case crypto::kAlgSm3_256: return "SM3";
-    default: return nullptr;
+    case crypto::kAlgSha1:
+      return "SHA1";
+    case crypto::kAlgSha256:
+      return "SHA2-256";
+    case crypto::kAlgSha384:
+      return "SHA2-384";
+    case crypto::kAlgSha512:
+      return "SHA2-512";
+    case crypto::kAlgSm3_256:
+      return "SM3";
+    default:
+      return nullptr;
   }
 }
 
@@ -29,11 +35,16 @@ EVP_MD* FetchedMd(uint16_t alg) {
   static EVP_MD* const sm3 = EVP_MD_fetch(nullptr, "SM3", nullptr);
   if (OpenSslName(alg) == nullptr) return nullptr;
   switch (alg) {
-    case crypto::kAlgSha1: return sha1;
-    case crypto::kAlgSha256: return sha256;
-    case crypto::kAlgSha384: return sha384;
-    case crypto::kAlgSha512: return sha512;
-    default: return sm3;
+    case crypto::kAlgSha1:
+      return sha1;
+    case crypto::kAlgSha256:
+      return sha256;
+    case crypto::kAlgSha384:
+      return sha384;
+    case crypto::kAlgSha512:
+      return sha512;
+    default:
+      return sm3;
   }
 }
 

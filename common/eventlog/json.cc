@@ -98,7 +98,8 @@ std::string DecodeVariable(const Event& e) {
     std::string description = Utf16LeToUtf8(rest, /*stop_at_nul=*/true);
     o.Str("description", description);
     size_t desc_bytes = 0;
-    while (desc_bytes + 1 < rest.size() && (rest[desc_bytes] || rest[desc_bytes + 1])) desc_bytes += 2;
+    while (desc_bytes + 1 < rest.size() && (rest[desc_bytes] || rest[desc_bytes + 1]))
+      desc_bytes += 2;
     desc_bytes += 2;
     if (desc_bytes + path_len <= rest.size()) {
       if (auto path = DevicePathToText(rest.substr(desc_bytes, path_len)); path.ok()) {
@@ -193,9 +194,12 @@ std::string DecodeData(const Event& e) {
 
 std::string BindingName(DataBinding b) {
   switch (b) {
-    case DataBinding::kVerified: return "verified";
-    case DataBinding::kMismatch: return "mismatch";
-    default: return "not_applicable";
+    case DataBinding::kVerified:
+      return "verified";
+    case DataBinding::kMismatch:
+      return "mismatch";
+    default:
+      return "not_applicable";
   }
 }
 
@@ -206,10 +210,18 @@ std::string JsonString(std::string_view s) {
   for (char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c >= 0x7F) {
           absl::StrAppendFormat(&out, "\\u%04x", c);
@@ -259,13 +271,12 @@ std::string EventLogToJson(const UnverifiedEventLog& log, const PcrValues& repla
   out += "\n  },\n  \"findings\": [";
   for (size_t i = 0; i < findings.size(); ++i) {
     const auto& f = findings[i];
-    out += (i ? ",\n    " : "\n    ") +
-           Object()
-                        .Num("record", f.record())
-                        .Num("pcr", f.pcr())
-                        .Str("reason", veu::v1::ReasonCode_Name(f.reason()))
-                        .Str("detail", f.detail())
-                        .Done();
+    out += (i ? ",\n    " : "\n    ") + Object()
+                                            .Num("record", f.record())
+                                            .Num("pcr", f.pcr())
+                                            .Str("reason", veu::v1::ReasonCode_Name(f.reason()))
+                                            .Str("detail", f.detail())
+                                            .Done();
   }
   out += findings.empty() ? "]\n}\n" : "\n  ]\n}\n";
   return out;

@@ -32,12 +32,13 @@ absl::Status ReadEventData(ByteReader& r, uint32_t record, size_t start, Event* 
   uint32_t size = 0;
   const size_t at = r.offset();
   if (!r.ReadU32(&size)) {
-    return Malformed(record, start, absl::StrFormat("event size field at offset %d is cut off", at));
+    return Malformed(record, start,
+                     absl::StrFormat("event size field at offset %d is cut off", at));
   }
   if (size > kMaxEventDataBytes) {
-    return Malformed(record, start,
-                     absl::StrFormat("event size %d exceeds the %d-byte limit", size,
-                                     kMaxEventDataBytes));
+    return Malformed(
+        record, start,
+        absl::StrFormat("event size %d exceeds the %d-byte limit", size, kMaxEventDataBytes));
   }
   if (!r.ReadBytes(size, &e->data)) {
     return Malformed(record, start,
@@ -92,8 +93,8 @@ absl::Status ReadAgileRecord(ByteReader& r, uint32_t record, const std::vector<B
     if (!r.ReadU16(&alg)) {
       return Malformed(record, start, absl::StrFormat("digest %d's algorithm is cut off", i));
     }
-    auto bank = std::find_if(banks.begin(), banks.end(),
-                             [alg](const Bank& b) { return b.alg == alg; });
+    auto bank =
+        std::find_if(banks.begin(), banks.end(), [alg](const Bank& b) { return b.alg == alg; });
     if (bank == banks.end()) {
       return Malformed(record, start,
                        absl::StrFormat("digest %d at offset %d uses algorithm 0x%04x, which the "
@@ -125,19 +126,18 @@ absl::StatusOr<std::vector<Bank>> ParseSpecId(std::string_view data, std::string
   *spill = 0;
   ByteReader r(data.substr(kSpecId03.size()));
   auto bad = [&](std::string_view what) {
-    return Malformed(0, 0,
-                     absl::StrFormat("Spec ID Event03 header (data at offset %d): %s", data_offset,
-                                     what));
+    return Malformed(
+        0, 0, absl::StrFormat("Spec ID Event03 header (data at offset %d): %s", data_offset, what));
   };
   uint32_t platform_class = 0, algorithms = 0;
   uint8_t minor = 0, major = 0, errata = 0, uintn = 0;
-  if (!r.ReadU32(&platform_class) || !r.ReadU8(&minor) || !r.ReadU8(&major) ||
-      !r.ReadU8(&errata) || !r.ReadU8(&uintn) || !r.ReadU32(&algorithms)) {
+  if (!r.ReadU32(&platform_class) || !r.ReadU8(&minor) || !r.ReadU8(&major) || !r.ReadU8(&errata) ||
+      !r.ReadU8(&uintn) || !r.ReadU32(&algorithms)) {
     return bad("fixed fields are cut off");
   }
   if (algorithms == 0 || algorithms > kMaxAlgorithms) {
-    return bad(absl::StrFormat("numberOfAlgorithms %d is outside 1..%d", algorithms,
-                               kMaxAlgorithms));
+    return bad(
+        absl::StrFormat("numberOfAlgorithms %d is outside 1..%d", algorithms, kMaxAlgorithms));
   }
   std::vector<Bank> banks;
   for (uint32_t i = 0; i < algorithms; ++i) {
@@ -152,8 +152,7 @@ absl::StatusOr<std::vector<Bank>> ParseSpecId(std::string_view data, std::string
                                  b.digest_size, known_size));
     }
     if (b.digest_size == 0 || b.digest_size > kMaxUnknownDigestBytes) {
-      return bad(absl::StrFormat("algorithm 0x%04x declares digest size %d", b.alg,
-                                 b.digest_size));
+      return bad(absl::StrFormat("algorithm 0x%04x declares digest size %d", b.alg, b.digest_size));
     }
     for (const Bank& seen : banks) {
       if (seen.alg == b.alg) return bad(absl::StrFormat("algorithm 0x%04x is listed twice", b.alg));
@@ -193,8 +192,9 @@ std::optional<std::string_view> Event::DigestFor(uint16_t alg) const {
 
 absl::StatusOr<UnverifiedEventLog> ParseEventLog(std::string_view bytes) {
   if (bytes.empty()) {
-    return absl::InvalidArgumentError("event log is empty; the firmware logged nothing or the "
-                                      "file is not binary_bios_measurements");
+    return absl::InvalidArgumentError(
+        "event log is empty; the firmware logged nothing or the "
+        "file is not binary_bios_measurements");
   }
   if (bytes.size() > kMaxLogBytes) {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -241,8 +241,7 @@ absl::StatusOr<UnverifiedEventLog> ParseEventLog(std::string_view bytes) {
       break;
     }
     if (events.size() >= kMaxEvents) {
-      return Malformed(record, r.offset(),
-                       absl::StrFormat("more than %d records", kMaxEvents));
+      return Malformed(record, r.offset(), absl::StrFormat("more than %d records", kMaxEvents));
     }
     Event e;
     if (format == LogFormat::kCryptoAgile) {

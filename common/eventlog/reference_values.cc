@@ -7,8 +7,8 @@
 
 #include "absl/strings/str_format.h"
 #include "common/crypto/digest.h"
-#include "common/eventlog/facts.h"
 #include "common/eventlog/efi_variable.h"
+#include "common/eventlog/facts.h"
 #include "common/hex.h"
 #include "common/status_macros.h"
 #include "google/protobuf/text_format.h"
@@ -52,8 +52,8 @@ const veu::v1::SecureBootVariable* Variable(const veu::v1::SecureBootFacts& sb,
   return nullptr;
 }
 
-std::optional<std::string> DigestOf(const google::protobuf::RepeatedPtrField<veu::v1::DigestValue>& ds,
-                                    uint32_t alg) {
+std::optional<std::string> DigestOf(
+    const google::protobuf::RepeatedPtrField<veu::v1::DigestValue>& ds, uint32_t alg) {
   for (const auto& d : ds) {
     if (d.hash_alg() == alg) return d.digest();
   }
@@ -74,18 +74,20 @@ absl::StatusOr<CheckResult> CheckAllowed(const VerifiedEventLog& log,
       return Result(id, veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED,
                     absl::StrFormat("%s %s is allowed", what, ToHex(value)));
     }
-    return Result(id, veu::v1::CHECK_FAIL, veu::v1::REFERENCE_VALUE_MISMATCH,
-                  absl::StrFormat("%s is %s, which the reference values do not allow", what,
-                                  ToHex(value)));
+    return Result(
+        id, veu::v1::CHECK_FAIL, veu::v1::REFERENCE_VALUE_MISMATCH,
+        absl::StrFormat("%s is %s, which the reference values do not allow", what, ToHex(value)));
   };
   const std::string& c = allowed.component();
   if (c == "pcr") {
     auto bank = log.replayed().find(static_cast<uint16_t>(allowed.hash_alg()));
     if (!log.IsBound(allowed.pcr()) || bank == log.replayed().end() ||
         !bank->second.count(allowed.pcr())) {
-      return not_evaluated(absl::StrFormat("PCR %d (%s) is not bound to the quote", allowed.pcr(), alg));
+      return not_evaluated(
+          absl::StrFormat("PCR %d (%s) is not bound to the quote", allowed.pcr(), alg));
     }
-    return judge(absl::StrFormat("PCR %d (%s)", allowed.pcr(), alg), bank->second.at(allowed.pcr()));
+    return judge(absl::StrFormat("PCR %d (%s)", allowed.pcr(), alg),
+                 bank->second.at(allowed.pcr()));
   }
   if (c == "boot_application") {
     if (!log.IsBound(4) || facts.boot_applications().empty()) {
@@ -94,18 +96,19 @@ absl::StatusOr<CheckResult> CheckAllowed(const VerifiedEventLog& log,
     for (const auto& app : facts.boot_applications()) {
       auto d = DigestOf(app.digests(), allowed.hash_alg());
       if (!d) return not_evaluated(absl::StrFormat("boot application has no %s digest", alg));
-      CheckResult r = judge(absl::StrFormat("boot application %s (record %d)", app.device_path(),
-                                            app.record()), *d);
+      CheckResult r = judge(
+          absl::StrFormat("boot application %s (record %d)", app.device_path(), app.record()), *d);
       if (r.status() != veu::v1::CHECK_PASS) return r;
     }
-    return Result(id, veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED,
-                  absl::StrFormat("all %d boot applications are allowed",
-                                  facts.boot_applications_size()));
+    return Result(
+        id, veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED,
+        absl::StrFormat("all %d boot applications are allowed", facts.boot_applications_size()));
   }
   if (c == "kernel" || c == "initrd") {
     const veu::v1::MeasuredFile& f = c == "kernel" ? facts.kernel() : facts.initrd();
     auto d = DigestOf(f.digests(), allowed.hash_alg());
-    if (f.path().empty() || !d) return not_evaluated(absl::StrFormat("no %s measured in %s", c, alg));
+    if (f.path().empty() || !d)
+      return not_evaluated(absl::StrFormat("no %s measured in %s", c, alg));
     return judge(absl::StrFormat("%s %s", c, f.path()), *d);
   }
   if (const veu::v1::SecureBootVariable* v = Variable(facts.secure_boot(), c)) {
@@ -130,9 +133,10 @@ absl::StatusOr<std::vector<CheckResult>> AppraiseAgainstReferenceValues(
                          "no structural findings"));
   }
   for (const auto& f : facts.findings()) {
-    out.push_back(Result("eventlog.structure",
-                         refs.allow_findings() ? veu::v1::CHECK_NEEDS_EVIDENCE : veu::v1::CHECK_FAIL,
-                         f.reason(), f.detail()));
+    out.push_back(
+        Result("eventlog.structure",
+               refs.allow_findings() ? veu::v1::CHECK_NEEDS_EVIDENCE : veu::v1::CHECK_FAIL,
+               f.reason(), f.detail()));
   }
 
   const veu::v1::SecureBootFacts& sb = facts.secure_boot();
@@ -166,15 +170,15 @@ absl::StatusOr<std::vector<CheckResult>> AppraiseAgainstReferenceValues(
         if (!found) missing.push_back(ToHex(want));
       }
       if (missing.empty()) {
-        out.push_back(Result("secureboot.dbx", veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED,
-                             absl::StrFormat("dbx holds all %d required entries",
-                                             refs.required_dbx_sha256_size())));
+        out.push_back(Result(
+            "secureboot.dbx", veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED,
+            absl::StrFormat("dbx holds all %d required entries", refs.required_dbx_sha256_size())));
       } else {
-        out.push_back(Result("secureboot.dbx", veu::v1::CHECK_FAIL, veu::v1::DBX_ENTRY_MISSING,
-                             absl::StrFormat("dbx lacks %d of the %d required revocations (first: "
-                                             "%s); apply the current dbx update",
-                                             missing.size(), refs.required_dbx_sha256_size(),
-                                             missing.front())));
+        out.push_back(Result(
+            "secureboot.dbx", veu::v1::CHECK_FAIL, veu::v1::DBX_ENTRY_MISSING,
+            absl::StrFormat("dbx lacks %d of the %d required revocations (first: "
+                            "%s); apply the current dbx update",
+                            missing.size(), refs.required_dbx_sha256_size(), missing.front())));
       }
     }
   }
@@ -185,9 +189,8 @@ absl::StatusOr<std::vector<CheckResult>> AppraiseAgainstReferenceValues(
       try {
         patterns.emplace_back(p, std::regex::ECMAScript);
       } catch (const std::regex_error& e) {
-        return absl::InvalidArgumentError(
-            absl::StrFormat("kernel_cmdline_patterns entry '%s' is not a valid regex: %s", p,
-                            e.what()));
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "kernel_cmdline_patterns entry '%s' is not a valid regex: %s", p, e.what()));
       }
     }
     if (facts.kernel_cmdlines().empty()) {
@@ -201,13 +204,13 @@ absl::StatusOr<std::vector<CheckResult>> AppraiseAgainstReferenceValues(
                               [&](const std::regex& re) { return std::regex_match(cmdline, re); });
         if (!ok && refused == nullptr) refused = &cmdline;
       }
-      out.push_back(refused ? Result("kernel.cmdline", veu::v1::CHECK_FAIL,
-                                     veu::v1::KERNEL_CMDLINE_REFUSED,
-                                     absl::StrFormat("kernel command line '%s' matches no "
-                                                     "allowed pattern", *refused))
-                            : Result("kernel.cmdline", veu::v1::CHECK_PASS,
-                                     veu::v1::REASON_UNSPECIFIED,
-                                     "every kernel command line matches an allowed pattern"));
+      out.push_back(
+          refused ? Result("kernel.cmdline", veu::v1::CHECK_FAIL, veu::v1::KERNEL_CMDLINE_REFUSED,
+                           absl::StrFormat("kernel command line '%s' matches no "
+                                           "allowed pattern",
+                                           *refused))
+                  : Result("kernel.cmdline", veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED,
+                           "every kernel command line matches an allowed pattern"));
     }
   }
 
@@ -221,12 +224,12 @@ absl::StatusOr<std::vector<CheckResult>> AppraiseAgainstReferenceValues(
       for (const std::string& v : facts.firmware_versions()) {
         if (!Contains(refs.firmware_versions(), v) && refused == nullptr) refused = &v;
       }
-      out.push_back(refused ? Result("firmware.version", veu::v1::CHECK_FAIL,
-                                     veu::v1::FIRMWARE_VERSION_REFUSED,
-                                     absl::StrFormat("firmware version '%s' is not allowed",
-                                                     *refused))
-                            : Result("firmware.version", veu::v1::CHECK_PASS,
-                                     veu::v1::REASON_UNSPECIFIED, "firmware version is allowed"));
+      out.push_back(refused
+                        ? Result("firmware.version", veu::v1::CHECK_FAIL,
+                                 veu::v1::FIRMWARE_VERSION_REFUSED,
+                                 absl::StrFormat("firmware version '%s' is not allowed", *refused))
+                        : Result("firmware.version", veu::v1::CHECK_PASS,
+                                 veu::v1::REASON_UNSPECIFIED, "firmware version is allowed"));
     }
   }
 
@@ -304,9 +307,9 @@ absl::StatusOr<veu::v1::ReferenceValues> ParseReferenceValues(std::string_view t
     auto status = google::protobuf::util::JsonStringToMessage(
         google::protobuf::StringPiece(text.data(), text.size()), &refs);
     if (!status.ok()) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "reference values are not valid veu.v1.ReferenceValues JSON: %s",
-          std::string(status.message())));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("reference values are not valid veu.v1.ReferenceValues JSON: %s",
+                          std::string(status.message())));
     }
     return refs;
   }

@@ -49,8 +49,8 @@ PcrValues Replay(const UnverifiedEventLog& log) {
     PcrBank& values = out[bank.alg];
     for (uint32_t i = 0; i <= kMaxPcrIndex; ++i) {
       if (pcrs[i].touched) {
-        values[i] = std::string(reinterpret_cast<const char*>(pcrs[i].value.data()),
-                                bank.digest_size);
+        values[i] =
+            std::string(reinterpret_cast<const char*>(pcrs[i].value.data()), bank.digest_size);
       }
     }
   }

@@ -39,10 +39,10 @@ bool ReadBounded(const std::string& path, std::string* out) {
 
 void PrintText(const eventlog::UnverifiedEventLog& log, const eventlog::PcrValues& pcrs,
                const std::vector<veu::v1::EventLogFinding>& findings) {
-  std::cout << absl::StrFormat("%s log, %d records\n",
-                               log.format() == eventlog::LogFormat::kCryptoAgile ? "crypto-agile"
-                                                                                 : "SHA-1 legacy",
-                               log.events().size());
+  std::cout << absl::StrFormat(
+      "%s log, %d records\n",
+      log.format() == eventlog::LogFormat::kCryptoAgile ? "crypto-agile" : "SHA-1 legacy",
+      log.events().size());
   for (const eventlog::Event& e : log.events()) {
     std::cout << absl::StrFormat("  #%-4d PCR %-2d %-34s %d bytes\n", e.record, e.pcr,
                                  eventlog::EventTypeName(e.type), e.data.size());
@@ -88,7 +88,8 @@ int RunEventLog(const std::vector<std::string>& args) {
 
 }  // namespace
 
-VEUCTL_COMMAND(kEventLog, "eventlog", "eventlog FILE [--json]   parse, replay and check a firmware event log",
+VEUCTL_COMMAND(kEventLog, "eventlog",
+               "eventlog FILE [--json]   parse, replay and check a firmware event log",
                RunEventLog);
 
 }  // namespace veu::veuctl

@@ -94,12 +94,9 @@ int RunCheck(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   for (const veu::v1::CheckResult& c : *checks) {
-    std::cout << absl::StrFormat("%-22s %-20s %-28s %s\n", c.check(),
-                                 veu::v1::CheckStatus_Name(c.status()),
-                                 c.status() == veu::v1::CHECK_PASS
-                                     ? ""
-                                     : veu::v1::ReasonCode_Name(c.reason()),
-                                 c.detail());
+    std::cout << absl::StrFormat(
+        "%-22s %-20s %-28s %s\n", c.check(), veu::v1::CheckStatus_Name(c.status()),
+        c.status() == veu::v1::CHECK_PASS ? "" : veu::v1::ReasonCode_Name(c.reason()), c.detail());
     if (c.status() == veu::v1::CHECK_FAIL) code = kExitRejected;
   }
   return code;

@@ -1,8 +1,9 @@
 // BindToQuote: the only way to a VerifiedEventLog.
+#include "common/eventlog/binding.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "common/eventlog/binding.h"
 #include "common/eventlog/event_types.h"
 #include "common/eventlog/facts.h"
 #include "common/eventlog/parser.h"

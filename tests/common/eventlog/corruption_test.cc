@@ -65,8 +65,8 @@ TEST_P(CorruptedFixture, TruncationAtEveryOffsetIsRejectedOrYieldsAPrefixOfTheLo
   const auto ranges = RecordRanges(*log_);
   for (size_t cut = 1; cut < bytes_.size(); ++cut) {
     auto log = ParseEventLog(std::string_view(bytes_).substr(0, cut));
-    const bool at_boundary = std::any_of(ranges.begin(), ranges.end(),
-                                         [&](const auto& r) { return r.second == cut; });
+    const bool at_boundary =
+        std::any_of(ranges.begin(), ranges.end(), [&](const auto& r) { return r.second == cut; });
     if (at_boundary) {
       ASSERT_OK(log) << "cut at record boundary " << cut;
       EXPECT_LT(log->events().size(), log_->events().size());
@@ -81,9 +81,9 @@ TEST_P(CorruptedFixture, ChangedEventSizesAreDetected) {
   for (const Event& e : log_->events()) {
     if (e.record == 0) continue;  // the header's size is covered by the header tests
     const size_t at = SizeFieldOffset(*log_, e);
-    for (uint32_t size : {static_cast<uint32_t>(e.data.size() + 1),
-                          static_cast<uint32_t>(e.data.size() ? e.data.size() - 1 : 7),
-                          0xFFFFFFFFu, 0x7FFFFFFFu}) {
+    for (uint32_t size :
+         {static_cast<uint32_t>(e.data.size() + 1),
+          static_cast<uint32_t>(e.data.size() ? e.data.size() - 1 : 7), 0xFFFFFFFFu, 0x7FFFFFFFu}) {
       std::string bad = bytes_;
       for (int i = 0; i < 4; ++i) bad[at + i] = static_cast<char>((size >> (8 * i)) & 0xFF);
       EXPECT_TRUE(Detected(bad, pcrs_)) << "record " << e.record << " size " << size;
@@ -102,10 +102,11 @@ TEST_P(CorruptedFixture, SwappedRecordsFailBindingAtTheirPcr) {
         a.digests[0].digest == b.digests[0].digest) {
       continue;
     }
-    std::string bad = bytes_.substr(0, ranges[i].first) +
-                      bytes_.substr(ranges[i + 1].first, ranges[i + 1].second - ranges[i + 1].first) +
-                      bytes_.substr(ranges[i].first, ranges[i].second - ranges[i].first) +
-                      bytes_.substr(ranges[i + 1].second);
+    std::string bad =
+        bytes_.substr(0, ranges[i].first) +
+        bytes_.substr(ranges[i + 1].first, ranges[i + 1].second - ranges[i + 1].first) +
+        bytes_.substr(ranges[i].first, ranges[i].second - ranges[i].first) +
+        bytes_.substr(ranges[i + 1].second);
     auto log = ParseEventLog(bad);
     ASSERT_OK(log);
     BindingOutcome outcome = BindToQuote(*log, pcrs_);
@@ -122,8 +123,8 @@ TEST_P(CorruptedFixture, InsertedOrRemovedRecordsFailBinding) {
     if (log_->events()[i].type == kEvNoAction) continue;
     const std::string record = bytes_.substr(ranges[i].first, ranges[i].second - ranges[i].first);
     const std::string removed = bytes_.substr(0, ranges[i].first) + bytes_.substr(ranges[i].second);
-    const std::string inserted = bytes_.substr(0, ranges[i].second) + record +
-                                 bytes_.substr(ranges[i].second);
+    const std::string inserted =
+        bytes_.substr(0, ranges[i].second) + record + bytes_.substr(ranges[i].second);
     const uint32_t pcr = log_->events()[i].pcr;
     for (const std::string* bad : {&removed, &inserted}) {
       auto log = ParseEventLog(*bad);
@@ -145,7 +146,8 @@ TEST_P(CorruptedFixture, InsertedOrRemovedRecordsFailBinding) {
 INSTANTIATE_TEST_SUITE_P(SmallFixtures, CorruptedFixture,
                          ::testing::Values("tpm2-tools__event-sd-boot-fedora37.bin",
                                            "tpm2-tools__event-uefi-sha1-log.bin",
-                                           "go-tpm-tools__glinux-alex.bin"), testing::ParamName);
+                                           "go-tpm-tools__glinux-alex.bin"),
+                         testing::ParamName);
 
 // The attack a replay cannot see: real digests, invented data. Here rhel8's "SecureBoot=1"
 // variable says 0 instead (or the reverse would claim Secure Boot on a machine without it).
@@ -155,8 +157,8 @@ TEST(DataUnderUnchangedDigest, IsFlaggedAndYieldsNoFacts) {
   ASSERT_OK(original);
   const Event& sb = original->events()[3];  // EV_EFI_VARIABLE_DRIVER_CONFIG SecureBoot
   ASSERT_EQ(sb.type, kEvEfiVariableDriverConfig);
-  const size_t value_at = static_cast<size_t>(sb.data.data() - original->raw().data()) +
-                          sb.data.size() - 1;
+  const size_t value_at =
+      static_cast<size_t>(sb.data.data() - original->raw().data()) + sb.data.size() - 1;
   ASSERT_EQ(bytes[value_at], 1);
   bytes[value_at] = 0;
 

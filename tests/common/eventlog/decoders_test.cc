@@ -11,10 +11,10 @@ namespace veu::eventlog {
 namespace {
 
 using ::testing::HasSubstr;
-using ::veu::testing::StatusIs;
 using testing::PutU16;
 using testing::PutU32;
 using testing::PutU64;
+using ::veu::testing::StatusIs;
 
 TEST(EfiGuid, RoundTripsItsCanonicalText) {
   EXPECT_EQ(EfiGlobalVariableGuid().ToString(), "8be4df61-93ca-11d2-aa0d-00e098032b8c");
@@ -32,7 +32,8 @@ TEST(Utf16, DecodesAsciiSurrogatesAndOddBytes) {
 }
 
 TEST(EfiVariableData, DecodesNameGuidAndValue) {
-  auto v = ParseEfiVariableData(testing::EfiVariable(EfiGlobalVariableGuid(), "SecureBoot", "\x01"));
+  auto v =
+      ParseEfiVariableData(testing::EfiVariable(EfiGlobalVariableGuid(), "SecureBoot", "\x01"));
   ASSERT_OK(v);
   EXPECT_EQ(v->name, "SecureBoot");
   EXPECT_EQ(v->vendor, EfiGlobalVariableGuid());
@@ -42,12 +43,12 @@ TEST(EfiVariableData, DecodesNameGuidAndValue) {
 TEST(EfiVariableData, RejectsLengthsThatOverrun) {
   std::string data = testing::EfiVariable(EfiGlobalVariableGuid(), "PK", "abc");
   data[16] = 100;  // name length 100 characters
-  EXPECT_THAT(ParseEfiVariableData(data), StatusIs(absl::StatusCode::kInvalidArgument,
-                                                   HasSubstr("name length 100")));
+  EXPECT_THAT(ParseEfiVariableData(data),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("name length 100")));
   data = testing::EfiVariable(EfiGlobalVariableGuid(), "PK", "abc");
   data[24] = 4;  // data length 4, 3 present
-  EXPECT_THAT(ParseEfiVariableData(data), StatusIs(absl::StatusCode::kInvalidArgument,
-                                                   HasSubstr("data length 4")));
+  EXPECT_THAT(ParseEfiVariableData(data),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("data length 4")));
   data[24] = 0x7F;
   data[31] = 0x7F;  // enormous
   EXPECT_THAT(ParseEfiVariableData(data), StatusIs(absl::StatusCode::kInvalidArgument));
@@ -108,8 +109,9 @@ TEST(DevicePath, RendersTheUefiTextForm) {
   Node(&path, 0x7F, 0xFF, "");
   auto text = DevicePathToText(path);
   ASSERT_OK(text);
-  EXPECT_EQ(*text, "PciRoot(0x0)/Pci(0x3,0x1)/HD(1,GPT,8be4df61-93ca-11d2-aa0d-00e098032b8c,"
-                   "0x800,0x100000)/\\EFI\\BOOT\\BOOTX64.EFI");
+  EXPECT_EQ(*text,
+            "PciRoot(0x0)/Pci(0x3,0x1)/HD(1,GPT,8be4df61-93ca-11d2-aa0d-00e098032b8c,"
+            "0x800,0x100000)/\\EFI\\BOOT\\BOOTX64.EFI");
 }
 
 TEST(DevicePath, RejectsNodesWithBadLengths) {
@@ -117,7 +119,8 @@ TEST(DevicePath, RejectsNodesWithBadLengths) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("offset 0")));
   EXPECT_THAT(DevicePathToText(std::string("\x04\x04\x40\x00xx", 6)),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(ParseImageLoadEvent(std::string(31, '\0')), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseImageLoadEvent(std::string(31, '\0')),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   std::string image(24, '\0');
   PutU64(&image, 1000);
   EXPECT_THAT(ParseImageLoadEvent(image),

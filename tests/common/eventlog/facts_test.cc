@@ -1,10 +1,11 @@
 // ExtractFacts on real logs: Secure Boot state, boot chain, kernel, command lines, firmware.
+#include "common/eventlog/facts.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "common/eventlog/binding.h"
 #include "common/eventlog/efi_variable.h"
-#include "common/eventlog/facts.h"
 #include "common/eventlog/parser.h"
 #include "common/hex.h"
 #include "tests/common/eventlog/fixtures.h"

@@ -1,11 +1,12 @@
 // Findings: mistakes other verifiers made, one regression test each. A replay proves digests,
 // not meaning, so these logs all replay fine; the findings are what must catch them.
+#include "common/eventlog/findings.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "common/eventlog/efi_variable.h"
 #include "common/eventlog/event_types.h"
-#include "common/eventlog/findings.h"
 #include "common/eventlog/parser.h"
 #include "tests/common/eventlog/log_builder.h"
 #include "tests/support/status_matchers.h"
@@ -13,9 +14,9 @@
 namespace veu::eventlog {
 namespace {
 
+using testing::EfiVariable;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-using testing::EfiVariable;
 using testing::LogBuilder;
 
 std::string Zero4() { return std::string(4, '\0'); }
@@ -26,7 +27,8 @@ LogBuilder NormalBoot() {
   b.Add(0, kEvSCrtmVersion, testing::Utf16("1.0", true));
   b.Add(7, kEvEfiVariableDriverConfig, EfiVariable(EfiGlobalVariableGuid(), "SecureBoot", "\x01"));
   b.Add(7, kEvEfiVariableDriverConfig, EfiVariable(ImageSecurityDatabaseGuid(), "db", ""));
-  b.Add(1, kEvEfiVariableBoot, EfiVariable(EfiGlobalVariableGuid(), "BootOrder", std::string(2, '\0')));
+  b.Add(1, kEvEfiVariableBoot,
+        EfiVariable(EfiGlobalVariableGuid(), "BootOrder", std::string(2, '\0')));
   b.Separators();
   b.Add(4, kEvEfiAction, "Calling EFI Application from Boot Option");
   b.AddMeasuring(4, kEvEfiBootServicesApplication, std::string(32, '\0'), "pe image");
@@ -150,7 +152,8 @@ TEST(Findings, AcceptsGrubStringsWhoseDigestOmitsPrefixAndNul) {
 
 TEST(Findings, FlagsAGrubCommandLineUnderAnotherDigest) {
   LogBuilder b;
-  b.AddMeasuring(8, kEvIpl, std::string("kernel_cmdline: /vmlinuz ro\0", 28), "/vmlinuz rw init=/bin/sh");
+  b.AddMeasuring(8, kEvIpl, std::string("kernel_cmdline: /vmlinuz ro\0", 28),
+                 "/vmlinuz rw init=/bin/sh");
   EXPECT_THAT(Reasons(b.Build()), ElementsAre(veu::v1::EVENTLOG_DIGEST_DATA_MISMATCH));
 }
 

@@ -2,17 +2,17 @@
 #ifndef VEU_TESTS_COMMON_EVENTLOG_FIXTURES_H_
 #define VEU_TESTS_COMMON_EVENTLOG_FIXTURES_H_
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
-#include <string>
 #include <stdexcept>
+#include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "common/crypto/digest.h"
 #include "common/eventlog/replay.h"

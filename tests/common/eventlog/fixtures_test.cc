@@ -1,4 +1,6 @@
 // Every real event log in ../shared/fixtures/eventlogs meets its NAME.expected.json.
+#include "tests/common/eventlog/fixtures.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -7,7 +9,6 @@
 #include "common/eventlog/findings.h"
 #include "common/eventlog/parser.h"
 #include "common/eventlog/replay.h"
-#include "tests/common/eventlog/fixtures.h"
 #include "tests/support/status_matchers.h"
 
 namespace veu::eventlog {
@@ -39,8 +40,7 @@ TEST_P(FixtureLog, ParsesOrFailsAsExpectedAndReplaysToTheExpectedPcrs) {
         continue;
       }
       ++compared;
-      EXPECT_EQ(ToHex(it->second), ToHex(value))
-          << crypto::HashAlgName(alg) << " PCR " << pcr;
+      EXPECT_EQ(ToHex(it->second), ToHex(value)) << crypto::HashAlgName(alg) << " PCR " << pcr;
     }
   }
   if (!want.pcrs.empty()) {
@@ -63,7 +63,8 @@ TEST_P(FixtureLog, BindsToItsExpectedPcrValuesWithoutFindings) {
   EXPECT_FALSE(facts.bound_pcrs().empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureLog, ::testing::ValuesIn(testing::FixtureNames()), testing::ParamName);
+INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureLog, ::testing::ValuesIn(testing::FixtureNames()),
+                         testing::ParamName);
 
 TEST(Fixtures, AllThirtyOneLogsArePresent) { EXPECT_EQ(testing::FixtureNames().size(), 31u); }
 

@@ -1,9 +1,10 @@
 // EventLogToJson: what `veuctl eventlog --json` prints.
+#include "common/eventlog/json.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "common/eventlog/findings.h"
-#include "common/eventlog/json.h"
 #include "common/eventlog/parser.h"
 #include "common/eventlog/replay.h"
 #include "google/protobuf/struct.pb.h"

@@ -76,7 +76,8 @@ class LogBuilder {
                            const std::string& measured) {
     std::vector<std::pair<uint16_t, std::string>> digests;
     for (const Algorithm& a : algs_) {
-      std::string d = crypto::DigestSize(a.alg) ? Hash(a.alg, measured) : std::string(a.size, '\xAB');
+      std::string d =
+          crypto::DigestSize(a.alg) ? Hash(a.alg, measured) : std::string(a.size, '\xAB');
       digests.emplace_back(a.alg, d);
     }
     return AddWithDigests(pcr, type, data, digests);
@@ -115,7 +116,7 @@ class LogBuilder {
 
   std::string SpecIdHeader() const {
     std::string data("Spec ID Event03\0", 16);
-    PutU32(&data, 0);  // platform class
+    PutU32(&data, 0);                            // platform class
     data += std::string("\x00\x02\x00\x02", 4);  // minor, major, errata, uintn size
     PutU32(&data, static_cast<uint32_t>(algs_.size()));
     for (const Algorithm& a : algs_) {

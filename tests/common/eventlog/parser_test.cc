@@ -1,9 +1,10 @@
 // ParseEventLog: formats, header table, unknown algorithms, and every bound it enforces.
+#include "common/eventlog/parser.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "common/eventlog/event_types.h"
-#include "common/eventlog/parser.h"
 #include "common/eventlog/replay.h"
 #include "tests/common/eventlog/log_builder.h"
 #include "tests/support/status_matchers.h"
@@ -13,17 +14,17 @@ namespace {
 
 using ::testing::AllOf;
 using ::testing::HasSubstr;
-using ::veu::testing::StatusIs;
 using testing::LogBuilder;
 using testing::PutU16;
 using testing::PutU32;
+using ::veu::testing::StatusIs;
 
 constexpr uint16_t kSha1 = crypto::kAlgSha1;
 constexpr uint16_t kSha256 = crypto::kAlgSha256;
 
 TEST(Parser, ParsesCryptoAgileLogWithItsBanksAndRecordNumbers) {
-  std::string bytes = LogBuilder().Add(0, kEvSCrtmVersion, testing::Utf16("v1", true))
-                          .Separators().Build();
+  std::string bytes =
+      LogBuilder().Add(0, kEvSCrtmVersion, testing::Utf16("v1", true)).Separators().Build();
   auto log = ParseEventLog(bytes);
   ASSERT_OK(log);
   EXPECT_EQ(log->format(), LogFormat::kCryptoAgile);
@@ -63,7 +64,8 @@ TEST(Parser, RejectsEmptyInput) {
 TEST(Parser, RejectsDigestCountAboveTheHeaderAlgorithmCount) {
   LogBuilder b;
   b.AddWithDigests(0, kEvPostCode, "x",
-                   {{kSha1, std::string(20, 'a')}, {kSha256, std::string(32, 'b')},
+                   {{kSha1, std::string(20, 'a')},
+                    {kSha256, std::string(32, 'b')},
                     {kSha1, std::string(20, 'c')}});
   EXPECT_THAT(ParseEventLog(b.Build()),
               StatusIs(absl::StatusCode::kInvalidArgument,
@@ -75,8 +77,8 @@ TEST(Parser, RejectsHugeDigestCountWithoutAllocating) {
   PutU32(&bytes, 0);
   PutU32(&bytes, kEvPostCode);
   PutU32(&bytes, 0xFFFFFFFF);
-  EXPECT_THAT(ParseEventLog(bytes), StatusIs(absl::StatusCode::kInvalidArgument,
-                                             HasSubstr("digest count 4294967295")));
+  EXPECT_THAT(ParseEventLog(bytes),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("digest count 4294967295")));
 }
 
 TEST(Parser, RejectsAlgorithmTheHeaderDoesNotDeclare) {
@@ -88,7 +90,8 @@ TEST(Parser, RejectsAlgorithmTheHeaderDoesNotDeclare) {
 
 TEST(Parser, RejectsRepeatedAlgorithmInOneRecord) {
   LogBuilder b;
-  b.AddWithDigests(0, kEvPostCode, "x", {{kSha1, std::string(20, 'a')}, {kSha1, std::string(20, 'a')}});
+  b.AddWithDigests(0, kEvPostCode, "x",
+                   {{kSha1, std::string(20, 'a')}, {kSha1, std::string(20, 'a')}});
   EXPECT_THAT(ParseEventLog(b.Build()),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("twice")));
 }
@@ -166,7 +169,8 @@ TEST(Parser, HonoursStartupLocalityForPcr0) {
   EXPECT_EQ(*log->startup_locality(), 3);
   std::string initial(32, '\0');
   initial[31] = 3;
-  EXPECT_EQ(Replay(*log).at(kSha256).at(0), testing::Hash(kSha256, initial + testing::Hash(kSha256, "x")));
+  EXPECT_EQ(Replay(*log).at(kSha256).at(0),
+            testing::Hash(kSha256, initial + testing::Hash(kSha256, "x")));
 }
 
 TEST(Parser, NeverExtendsNoActionEvents) {

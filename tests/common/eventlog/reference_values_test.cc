@@ -1,10 +1,11 @@
 // Reference values: learn from a known-good log, appraise with per-check reason codes.
+#include "common/eventlog/reference_values.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "common/eventlog/binding.h"
 #include "common/eventlog/parser.h"
-#include "common/eventlog/reference_values.h"
 #include "tests/common/eventlog/fixtures.h"
 #include "tests/support/status_matchers.h"
 
@@ -45,7 +46,8 @@ TEST(ReferenceValues, LearnedFromALogTheSameLogPassesEveryCheck) {
   EXPECT_FALSE(refs.kernel_cmdline_patterns().empty());
   const auto checks = Appraise(log, refs);
   ASSERT_GT(checks.size(), 20u);
-  for (const auto& c : checks) EXPECT_EQ(c.status(), veu::v1::CHECK_PASS) << c.check() << ": " << c.detail();
+  for (const auto& c : checks)
+    EXPECT_EQ(c.status(), veu::v1::CHECK_PASS) << c.check() << ": " << c.detail();
 }
 
 TEST(ReferenceValues, AnotherPlatformFailsWithSpecificReasons) {
@@ -81,7 +83,8 @@ TEST(ReferenceValues, ChecksWithoutEvidenceAreNotEvaluatedNeverPass) {
   quoted[crypto::kAlgSha256][0] = Replay(*log).at(crypto::kAlgSha256).at(0);
   BindingOutcome outcome = BindToQuote(*log, quoted);  // only PCR 0 is bound
   ASSERT_TRUE(outcome.verified.has_value());
-  veu::v1::ReferenceValues refs = LearnReferenceValues(Trusted("go-tpm-tools__rhel8-uefi.bin"), "x");
+  veu::v1::ReferenceValues refs =
+      LearnReferenceValues(Trusted("go-tpm-tools__rhel8-uefi.bin"), "x");
   for (const auto& c : Appraise(*outcome.verified, refs)) {
     if (c.check() == "secureboot.enabled" || c.check() == "secureboot.dbx" ||
         c.check() == "kernel.cmdline" || c.check() == "refvalue.boot_application" ||
@@ -104,8 +107,10 @@ TEST(ReferenceValues, RefusesAFirmwareVersionNotListed) {
 
 TEST(ReferenceValues, MatchesKernelCommandLinesAgainstPatterns) {
   veu::v1::ReferenceValues refs;
-  refs.add_kernel_cmdline_patterns("/boot/vmlinuz-[0-9a-z.-]+ root=PARTUUID=[0-9a-f-]+ ro console=ttyS0 panic=-1");
-  const VerifiedEventLog log = Trusted("go-attestation__ubuntu_2104_shielded_vm_no_secure_boot_eventlog");
+  refs.add_kernel_cmdline_patterns(
+      "/boot/vmlinuz-[0-9a-z.-]+ root=PARTUUID=[0-9a-f-]+ ro console=ttyS0 panic=-1");
+  const VerifiedEventLog log =
+      Trusted("go-attestation__ubuntu_2104_shielded_vm_no_secure_boot_eventlog");
   const auto accepted = Appraise(log, refs);
   ASSERT_NE(Find(accepted, "kernel.cmdline"), nullptr);
   EXPECT_EQ(Find(accepted, "kernel.cmdline")->status(), veu::v1::CHECK_PASS);
