@@ -248,7 +248,7 @@ std::string EventLogToJson(const UnverifiedEventLog& log, const PcrValues& repla
     Object digests;
     for (const EventDigest& d : e.digests) digests.Str(crypto::HashAlgName(d.alg), ToHex(d.digest));
     Object o;
-    o.Num("record", e.record).Num("offset", e.offset).Num("pcr", e.pcr);
+    o.Num("index", e.record).Num("offset", e.offset).Num("pcr", e.pcr);
     o.Str("type", EventTypeName(e.type)).Raw("digests", digests.Done());
     o.Str("data_binding", BindingName(e.binding)).Num("data_size", e.data.size());
     std::string decoded = DecodeData(e);

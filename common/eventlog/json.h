@@ -13,8 +13,9 @@
 
 namespace veu::eventlog {
 
-// {"format", "banks", "events": [{"record", "offset", "pcr", "type", "digests": {bank: hex},
-//   "data_binding", "data": {...} (decoded) | "data_hex"}], "pcrs": {bank: {pcr: hex}},
+// {"format", "banks", "events": [{"index" (the record number), "offset", "pcr", "type",
+//   "digests": {bank: hex}, "data_binding", "data": {...} (decoded) | "data_hex"}], "pcrs": {bank:
+//   {pcr: hex}},
 //  "findings": [{"record", "pcr", "reason", "detail"}]}. Always valid UTF-8 JSON. Pure.
 std::string EventLogToJson(const UnverifiedEventLog& log, const PcrValues& replayed,
                            const std::vector<veu::v1::EventLogFinding>& findings);
