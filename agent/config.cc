@@ -30,6 +30,7 @@ TPM quotes over one outbound TLS stream, reconnecting with backoff.
   --root DIR           read /sys, /proc, /etc under DIR (default /)
   --event-log PATH     measured-boot log (default /sys/kernel/security/tpm0/binary_bios_measurements)
   --policy-pack FILE   accelerator catalogue (default the installed veu-2025 pack)
+  --data-path PATH     a model-weight path whose storage encryption is reported
   --rounds N           stop after N acknowledged reports (measurements, tests)
 
 facts: print the facts the agent would report, without a TPM or a verifier.
@@ -43,7 +44,7 @@ absl::StatusOr<veu::v1::AgentConfig> LoadAgentConfig(const std::vector<std::stri
                    ParseFlags(args,
                               {"config", "verifier", "site", "tcti", "state-dir", "ca",
                                "server-name", "token-file", "ak", "root", "event-log", "rounds",
-                               "policy-pack"},
+                               "policy-pack", "data-path"},
                               {}));
   if (!flags.positional.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", flags.positional[0], "'"));
@@ -67,6 +68,7 @@ absl::StatusOr<veu::v1::AgentConfig> LoadAgentConfig(const std::vector<std::stri
   if (auto v = flags.Get("root")) config.set_root_dir(*v);
   if (auto v = flags.Get("event-log")) config.set_event_log_path(*v);
   if (auto v = flags.Get("policy-pack")) config.set_policy_pack(*v);
+  if (auto v = flags.Get("data-path")) config.add_data_paths(*v);
   if (auto v = flags.Get("rounds")) {
     if (!absl::SimpleAtoi(*v, &run_flags->rounds)) {
       return absl::InvalidArgumentError("--rounds needs a number");

@@ -27,6 +27,9 @@ Appraises TPM evidence from veu-agents, keeps every result and its raw evidence.
   --timeout SECONDS      nonce lifetime, and how long a new stream may stay silent (default 10)
   --enrollment-timeout SECONDS  time to answer an enrolment credential (default 30)
   --allow-sha1           accept quotes signed over SHA-1
+  --reference-values FILE  measured-boot reference values (veuctl refvalues learn)
+  --require-event-log    a report without a measured-boot log fails instead of warning
+  --policy-pack FILE     VEU controls evaluated over every verified report
   --help                 this text
 )";
 }
@@ -37,8 +40,8 @@ absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std
                    ParseFlags(args,
                               {"config", "listen", "port-file", "admin-socket", "database",
                                "tls-cert", "tls-key", "ek-roots", "interval", "timeout",
-                               "enrollment-timeout"},
-                              {"allow-sha1"}));
+                               "enrollment-timeout", "reference-values", "policy-pack"},
+                              {"allow-sha1", "require-event-log"}));
   if (!flags.positional.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", flags.positional[0], "'"));
   }
@@ -70,6 +73,9 @@ absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std
     }
   }
   if (flags.Has("allow-sha1")) config.set_allow_sha1_signatures(true);
+  if (flags.Has("require-event-log")) config.set_require_event_log(true);
+  if (auto v = flags.Get("reference-values")) config.set_reference_values_file(*v);
+  if (auto v = flags.Get("policy-pack")) config.set_policy_pack(*v);
   if (auto v = flags.Get("port-file")) *port_file = *v;
 
   if (config.listen_address().empty()) config.set_listen_address("0.0.0.0:8443");

@@ -11,6 +11,8 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "common/eventlog/reference_values.h"
+#include "common/facts/policy_pack.h"
 #include "common/log.h"
 #include "common/rpc/tls.h"
 #include "verifier/config.h"
@@ -80,6 +82,22 @@ int main(int argc, char** argv) {
   veu::verifier::DeadlineReaper reaper;
   veu::verifier::AppraisalPolicy policy;
   policy.allow_sha1_signatures = config->allow_sha1_signatures();
+  policy.require_event_log = config->require_event_log();
+  if (!config->reference_values_file().empty()) {
+    absl::StatusOr<std::string> text = veu::ReadFileToString(config->reference_values_file());
+    if (!text.ok()) return Fail(text.status());
+    absl::StatusOr<veu::v1::ReferenceValues> refs = veu::eventlog::ParseReferenceValues(*text);
+    if (!refs.ok()) return Fail(refs.status());
+    policy.reference_values = *std::move(refs);
+    policy.version = absl::StrCat(policy.version, "+refvalues:", policy.reference_values.name());
+  }
+  if (!config->policy_pack().empty()) {
+    absl::StatusOr<veu::v1::PolicyPack> pack = veu::facts::LoadPolicyPackFile(config->policy_pack());
+    if (!pack.ok()) return Fail(pack.status());
+    policy.pack = *std::move(pack);
+    policy.version = absl::StrCat(policy.version, "+", policy.pack->id(), "@",
+                                  policy.pack->version());
+  }
   veu::verifier::StreamOptions stream_options;
   stream_options.challenge_interval = absl::Seconds(config->challenge_interval_seconds());
   stream_options.response_timeout = absl::Seconds(config->challenge_timeout_seconds());

@@ -3,7 +3,7 @@ veu_library(veu_appraisal
   SOURCES appraisal/nonce_book.cc appraisal/appraiser.cc appraisal/evidence_checks.cc
           appraisal/measured_boot.cc
           appraisal/site_rollup.cc
-  DEPS veu_proto veu_common veu_tpm veu_eventlog absl::synchronization absl::flat_hash_map absl::time)
+  DEPS veu_proto veu_proto_util veu_common veu_tpm veu_eventlog veu_facts absl::synchronization absl::flat_hash_map absl::time)
 
 veu_library(veu_enrollment
   SOURCES enrollment/enroller.cc enrollment/tpm_identity_checks.cc

@@ -57,6 +57,7 @@ step "veu-verifier"
   --admin-socket "$demo_dir/admin.sock" --database "$demo_dir/veu.db" \
   --tls-cert "$demo_dir/tls/server.pem" --tls-key "$demo_dir/tls/server.key" \
   --ek-roots "$demo_dir/swtpm/ca" --interval "${INTERVAL:-3}" --timeout 10 \
+  --policy-pack "$root/deploy/policies/veu-2025.textproto" \
   2>"$demo_dir/verifier.log" &
 pids+=("$!")
 echo "$!" >"$demo_dir/verifier.pid"
@@ -66,7 +67,8 @@ echo "listening on 127.0.0.1:$verifier_port; log $demo_dir/verifier.log"
 export VEU_ADMIN_SOCKET="$demo_dir/admin.sock"
 
 step "site and single-use enrolment token"
-"$veuctl" site add "$site" --org "Example AI Cloud" --country DE --address "Frankfurt DC-1"
+"$veuctl" site add "$site" --org "Example AI Cloud" --country DE --address "Frankfurt DC-1" \
+  --authorised-accelerators 8 --authorised-tpp 130000
 "$veuctl" site token "$site" --ttl 600 >"$demo_dir/token"
 
 step "veu-agent (enrols, then answers challenges)"
@@ -75,7 +77,7 @@ step "veu-agent (enrols, then answers challenges)"
   --state-dir "$demo_dir/agent" --token-file "$demo_dir/token" \
   --event-log /sys/kernel/security/tpm0/binary_bios_measurements \
   --root "${NODE_ROOT:-$root/deploy/demo/node}" \
-  --policy-pack "$root/deploy/policies/veu-2025.textproto" \
+  --policy-pack "$root/deploy/policies/veu-2025.textproto" --data-path /srv/model-weights \
   2>"$demo_dir/agent.log" &
 pids+=("$!")
 echo "$!" >"$demo_dir/agent.pid"
@@ -95,7 +97,7 @@ step "veuctl agents"
 
 step "veuctl status $site"
 set +e
-"$veuctl" status "$site"
+"$veuctl" status "$site" --verbose
 verdict=$?
 set -e
 exit $verdict

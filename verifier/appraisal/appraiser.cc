@@ -3,7 +3,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/crypto/digest.h"
+#include "common/facts/host_controls.h"
 #include "common/hex.h"
+#include "common/utf8.h"
 #include "common/proto_time.h"
 #include "verifier/appraisal/evidence_checks.h"
 
@@ -171,9 +173,25 @@ absl::StatusOr<AppraisalOutcome> Appraise(const AppraisalInput& input,
                                           " bytes) bound into qualifyingData")));
       MeasuredBootStep mb = CheckMeasuredBoot(out.facts, evidence.event_log(),
                                               input.previous_event_log, quote.pcr_values,
-                                              policy.require_event_log);
+                                              policy.reference_values, policy.require_event_log);
       checks.insert(checks.end(), mb.checks.begin(), mb.checks.end());
       out.accepted_event_log = std::move(mb.accepted_log);
+      if (!out.accepted_event_log.empty()) {
+        *out.appraisal.mutable_measured_boot() = std::move(mb.facts);
+      }
+      if (policy.pack) {
+        // Host controls see only facts bound by the quote that verified above.
+        facts::SiteAuthorisation authorisation;
+        if (input.site != nullptr && input.site->authorised_accelerators() > 0) {
+          authorisation.max_accelerators = input.site->authorised_accelerators();
+        }
+        if (input.site != nullptr && input.site->authorised_tpp() > 0) {
+          authorisation.max_tpp = input.site->authorised_tpp();
+        }
+        std::vector<CheckResult> controls =
+            facts::EvaluateHostControls(*policy.pack, out.facts, authorisation);
+        checks.insert(checks.end(), controls.begin(), controls.end());
+      }
     }
   }
 
@@ -189,6 +207,8 @@ absl::StatusOr<AppraisalOutcome> Appraise(const AppraisalInput& input,
     if (c.status() == veu::v1::CHECK_FAIL) a.add_reasons(c.reason());
   }
   a.mutable_checks()->Assign(checks.begin(), checks.end());
+  // Details quote evidence (names, strings from the event log): keep the result parseable.
+  MakeStringsValidUtf8(&a);
   a.set_verdict(VerdictOf(checks));
 
   if (input.agent->last_verdict() != a.verdict()) {

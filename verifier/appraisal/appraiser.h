@@ -8,6 +8,7 @@
 #ifndef VEU_VERIFIER_APPRAISAL_APPRAISER_H_
 #define VEU_VERIFIER_APPRAISAL_APPRAISER_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,9 @@
 #include "verifier/appraisal/nonce_book.h"
 #include "veu/v1/appraisal.pb.h"
 #include "veu/v1/attestation.pb.h"
+#include "veu/v1/eventlog.pb.h"
 #include "veu/v1/facts.pb.h"
+#include "veu/v1/policy.pb.h"
 #include "veu/v1/records.pb.h"
 
 namespace veu::verifier {
@@ -27,12 +30,18 @@ struct AppraisalPolicy {
   // Require a measured-boot event log that replays to the quoted PCRs. When false and no
   // log is sent, the measured-boot check is not-evaluated (a WARN, never a pass).
   bool require_event_log = false;
+  // Reference values for measured boot; empty means only the structural checks run.
+  veu::v1::ReferenceValues reference_values;
+  // The VEU policy pack whose host controls are evaluated over the verified facts; absent,
+  // no control results are produced.
+  std::optional<veu::v1::PolicyPack> pack;
 };
 
 struct AppraisalInput {
   const veu::v1::AgentRecord* agent = nullptr;
   const veu::v1::Challenge* challenge = nullptr;
   const veu::v1::Evidence* evidence = nullptr;
+  const veu::v1::Site* site = nullptr;  // the agent's site (authorised quantities); optional
   // The last event log accepted for this agent on its current boot (empty if none); used
   // when the agent reports its log unchanged.
   std::string previous_event_log;

@@ -85,7 +85,7 @@ MeasuredBootStep CheckMeasuredBoot(const veu::v1::Facts& facts,
                                    const veu::v1::EventLogUpload& upload,
                                    const std::string& previous_log,
                                    const std::vector<veu::v1::PcrValue>& verified_pcrs,
-                                   bool require_log) {
+                                   const veu::v1::ReferenceValues& refs, bool require_log) {
   MeasuredBootStep step;
   auto add = [&](veu::v1::CheckStatus status, veu::v1::ReasonCode reason, std::string detail) {
     veu::v1::CheckResult c;
@@ -112,9 +112,12 @@ MeasuredBootStep CheckMeasuredBoot(const veu::v1::Facts& facts,
         "the event log sent is not the one whose SHA-256 the quoted facts carry");
     return step;
   }
-  MeasuredBootResult mb = AppraiseMeasuredBoot(log, verified_pcrs);
+  MeasuredBootResult mb = AppraiseMeasuredBoot(log, verified_pcrs, refs);
   step.checks.insert(step.checks.end(), mb.checks.begin(), mb.checks.end());
-  if (mb.replayed) step.accepted_log = log;
+  if (mb.replayed) {
+    step.accepted_log = log;
+    step.facts = std::move(mb.facts);
+  }
   return step;
 }
 

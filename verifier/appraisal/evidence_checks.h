@@ -8,6 +8,7 @@
 
 #include "veu/v1/appraisal.pb.h"
 #include "veu/v1/attestation.pb.h"
+#include "veu/v1/eventlog.pb.h"
 #include "veu/v1/facts.pb.h"
 #include "veu/v1/tpm.pb.h"
 
@@ -43,6 +44,7 @@ QuoteStepResult CheckQuote(const std::string& ak_public, const veu::v1::Quote& q
 struct MeasuredBootStep {
   std::vector<veu::v1::CheckResult> checks;
   std::string accepted_log;   // the log that replayed, to compare 'unchanged' against later
+  veu::v1::MeasuredBootFacts facts;
 };
 
 // `verified_pcrs` must come from a verified quote.
@@ -50,7 +52,7 @@ MeasuredBootStep CheckMeasuredBoot(const veu::v1::Facts& facts,
                                    const veu::v1::EventLogUpload& upload,
                                    const std::string& previous_log,
                                    const std::vector<veu::v1::PcrValue>& verified_pcrs,
-                                   bool require_log);
+                                   const veu::v1::ReferenceValues& refs, bool require_log);
 
 }  // namespace veu::verifier
 

@@ -116,8 +116,10 @@ grpc::Status AttestationService::Attest(grpc::ServerContext* ctx, Stream* stream
     if (!current.ok()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "store unavailable");
     absl::StatusOr<std::string> id = crypto::RandomBytes(16);
     if (!id.ok()) return grpc::Status(grpc::StatusCode::INTERNAL, "random source failed");
+    absl::StatusOr<veu::v1::Site> site = store_->GetSite(current->site());
     AppraisalInput input;
     input.agent = &*current;
+    input.site = site.ok() ? &*site : nullptr;
     input.challenge = &challenge;
     input.evidence = &in.evidence();
     input.previous_event_log = previous_log;

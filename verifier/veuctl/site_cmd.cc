@@ -13,7 +13,9 @@ namespace {
 
 int RunSiteAdd(const std::vector<std::string>& args) {
   absl::StatusOr<ParsedFlags> flags =
-      ParseFlags(args, {"socket", "org", "country", "address"}, {"json"});
+      ParseFlags(args, {"socket", "org", "country", "address", "authorised-accelerators",
+                        "authorised-tpp"},
+                 {"json"});
   if (!flags.ok() || flags->positional.size() != 1) {
     std::cerr << "veuctl site add: " << (flags.ok() ? "give exactly one site NAME" : flags.status().message()) << "\n";
     return kExitUsage;
@@ -23,6 +25,22 @@ int RunSiteAdd(const std::vector<std::string>& args) {
   site.set_organisation(flags->Get("org").value_or(""));
   site.set_country(flags->Get("country").value_or(""));
   site.set_address(flags->Get("address").value_or(""));
+  if (auto v = flags->Get("authorised-accelerators")) {
+    uint32_t n;
+    if (!absl::SimpleAtoi(*v, &n)) {
+      std::cerr << "veuctl site add: --authorised-accelerators needs a number\n";
+      return kExitUsage;
+    }
+    site.set_authorised_accelerators(n);
+  }
+  if (auto v = flags->Get("authorised-tpp")) {
+    uint64_t tpp;
+    if (!absl::SimpleAtoi(*v, &tpp)) {
+      std::cerr << "veuctl site add: --authorised-tpp needs a number\n";
+      return kExitUsage;
+    }
+    site.set_authorised_tpp(tpp);
+  }
   AdminClient client = ConnectAdmin(AdminSocketPath(*flags));
   veu::v1::Site added;
   grpc::Status s = client.admin->AddSite(CallContext().get(), site, &added);
@@ -102,7 +120,9 @@ int RunAgentAllow(const std::vector<std::string>& args) {
 }
 
 VEUCTL_COMMAND(kSiteAdd, "site add",
-               "site add NAME [--org ORG] [--country CC] [--address TEXT] [--json]", RunSiteAdd);
+               "site add NAME [--org ORG] [--country CC] [--address TEXT] "
+               "[--authorised-accelerators N] [--authorised-tpp TPP] [--json]",
+               RunSiteAdd);
 VEUCTL_COMMAND(kSiteList, "site list", "site list [--json]", RunSiteList);
 VEUCTL_COMMAND(kSiteToken, "site token", "site token SITE [--ttl SECONDS]", RunSiteToken);
 VEUCTL_COMMAND(kAgentAllow, "agent allow", "agent allow --site SITE --ek-cert FILE",

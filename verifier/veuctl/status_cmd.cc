@@ -15,7 +15,7 @@ bool Acceptable(int verdict) {
   return verdict == veu::v1::VERDICT_ACCEPT || verdict == veu::v1::VERDICT_WARN;
 }
 
-void PrintSite(const veu::v1::SiteStatus& status) {
+void PrintSite(const veu::v1::SiteStatus& status, bool verbose) {
   std::cout << absl::StrFormat("site %s (%s, %s): %s\n", status.site().name(),
                                status.site().organisation().empty() ? "-" : status.site().organisation(),
                                status.site().country().empty() ? "-" : status.site().country(),
@@ -34,8 +34,13 @@ void PrintSite(const veu::v1::SiteStatus& status) {
                                  when, node.stale() ? " (STALE)" : "");
     if (node.has_latest()) {
       for (const auto& c : node.latest().checks()) {
-        if (c.status() == veu::v1::CHECK_PASS) continue;
-        std::cout << absl::StrFormat("    %-24s %s: %s\n", c.check(),
+        std::string status = veu::v1::CheckStatus_Name(c.status());
+        if (status.rfind("CHECK_", 0) == 0) status = status.substr(6);
+        if (c.status() == veu::v1::CHECK_PASS) {
+          if (verbose) std::cout << absl::StrFormat("    %-14s %-30s %s\n", status, c.check(), c.detail());
+          continue;
+        }
+        std::cout << absl::StrFormat("    %-14s %-30s %s: %s\n", status, c.check(),
                                      veu::v1::ReasonCode_Name(c.reason()), c.detail());
       }
     }
@@ -43,7 +48,7 @@ void PrintSite(const veu::v1::SiteStatus& status) {
 }
 
 int RunStatus(const std::vector<std::string>& args) {
-  absl::StatusOr<ParsedFlags> flags = ParseFlags(args, {"socket"}, {"json"});
+  absl::StatusOr<ParsedFlags> flags = ParseFlags(args, {"socket"}, {"json", "verbose"});
   if (!flags.ok() || flags->positional.size() > 1) {
     std::cerr << "veuctl status: " << (flags.ok() ? "at most one SITE" : flags.status().message())
               << "\n";
@@ -76,7 +81,7 @@ int RunStatus(const std::vector<std::string>& args) {
       // One site: the object itself; several: a JSON array of them.
       json_sites += (json_sites.empty() ? "" : ",\n") + ToJson(status);
     } else {
-      PrintSite(status);
+      PrintSite(status, flags->Has("verbose"));
     }
   }
   if (flags->Has("json")) {
@@ -86,7 +91,7 @@ int RunStatus(const std::vector<std::string>& args) {
   return all_ok ? kExitAccepted : kExitRejected;
 }
 
-VEUCTL_COMMAND(kStatus, "status", "status [SITE] [--json] [--socket PATH]", RunStatus);
+VEUCTL_COMMAND(kStatus, "status", "status [SITE] [--verbose] [--json] [--socket PATH]", RunStatus);
 
 }  // namespace
 }  // namespace veu::veuctl
