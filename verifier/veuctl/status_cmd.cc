@@ -34,13 +34,13 @@ void PrintSite(const veu::v1::SiteStatus& status, bool verbose) {
                                  when, node.stale() ? " (STALE)" : "");
     if (node.has_latest()) {
       for (const auto& c : node.latest().checks()) {
-        std::string status = veu::v1::CheckStatus_Name(c.status());
-        if (status.rfind("CHECK_", 0) == 0) status = status.substr(6);
+        std::string check_status = veu::v1::CheckStatus_Name(c.status());
+        if (check_status.rfind("CHECK_", 0) == 0) check_status = check_status.substr(6);
         if (c.status() == veu::v1::CHECK_PASS) {
-          if (verbose) std::cout << absl::StrFormat("    %-14s %-30s %s\n", status, c.check(), c.detail());
+          if (verbose) std::cout << absl::StrFormat("    %-14s %-30s %s\n", check_status, c.check(), c.detail());
           continue;
         }
-        std::cout << absl::StrFormat("    %-14s %-30s %s: %s\n", status, c.check(),
+        std::cout << absl::StrFormat("    %-14s %-30s %s: %s\n", check_status, c.check(),
                                      veu::v1::ReasonCode_Name(c.reason()), c.detail());
       }
     }
