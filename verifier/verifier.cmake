@@ -1,7 +1,7 @@
 # The verifier's libraries and binary. Included from verifier/CMakeLists.txt.
 veu_library(veu_appraisal
   SOURCES appraisal/nonce_book.cc appraisal/appraiser.cc appraisal/evidence_checks.cc
-          appraisal/measured_boot.cc
+          appraisal/measured_boot.cc appraisal/boot_controls.cc
           appraisal/site_rollup.cc
   DEPS veu_proto veu_proto_util veu_common veu_tpm veu_eventlog veu_facts absl::synchronization absl::flat_hash_map absl::time)
 

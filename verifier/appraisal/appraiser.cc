@@ -7,6 +7,7 @@
 #include "common/hex.h"
 #include "common/utf8.h"
 #include "common/proto_time.h"
+#include "verifier/appraisal/boot_controls.h"
 #include "verifier/appraisal/evidence_checks.h"
 
 namespace veu::verifier {
@@ -190,6 +191,10 @@ absl::StatusOr<AppraisalOutcome> Appraise(const AppraisalInput& input,
         }
         std::vector<CheckResult> controls =
             facts::EvaluateHostControls(*policy.pack, out.facts, authorisation);
+        std::vector<CheckResult> boot = EvaluateBootAndSiteControls(
+            *policy.pack, checks,
+            out.appraisal.has_measured_boot() ? &out.appraisal.measured_boot() : nullptr);
+        checks.insert(checks.end(), boot.begin(), boot.end());
         checks.insert(checks.end(), controls.begin(), controls.end());
       }
     }

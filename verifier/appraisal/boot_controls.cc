@@ -1,0 +1,94 @@
+#include "verifier/appraisal/boot_controls.h"
+
+#include <string>
+
+namespace veu::verifier {
+namespace {
+
+veu::v1::CheckResult Result(const veu::v1::Control& control, veu::v1::CheckStatus status,
+                            veu::v1::ReasonCode reason, std::string detail) {
+  veu::v1::CheckResult r;
+  r.set_check(control.id());
+  r.set_status(status);
+  if (status != veu::v1::CHECK_PASS) r.set_reason(reason);
+  r.set_detail(std::move(detail));
+  return r;
+}
+
+bool IsMeasuredBootCheck(const std::string& id) {
+  return id.rfind("eventlog.", 0) == 0 || id.rfind("refvalue", 0) == 0 ||
+         id.rfind("secureboot.", 0) == 0 || id == "kernel.cmdline" || id == "firmware.version";
+}
+
+veu::v1::CheckResult MeasuredBoot(const veu::v1::Control& control,
+                                  const std::vector<veu::v1::CheckResult>& checks) {
+  bool replayed = false;
+  bool any = false;
+  for (const auto& c : checks) {
+    if (!IsMeasuredBootCheck(c.check())) continue;
+    any = true;
+    if (c.status() == veu::v1::CHECK_FAIL) {
+      return Result(control, veu::v1::CHECK_FAIL, veu::v1::CONTROL_FAILED,
+                    c.check() + ": " + c.detail());
+    }
+    if (c.check() == "eventlog.replay" && c.status() == veu::v1::CHECK_PASS) replayed = true;
+  }
+  for (const auto& c : checks) {
+    if (IsMeasuredBootCheck(c.check()) && c.status() != veu::v1::CHECK_PASS) {
+      return Result(control, veu::v1::CHECK_NOT_EVALUATED, veu::v1::CONTROL_NOT_EVALUATED,
+                    c.check() + ": " + c.detail());
+    }
+  }
+  if (!any || !replayed) {
+    return Result(control, veu::v1::CHECK_NOT_EVALUATED, veu::v1::CONTROL_NOT_EVALUATED,
+                  "no event log replayed to the quote");
+  }
+  return Result(control, veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED,
+                "event log replays to the quoted PCRs; structural and reference checks pass");
+}
+
+veu::v1::CheckResult SecureBoot(const veu::v1::Control& control,
+                                const veu::v1::MeasuredBootFacts* mb) {
+  if (mb == nullptr || !mb->secure_boot().evaluated()) {
+    return Result(control, veu::v1::CHECK_NOT_EVALUATED, veu::v1::CONTROL_NOT_EVALUATED,
+                  "Secure Boot state unknown: PCR 7 not bound to a verified quote");
+  }
+  const auto& sb = mb->secure_boot();
+  if (!sb.secure_boot() || sb.setup_mode()) {
+    return Result(control, veu::v1::CHECK_FAIL, veu::v1::SECURE_BOOT_DISABLED,
+                  sb.setup_mode() ? "platform is in Secure Boot setup mode"
+                                  : "SecureBoot variable is off in the verified log");
+  }
+  return Result(control, veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED,
+                "SecureBoot on, not in setup mode (verified log, PCR 7)");
+}
+
+}  // namespace
+
+std::vector<veu::v1::CheckResult> EvaluateBootAndSiteControls(
+    const veu::v1::PolicyPack& pack, const std::vector<veu::v1::CheckResult>& checks_so_far,
+    const veu::v1::MeasuredBootFacts* measured_boot) {
+  std::vector<veu::v1::CheckResult> out;
+  for (const veu::v1::Control& control : pack.controls()) {
+    switch (control.check()) {
+      case veu::v1::MEASURED_BOOT:
+        out.push_back(MeasuredBoot(control, checks_so_far));
+        break;
+      case veu::v1::SECURE_BOOT:
+        out.push_back(SecureBoot(control, measured_boot));
+        break;
+      case veu::v1::ACCELERATOR_SITE:
+      case veu::v1::COMPUTE_DISTRIBUTION:
+        out.push_back(Result(control, veu::v1::CHECK_NOT_EVALUATED,
+                             veu::v1::CONTROL_NOT_EVALUATED,
+                             "organisation-wide evaluation (serial index, country shares) is "
+                             "not implemented yet"));
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+}  // namespace veu::verifier
