@@ -46,14 +46,18 @@ Deployment::~Deployment() {
 absl::Status Deployment::StartVerifier(const VerifierOptions& options) {
   const std::string port_file = dir_ + "/verifier.port";
   std::filesystem::remove(port_file);
-  absl::StatusOr<Process> p = Process::Start(
-      {VerifierBinary(), "--listen", "127.0.0.1:0", "--port-file", port_file, "--admin-socket",
+  std::vector<std::string> argv = {
+       VerifierBinary(), "--listen", "127.0.0.1:0", "--port-file", port_file, "--admin-socket",
        dir_ + "/admin.sock", "--database", dir_ + "/veu.db", "--tls-cert",
        dir_ + "/tls/server.pem", "--tls-key", dir_ + "/tls/server.key", "--ek-roots",
        options.ek_roots.empty() ? swtpm_->CaDir() : options.ek_roots, "--interval",
        absl::StrCat(options.interval_seconds), "--timeout", absl::StrCat(options.timeout_seconds),
-       "--enrollment-timeout", absl::StrCat(options.enrollment_timeout_seconds)},
-      dir_ + "/verifier.log");
+       "--enrollment-timeout", absl::StrCat(options.enrollment_timeout_seconds)};
+  if (!options.policy_pack.empty()) {
+    argv.push_back("--policy-pack");
+    argv.push_back(options.policy_pack);
+  }
+  absl::StatusOr<Process> p = Process::Start(argv, dir_ + "/verifier.log");
   if (!p.ok()) return p.status();
   verifier_.emplace(*std::move(p));
   bool up = WaitFor(
@@ -82,6 +86,15 @@ absl::StatusOr<std::string> Deployment::AddSiteWithToken(const std::string& site
   RunResult token = Veuctl({"site", "token", site, "--ttl", "300"});
   if (token.exit_code != 0) return absl::InternalError("site token: " + token.err);
   return std::string(absl::StripAsciiWhitespace(token.out));
+}
+
+absl::Status Deployment::UseDemoNodeTree() {
+  std::error_code ec;
+  std::filesystem::remove_all(node_root_, ec);
+  std::filesystem::copy(std::string(VEU_SOURCE_DIR) + "/deploy/demo/node", node_root_,
+                        std::filesystem::copy_options::recursive, ec);
+  if (ec) return absl::InternalError("copying the demo node tree: " + ec.message());
+  return absl::OkStatus();
 }
 
 absl::Status Deployment::PrepareMeasuredBoot() {

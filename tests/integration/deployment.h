@@ -26,6 +26,7 @@ struct VerifierOptions {
   int interval_seconds = 1;
   int timeout_seconds = 3;
   int enrollment_timeout_seconds = 5;
+  std::string policy_pack;     // --policy-pack, when set
 };
 
 class Deployment {
@@ -41,6 +42,11 @@ class Deployment {
   RunResult Veuctl(const std::vector<std::string>& args) const;
   // `veuctl site add NAME --country DE` and `veuctl site token NAME`; returns the token.
   absl::StatusOr<std::string> AddSiteWithToken(const std::string& site);
+
+  // Lays out the demo node's fixture tree (hardened /etc, two H100 boards, LUKS weights) as
+  // this deployment's node root; the agent then reports it.
+  absl::Status UseDemoNodeTree();
+  const std::string& node_root() const { return node_root_; }
 
   // Replays the demo's real event log into the swtpm (its PCRs then match the log) and lays
   // out a node root with that log at /sys/kernel/security/tpm0/binary_bios_measurements.
