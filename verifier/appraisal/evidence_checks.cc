@@ -1,6 +1,11 @@
 #include "verifier/appraisal/evidence_checks.h"
 
+#include <memory>
+
+#include "absl/base/const_init.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/crypto/digest.h"
 #include "common/hex.h"
 #include "common/tpm/public_key.h"
@@ -9,6 +14,31 @@
 
 namespace veu::verifier {
 namespace {
+
+// Loading an AK (TPM2B_PUBLIC -> EVP_PKEY: curve group, point or modulus checks) costs about
+// as much as verifying the quote's signature, and the same AKs are appraised over and over.
+// Loaded keys are memoised by their exact bytes, so the result is what LoadAkPublic returns.
+// An EVP_PKEY may be shared between threads for verification (read-only after creation).
+// Bounded: when full, the cache starts over (never worse than loading every time).
+constexpr size_t kMaxCachedAks = 1 << 14;
+using CachedAk = std::shared_ptr<const tpm::AkPublicKey>;
+
+absl::StatusOr<CachedAk> LoadAkPublicCached(const std::string& ak_public) {
+  static absl::Mutex mu(absl::kConstInit);
+  static auto* cache = new absl::flat_hash_map<std::string, CachedAk>();
+  {
+    absl::MutexLock lock(&mu);
+    auto it = cache->find(ak_public);
+    if (it != cache->end()) return it->second;
+  }
+  absl::StatusOr<tpm::AkPublicKey> loaded = tpm::LoadAkPublic(ak_public);
+  if (!loaded.ok()) return loaded.status();  // not cached: a damaged record stays visible
+  CachedAk shared = std::make_shared<const tpm::AkPublicKey>(*std::move(loaded));
+  absl::MutexLock lock(&mu);
+  if (cache->size() >= kMaxCachedAks) cache->clear();
+  cache->emplace(ak_public, shared);
+  return shared;
+}
 
 veu::v1::CheckResult FromTpmCheck(const tpm::CheckResult& c) {
   veu::v1::CheckResult out;
@@ -47,7 +77,7 @@ QuoteStepResult CheckQuote(const std::string& ak_public, const veu::v1::Quote& q
                            const std::vector<veu::v1::PcrSelection>& selection,
                            bool allow_sha1) {
   QuoteStepResult result;
-  absl::StatusOr<tpm::AkPublicKey> ak = tpm::LoadAkPublic(ak_public);
+  absl::StatusOr<CachedAk> ak = LoadAkPublicCached(ak_public);
   if (!ak.ok()) {
     // The stored AK was checked at enrolment; failing here means the record is damaged.
     veu::v1::CheckResult c;
@@ -62,7 +92,7 @@ QuoteStepResult CheckQuote(const std::string& ak_public, const veu::v1::Quote& q
   expectations.qualifying_data = expected_qualifying_data;
   expectations.pcr_selection = selection;
   expectations.allow_sha1 = allow_sha1;
-  tpm::QuoteReport report = tpm::VerifyQuote(*ak, tpm::QuoteEvidence::FromProto(quote),
+  tpm::QuoteReport report = tpm::VerifyQuote(**ak, tpm::QuoteEvidence::FromProto(quote),
                                              expectations);
   for (const tpm::CheckResult& c : report.checks) result.checks.push_back(FromTpmCheck(c));
   if (report.verified) {
