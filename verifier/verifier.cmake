@@ -19,3 +19,7 @@ target_include_directories(veu-verifier PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_
 target_compile_options(veu-verifier PRIVATE ${VEU_WARNINGS})
 target_link_libraries(veu-verifier PRIVATE veu_verifier_service)
 install(TARGETS veu-verifier RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
+
+veu_library(veu_reports
+  SOURCES reports/ear.cc
+  DEPS veu_proto absl::time)

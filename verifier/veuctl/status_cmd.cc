@@ -5,6 +5,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "common/proto_time.h"
+#include "verifier/reports/ear.h"
 #include "verifier/veuctl/admin_client.h"
 #include "verifier/veuctl/command.h"
 
@@ -48,7 +49,7 @@ void PrintSite(const veu::v1::SiteStatus& status, bool verbose) {
 }
 
 int RunStatus(const std::vector<std::string>& args) {
-  absl::StatusOr<ParsedFlags> flags = ParseFlags(args, {"socket"}, {"json", "verbose"});
+  absl::StatusOr<ParsedFlags> flags = ParseFlags(args, {"socket", "format"}, {"json", "verbose"});
   if (!flags.ok() || flags->positional.size() > 1) {
     std::cerr << "veuctl status: " << (flags.ok() ? "at most one SITE" : flags.status().message())
               << "\n";
@@ -68,6 +69,11 @@ int RunStatus(const std::vector<std::string>& args) {
       return kExitRejected;
     }
   }
+  const std::string format = flags->Get("format").value_or(flags->Has("json") ? "json" : "text");
+  if (format != "text" && format != "json" && format != "ear") {
+    std::cerr << "veuctl status: --format is text, json or ear\n";
+    return kExitUsage;
+  }
   bool all_ok = true;
   std::string json_sites;
   for (const std::string& name : sites) {
@@ -77,21 +83,24 @@ int RunStatus(const std::vector<std::string>& args) {
     grpc::Status s = client.query->GetSiteStatus(CallContext().get(), request, &status);
     if (!s.ok()) return ReportRpcError("site " + name, s);
     all_ok = all_ok && Acceptable(status.verdict());
-    if (flags->Has("json")) {
+    if (format == "json") {
       // One site: the object itself; several: a JSON array of them.
       json_sites += (json_sites.empty() ? "" : ",\n") + ToJson(status);
+    } else if (format == "ear") {
+      json_sites += (json_sites.empty() ? "" : ",\n") +
+                    veu::verifier::SiteStatusToEarJson(status, absl::Now(), "veuctl 0.1.0");
     } else {
       PrintSite(status, flags->Has("verbose"));
     }
   }
-  if (flags->Has("json")) {
+  if (format != "text") {
     std::cout << (sites.size() == 1 && !flags->positional.empty() ? json_sites
                                                                   : "[\n" + json_sites + "]\n");
   }
   return all_ok ? kExitAccepted : kExitRejected;
 }
 
-VEUCTL_COMMAND(kStatus, "status", "status [SITE] [--verbose] [--json] [--socket PATH]", RunStatus);
+VEUCTL_COMMAND(kStatus, "status", "status [SITE] [--verbose] [--json | --format text|json|ear] [--socket PATH]", RunStatus);
 
 }  // namespace
 }  // namespace veu::veuctl
