@@ -231,3 +231,48 @@ TEST_F(TpmInterop, Tpm2ActivatecredentialRefusesCredentialMadeForAnotherAk) {
 
 }  // namespace
 }  // namespace veu::tpm
+
+namespace veu::tpm {
+namespace {
+
+// A real firmware log replayed into swtpm by our agent, quoted by tpm2_quote, appraised
+// offline by veuctl exactly as the verifier would.
+class QuoteWithEventLogInterop : public TpmInterop {
+ protected:
+  std::string DemoLog() const {
+    return std::string(VEU_SOURCE_DIR) +
+           "/deploy/demo/node/sys/kernel/security/tpm0/binary_bios_measurements";
+  }
+  Result VeuctlWithLog(const std::string& log) {
+    return Run({std::string(VEU_BINARY_DIR) + "/verifier/veuctl/veuctl", "quote", "verify",
+                "--ak", Path("ak.pem"), "--message", Path("quote.msg"), "--signature",
+                Path("quote.sig"), "--pcrs", Path("quote.pcrs"), "--nonce", "5eed", "--eventlog",
+                log});
+  }
+  void SetUpQuote() {
+    Result extend = Run({std::string(VEU_BINARY_DIR) + "/agent/veu-agent", "extend-eventlog",
+                         "--tcti", swtpm_->Tcti(), DemoLog()});
+    ASSERT_EQ(extend.exit_code, 0) << extend.output;
+    MakeKeys("rsa", "ecc", "ecdsa");
+    Quote("sha256:0,1,2,3,4,5,6,7", "5eed");
+  }
+};
+
+TEST_F(QuoteWithEventLogInterop, VeuctlAppraisesTheLogAgainstATpm2QuoteOfTheSameMachine) {
+  SetUpQuote();
+  Result r = VeuctlWithLog(DemoLog());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("eventlog.replay"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("secure boot: on"), std::string::npos) << r.output;
+}
+
+TEST_F(QuoteWithEventLogInterop, VeuctlRejectsAnotherMachinesLogNamingThePcr) {
+  SetUpQuote();
+  Result r = VeuctlWithLog(std::string(VEU_FIXTURES_DIR) + "/eventlogs/keylime__mb_log.bin");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("EVENTLOG_REPLAY_MISMATCH: PCR 0 (sha256)"), std::string::npos)
+      << r.output;
+}
+
+}  // namespace
+}  // namespace veu::tpm

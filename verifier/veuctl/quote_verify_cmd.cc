@@ -9,6 +9,8 @@
 // the PCRs in the PCR file. SHA-1 signatures are verified here with a warning (the verifier
 // refuses them). Exit 0 accepted, 1 rejected (reason printed), 2 usage or unreadable input.
 #include <fstream>
+#include <google/protobuf/util/json_util.h>
+
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -22,6 +24,7 @@
 #include "common/tpm/public_key.h"
 #include "common/tpm/quote.h"
 #include "common/tpm/tpm2_tools_files.h"
+#include "verifier/appraisal/measured_boot.h"
 #include "verifier/veuctl/command.h"
 #include "verifier/veuctl/flags.h"
 
@@ -67,7 +70,7 @@ std::string JsonString(std::string_view s) {
   return out + "\"";
 }
 
-void PrintJson(const tpm::QuoteReport& report) {
+void PrintJson(const tpm::QuoteReport& report, const std::string& extra) {
   std::ostream& o = std::cout;
   const tpm::CheckResult* failure = tpm::FirstFailure(report.checks);
   o << "{\n  \"accepted\": " << (report.accepted() ? "true" : "false") << ",\n";
@@ -111,7 +114,7 @@ void PrintJson(const tpm::QuoteReport& report) {
     }
     o << "\n  }";
   }
-  o << "\n}\n";
+  o << extra << "\n}\n";
 }
 
 void PrintText(const tpm::QuoteReport& report) {
@@ -138,7 +141,7 @@ void PrintText(const tpm::QuoteReport& report) {
 
 int RunQuoteVerify(const std::vector<std::string>& args) {
   absl::StatusOr<ParsedFlags> flags =
-      ParseFlags(args, {"ak", "message", "signature", "pcrs", "nonce"}, {"json"});
+      ParseFlags(args, {"ak", "message", "signature", "pcrs", "nonce", "eventlog"}, {"json"});
   if (!flags.ok()) {
     std::cerr << "veuctl quote verify: " << flags.status().message() << "\n";
     return kExitUsage;
@@ -196,19 +199,79 @@ int RunQuoteVerify(const std::vector<std::string>& args) {
       std::cerr << "warning: " << veu::v1::ReasonCode_Name(c.reason) << ": " << c.detail << "\n";
     }
   }
+  // With --eventlog, the log is appraised exactly as the verifier does: only against the PCR
+  // values of a quote that verified, and only then are its contents reported.
+  std::string eventlog_json;
+  std::ostringstream eventlog_text;
+  bool eventlog_ok = true;
+  if (auto path = flags->Get("eventlog")) {
+    absl::StatusOr<std::string> log = ReadInput("eventlog", *path);
+    if (!log.ok()) {
+      std::cerr << "veuctl quote verify: " << log.status().message() << "\n";
+      return kExitUsage;
+    }
+    if (report.verified) {
+      verifier::MeasuredBootResult mb =
+          verifier::AppraiseMeasuredBoot(*log, report.verified->pcr_values(), {});
+      for (const auto& c : mb.checks) {
+        eventlog_ok = eventlog_ok && c.status() != veu::v1::CHECK_FAIL;
+        if (c.status() == veu::v1::CHECK_NOT_EVALUATED) eventlog_ok = false;
+      }
+      if (flags->Has("json")) {
+        veu::v1::Appraisal holder;  // reuse the stored schema's JSON mapping
+        holder.mutable_checks()->Assign(mb.checks.begin(), mb.checks.end());
+        *holder.mutable_measured_boot() = mb.facts;
+        std::string json;
+        google::protobuf::util::JsonPrintOptions options;
+        options.preserve_proto_field_names = true;
+        (void)google::protobuf::util::MessageToJsonString(holder, &json, options);
+        eventlog_json = ",\n  \"eventlog\": " + json;
+      } else {
+        eventlog_text << "event log " << *path << ":\n";
+        for (const auto& c : mb.checks) {
+          eventlog_text << absl::StrFormat("  %-14s %-22s %s%s\n",
+                                       veu::v1::CheckStatus_Name(c.status()), c.check(),
+                                       c.status() == veu::v1::CHECK_PASS
+                                           ? ""
+                                           : veu::v1::ReasonCode_Name(c.reason()) + ": ",
+                                       c.detail());
+        }
+        if (mb.replayed) {
+          const auto& sb = mb.facts.secure_boot();
+          eventlog_text << "  secure boot: "
+                    << (sb.evaluated() ? (sb.secure_boot() ? "on" : "off") : "not evaluated")
+                    << "; boot applications: " << mb.facts.boot_applications_size()
+                    << "; firmware: "
+                    << (mb.facts.firmware_versions().empty() ? "-"
+                                                             : mb.facts.firmware_versions(0))
+                    << "\n";
+          for (const auto& cmdline : mb.facts.kernel_cmdlines()) {
+            eventlog_text << "  kernel command line: " << cmdline << "\n";
+          }
+        }
+      }
+    } else {
+      eventlog_ok = false;
+      std::cerr << "veuctl quote verify: the event log is not appraised: the quote did not verify\n";
+    }
+  }
   if (flags->Has("json")) {
-    PrintJson(report);
+    PrintJson(report, eventlog_json);
   } else {
     PrintText(report);
+    std::cout << eventlog_text.str();
+    if (report.accepted() && !eventlog_ok) {
+      std::cout << "REJECTED: the event log does not appraise against this quote\n";
+    }
   }
-  return report.accepted() ? kExitAccepted : kExitRejected;
+  return report.accepted() && eventlog_ok ? kExitAccepted : kExitRejected;
 }
 
 }  // namespace
 
 VEUCTL_COMMAND(kQuoteVerify, "quote verify",
                "quote verify --ak AK --message MSG --signature SIG --pcrs PCRS --nonce HEX "
-               "[--json]   check tpm2_quote output (AK as PEM or TPM2B_PUBLIC)",
+               "[--eventlog FILE] [--json]   check tpm2_quote output (AK as PEM or TPM2B_PUBLIC)",
                RunQuoteVerify);
 
 }  // namespace veu::veuctl

@@ -1,1 +1,2 @@
 target_link_libraries(veuctl PRIVATE veu_tpm)
+target_link_libraries(veuctl PRIVATE veu_appraisal)  # --eventlog: the verifier's measured-boot appraisal
