@@ -3,7 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "absl/strings/match.h"
+#include "common/eventlog/parser.h"
+#include "common/eventlog/replay.h"
 #include "tests/integration/deployment.h"
 #include "tests/support/status_matchers.h"
 
@@ -146,6 +150,49 @@ TEST_F(SpineTest, StatusExitCodeIsOneForAnUnknownSiteVerdictAndTwoWithoutVerifie
   EXPECT_THAT(empty.out, HasSubstr("NONE"));
   RunResult missing = deployment_->Veuctl({"status", "nowhere"});
   EXPECT_EQ(missing.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace veu::testing
+
+namespace veu::testing {
+namespace {
+
+// Flips one byte inside the first SHA-256 digest the log extends into `pcr`.
+bool CorruptDigestOfPcr(const std::string& path, uint32_t pcr) {
+  std::string log = ReadFile(path);
+  absl::StatusOr<eventlog::UnverifiedEventLog> parsed = eventlog::ParseEventLog(log);
+  if (!parsed.ok()) return false;
+  for (const eventlog::ExtendOperation& op : eventlog::ExtendOperations(*parsed)) {
+    if (op.pcr != pcr || op.alg != 0x000B) continue;
+    const size_t at = log.find(op.digest);
+    if (at == std::string::npos) continue;
+    log[at + 5] = static_cast<char>(log[at + 5] ^ 0x01);
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << log;
+    return true;
+  }
+  return false;
+}
+
+TEST_F(SpineTest, ChangedEventLogIsRejectedNamingTheMismatchingPcr) {
+  ASSERT_OK(deployment_->PrepareMeasuredBoot());
+  ASSERT_OK(deployment_->StartVerifier());
+  absl::StatusOr<std::string> token = deployment_->AddSiteWithToken("fra1");
+  ASSERT_OK(token.status());
+  ASSERT_OK(deployment_->StartAgent("fra1", *token));
+  ASSERT_TRUE(WaitForAppraisals(1)) << deployment_->VerifierLog();
+  ASSERT_THAT(deployment_->VerifierLog(), HasSubstr("VERDICT_ACCEPT"));
+
+  // The agent reads the log afresh for every report: change one event's digest in PCR 4.
+  ASSERT_TRUE(CorruptDigestOfPcr(
+      deployment_->node_root() + "/sys/kernel/security/tpm0/binary_bios_measurements", 4));
+  ASSERT_TRUE(WaitFor(
+      [&] { return absl::StrContains(deployment_->VerifierLog(), "EVENTLOG_REPLAY_MISMATCH"); },
+      absl::Seconds(20)))
+      << deployment_->VerifierLog();
+  RunResult status = deployment_->Veuctl({"status", "fra1"});
+  EXPECT_EQ(status.exit_code, 1);
+  EXPECT_THAT(status.out, HasSubstr("EVENTLOG_REPLAY_MISMATCH: PCR 4 (sha256)"));
 }
 
 }  // namespace
