@@ -109,6 +109,7 @@ class Fixture {
     }
   }
 
+  size_t facts_size() const { return facts_.size(); }
   bool Exhausted() const { return next_ >= reports_.size(); }
 
   // One appraisal as the attestation service does it: issue, appraise, serialise.
@@ -165,6 +166,7 @@ void RunAppraisals(benchmark::State& state, TestAk::Kind kind) {
   }
   state.SetItemsProcessed(state.iterations());
   state.counters["appraisal_bytes"] = static_cast<double>(serialised.size());
+  state.counters["facts_bytes"] = static_cast<double>(fixture.facts_size());
 }
 
 void BM_AppraiseQuote(benchmark::State& state) { RunAppraisals(state, TestAk::kEccP256); }
