@@ -145,6 +145,16 @@ TEST_F(AppraiseTest, RejectsAQuoteSignedByAnotherAk) {
   EXPECT_THAT(out.appraisal.reasons(), ElementsAre(veu::v1::QUOTE_SIGNATURE_INVALID));
 }
 
+TEST_F(AppraiseTest, RejectsEveryReportWhenTheEnrolledAkDoesNotLoad) {
+  agent_.set_ak_public("damaged record");
+  for (int i = 0; i < 2; ++i) {  // the second time too: a failed load is not remembered as good
+    veu::v1::Challenge c = NewChallenge();
+    AppraisalOutcome out = Run(c, Answer(c));
+    EXPECT_EQ(out.appraisal.verdict(), veu::v1::VERDICT_REJECT);
+    EXPECT_THAT(out.appraisal.reasons(), ElementsAre(veu::v1::AK_PUBLIC_MALFORMED));
+  }
+}
+
 TEST_F(AppraiseTest, RejectsMalformedAttestBytes) {
   veu::v1::Challenge c = NewChallenge();
   veu::v1::Evidence e = Answer(c);
