@@ -18,8 +18,8 @@ namespace veu::verifier {
 
 class NonceBook {
  public:
-  // At most `capacity` outstanding nonces are kept; issuing beyond that first drops expired
-  // ones, then fails (the caller should not challenge faster than agents answer).
+  // At most `capacity` nonces are kept; issuing beyond that first drops used ones, then fails.
+  // The caller drops expired ones with Expire() (the book reads no clock).
   explicit NonceBook(size_t capacity = 1 << 20) : capacity_(capacity) {}
 
   // Records `nonce` as issued to `agent_id`, usable until `deadline`. Returns false if the

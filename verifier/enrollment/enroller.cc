@@ -69,6 +69,11 @@ absl::StatusOr<veu::v1::BeginEnrollmentResponse> Enroller::Begin(
 
   absl::MutexLock lock(&mu_);
   DropExpiredLocked(now);
+  // Each pending enrolment holds a secret until its deadline; bound what peers can make us hold.
+  if (pending_.size() >= kMaxPendingEnrolments) {
+    return absl::ResourceExhaustedError(
+        "too many enrolments in progress; retry after the activation timeout");
+  }
   pending_[response.enrollment_id()] =
       Pending{request, std::move(identity), std::move(secret), std::move(token_sha256), deadline};
   return response;

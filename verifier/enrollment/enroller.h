@@ -36,6 +36,9 @@ std::string AgentIdForEk(const std::string& ek_spki_sha256);
 
 class Enroller {
  public:
+  // Enrolments begun and not yet answered that are held at once (ResourceExhausted beyond).
+  static constexpr size_t kMaxPendingEnrolments = 10000;
+
   using Clock = std::function<absl::Time()>;
 
   Enroller(Store* store, const IdentityChecks* checks, absl::Duration activation_timeout,

@@ -90,6 +90,12 @@ grpc::Status AttestationService::Attest(grpc::ServerContext* ctx, Stream* stream
     *challenge.mutable_deadline() = ToProtoTime(deadline);
     challenge.set_sequence(sequence);
     challenge.set_send_full_event_log(previous_log.empty());
+    // Challenges that were never answered leave their nonces behind: sweep them now and then.
+    const int64_t now_unix = absl::ToUnixSeconds(absl::Now());
+    int64_t last = last_expire_unix_.load();
+    if (now_unix - last >= 10 && last_expire_unix_.compare_exchange_strong(last, now_unix)) {
+      nonces_->Expire(absl::Now());
+    }
     if (!nonces_->Issue(*nonce, agent_id, deadline)) {
       return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "nonce book full");
     }

@@ -52,6 +52,7 @@ class AttestationService final : public veu::v1::Attestation::Service {
   const StreamOptions options_;
   absl::Notification shutdown_;
   std::atomic<int> open_streams_{0};
+  std::atomic<int64_t> last_expire_unix_{0};  // nonces of unanswered challenges are dropped
 };
 
 }  // namespace veu::verifier
