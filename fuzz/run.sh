@@ -1,25 +1,82 @@
 #!/usr/bin/env bash
-# Builds the event-log fuzzer with clang-14 (libFuzzer + ASan + UBSan) and runs it, seeded with
-# every fixture log.  Usage: fuzz/run.sh [SECONDS]   (default 600; 0 = build and replay seeds)
-# Environment: BUILD (default /tmp/build-fuzz), CORPUS (default $BUILD/corpus).
+# Builds one fuzz target with clang-14 (libFuzzer + ASan + UBSan), seeds its corpus and runs it.
+#   fuzz/run.sh [SECONDS]            the event-log fuzzer (default 600; 0 = build and replay seeds)
+#   fuzz/run.sh TARGET [SECONDS]     TARGET: eventlog, quote, ek_certificate, merkle_proof,
+#                                    checkpoint (the "_fuzzer" suffix is optional)
+# Environment: BUILD (default /tmp/build-fuzz), CORPUS (default $BUILD/corpus for the event log,
+# $BUILD/corpus-TARGET otherwise). Crashes, leaks and timeouts go to $BUILD/crash-* (event log)
+# or $BUILD/TARGET-crash-* (others). Nothing is written into the source tree.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
+fixtures="$root/../shared/fixtures"
+
+target=eventlog
+if [ $# -gt 0 ] && ! [[ "$1" =~ ^[0-9]+$ ]]; then
+  target="${1%_fuzzer}"
+  shift
+fi
 seconds="${1:-600}"
 build="${BUILD:-/tmp/build-fuzz}"
-corpus="${CORPUS:-$build/corpus}"
+case "$target" in
+  eventlog) corpus="${CORPUS:-$build/corpus}"; artifacts="$build/" ;;
+  quote | ek_certificate | merkle_proof | checkpoint)
+    corpus="${CORPUS:-$build/corpus-$target}"; artifacts="$build/$target-" ;;
+  *) echo "unknown target '$target' (eventlog, quote, ek_certificate, merkle_proof, checkpoint)" >&2
+     exit 2 ;;
+esac
+case "$corpus" in "$root"/*) echo "CORPUS must be outside the source tree" >&2; exit 2 ;; esac
 
 CC=clang-14 CXX=clang++-14 cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j2 --target eventlog_fuzzer >/dev/null
+cmake --build "$build" -j2 --target "${target}_fuzzer" >/dev/null
+
+# Copies seed files into the corpus without overwriting (so reruns keep what was found).
+seed_files() {
+  for f in "$@"; do
+    [ -f "$f" ] && cp -n "$f" "$corpus/" 2>/dev/null || true
+  done
+}
 
 mkdir -p "$corpus"
-for f in "$root"/../shared/fixtures/eventlogs/*; do
-  case "$f" in *.expected.json) continue ;; esac
-  cp -n "$f" "$corpus/" 2>/dev/null || true
-done
+case "$target" in
+  eventlog)
+    for f in "$fixtures"/eventlogs/*; do
+      case "$f" in *.expected.json) continue ;; esac
+      seed_files "$f"
+    done ;;
+  quote)  # swtpm quotes, signatures, TPMT_PUBLICs, PEM keys and tpm2-tools PCR files
+    for f in "$root"/tests/common/tpm/testdata/swtpm/*; do
+      case "$f" in *.md) continue ;; esac
+      seed_files "$f"
+    done ;;
+  ek_certificate)  # real EK certificates, DER and PEM (file names are unique across vendors)
+    while IFS= read -r -d '' f; do seed_files "$f"; done \
+      < <(find "$fixtures/ekcerts/leaves" -type f -print0) ;;
+  merkle_proof)  # tree size, index, claimed size, proof length and kinds (see the fuzzer)
+    printf '\x07\x03\x01\x04\x00\x00\x00\x00\x02\x03\x00\x00\x00' >"$corpus/seed-honest-8"
+    printf '\x00\x00\x01\x00\x00\x00' >"$corpus/seed-size-1"
+    printf '\x0c\x05\x02\x06\x00\xc8\x03\x00\x00\x00\x07\x04\x00\xff\x00\x00' \
+      >"$corpus/seed-mixed-13"
+    printf '\x4f\x50\x01\x08\xff\x20\x00\x00\x00\x00\x00\x00\x00\x40\x08\xa0\xa0\xa0' \
+      >"$corpus/seed-large-80" ;;
+  checkpoint)  # a checkpoint, and the same checkpoint as a signed note (key the fuzzer does not know)
+    cp_text=$'fuzz.example/log\n42\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\ntimestamp 1764000000\n'
+    printf '%s' "$cp_text" >"$corpus/seed-checkpoint"
+    if [ ! -f "$corpus/seed-signed-note" ]; then
+      tmp="$(mktemp -d)"
+      openssl ecparam -name prime256v1 -genkey -noout -out "$tmp/key.pem" 2>/dev/null
+      openssl pkey -in "$tmp/key.pem" -pubout -outform DER -out "$tmp/pub.der"
+      printf '%s' "$cp_text" >"$tmp/text"
+      openssl dgst -sha256 -sign "$tmp/key.pem" -out "$tmp/sig" "$tmp/text"
+      { openssl dgst -sha256 -binary "$tmp/pub.der" | head -c 4; cat "$tmp/sig"; } >"$tmp/blob"
+      printf '%s\n\xe2\x80\x94 fuzz.example/log %s\n' "$cp_text" "$(base64 -w0 "$tmp/blob")" \
+        >"$corpus/seed-signed-note"
+      rm -rf "$tmp"
+    fi ;;
+esac
 
 if [ "$seconds" = 0 ]; then
-  exec "$build/eventlog_fuzzer" -runs=0 "$corpus"
+  exec "$build/${target}_fuzzer" -runs=0 "$corpus"
 fi
-exec "$build/eventlog_fuzzer" -max_total_time="$seconds" -max_len=131072 -rss_limit_mb=2048 \
-  -timeout=10 -print_final_stats=1 -artifact_prefix="$build/" "$corpus"
+exec "$build/${target}_fuzzer" -max_total_time="$seconds" -max_len=131072 -rss_limit_mb=2048 \
+  -timeout=10 -print_final_stats=1 -artifact_prefix="$artifacts" "$corpus"

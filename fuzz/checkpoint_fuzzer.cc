@@ -1,8 +1,8 @@
 // libFuzzer target for the checkpoint text and signed-note parsers. Oracles: a parsed
 // checkpoint formats back to the same bytes (one text per checkpoint), and no input opens
 // under a key that never signed anything.
-// Build (clang-14): sources verifier/translog/{checkpoint,signed_note}.cc, common/merkle/hasher.cc,
-// common/crypto/digest.cc, -fsanitize=fuzzer,address,undefined; link OpenSSL::Crypto, absl.
+// Build and run: fuzz/run.sh checkpoint (clang-14, -fsanitize=fuzzer,address,undefined; sources
+// verifier/translog/{checkpoint,signed_note}.cc, common/merkle/*.cc, common/crypto/digest.cc).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

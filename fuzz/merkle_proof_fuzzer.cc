@@ -1,8 +1,8 @@
 // libFuzzer target for common/merkle verification, with a differential oracle: for a tree
 // built from the input, any inclusion or consistency proof that verifies must be exactly the
 // honest proof (anything else would be a hash collision or a verifier bug).
-// Build (clang-14): sources common/merkle/*.cc common/hex.cc common/crypto/digest.cc, flags
-//   -fsanitize=fuzzer,address,undefined; link OpenSSL::Crypto and absl status/strings/str_format.
+// Build and run: fuzz/run.sh merkle_proof (clang-14, sources common/merkle/*.cc common/hex.cc
+// common/crypto/digest.cc, -fsanitize=fuzzer,address,undefined).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -1,7 +1,10 @@
 // libFuzzer target for every parser in common/tpm: TPM structures, AK loading and checks, the
-// tpm2-tools PCR file, and VerifyQuote end to end. Seed with tests/common/tpm/testdata/swtpm/.
-// Build (clang): see the fuzz/ directory; sources are common/tpm/*.cc plus common/hex.cc,
-// common/crypto/{digest,random}.cc, linked with tss2-mu, OpenSSL and the tpm.proto code.
+// tpm2-tools PCR file, and VerifyQuote end to end. Seeded with tests/common/tpm/testdata/swtpm/.
+// Build and run: fuzz/run.sh quote (sources common/tpm/*.cc plus common/hex.cc,
+// common/crypto/{digest,random}.cc, linked with tss2-mu, OpenSSL and the tpm.proto code).
+#include <openssl/evp.h>
+
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>

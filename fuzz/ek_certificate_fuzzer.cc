@@ -1,7 +1,7 @@
 // libFuzzer target: EK certificate bytes as an agent could send them. Nothing may crash, read
 // out of bounds or leak, whatever the bytes; a certificate that parses must survive every
-// accessor and a self-signature check. Seed with fixtures/ekcerts/leaves and roots.
-// Build: see fuzz/CMakeLists.txt (clang-14, -fsanitize=fuzzer,address,undefined).
+// accessor and a self-signature check. Seeded with fixtures/ekcerts/leaves.
+// Build and run: fuzz/run.sh ek_certificate (clang-14, -fsanitize=fuzzer,address,undefined).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
