@@ -7,9 +7,7 @@
 #include "absl/strings/str_format.h"
 
 namespace veu::crypto {
-namespace {
-
-const EVP_MD* MdFor(uint16_t tpm_alg) {
+const EVP_MD* EvpMdFor(uint16_t tpm_alg) {
   switch (tpm_alg) {
     case kAlgSha1: return EVP_sha1();
     case kAlgSha256: return EVP_sha256();
@@ -19,8 +17,6 @@ const EVP_MD* MdFor(uint16_t tpm_alg) {
     default: return nullptr;
   }
 }
-
-}  // namespace
 
 size_t DigestSize(uint16_t tpm_alg) {
   switch (tpm_alg) {
@@ -52,7 +48,7 @@ absl::StatusOr<uint16_t> HashAlgFromName(std::string_view name) {
 }
 
 absl::StatusOr<std::string> Hash(uint16_t tpm_alg, std::initializer_list<std::string_view> parts) {
-  const EVP_MD* md = MdFor(tpm_alg);
+  const EVP_MD* md = EvpMdFor(tpm_alg);
   if (md == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrFormat("hash algorithm 0x%04x is not supported", tpm_alg));

@@ -9,6 +9,8 @@
 
 #include "absl/status/statusor.h"
 
+typedef struct evp_md_st EVP_MD;
+
 namespace veu::crypto {
 
 // TPM_ALG_ID values of the hash algorithms we know (TPM 2.0 Part 2, 6.3).
@@ -17,6 +19,9 @@ inline constexpr uint16_t kAlgSha256 = 0x000B;
 inline constexpr uint16_t kAlgSha384 = 0x000C;
 inline constexpr uint16_t kAlgSha512 = 0x000D;
 inline constexpr uint16_t kAlgSm3_256 = 0x0012;
+
+// OpenSSL's digest for a TPM hash algorithm, or nullptr if OpenSSL has none for it.
+const EVP_MD* EvpMdFor(uint16_t tpm_alg);
 
 // Digest size in bytes of a known hash algorithm, or 0 if unknown.
 size_t DigestSize(uint16_t tpm_alg);

@@ -9,20 +9,8 @@
 namespace veu::tpm {
 namespace {
 
-const EVP_MD* Md(uint16_t alg) {
-  switch (alg) {
-    case crypto::kAlgSha1:
-      return EVP_sha1();
-    case crypto::kAlgSha256:
-      return EVP_sha256();
-    case crypto::kAlgSha384:
-      return EVP_sha384();
-    case crypto::kAlgSha512:
-      return EVP_sha512();
-    default:
-      return nullptr;
-  }
-}
+// TPM hash algorithm -> OpenSSL digest (common/crypto/digest.h).
+const EVP_MD* Md(uint16_t alg) { return crypto::EvpMdFor(alg); }
 
 std::string Be32(uint32_t v) {
   std::string out(4, '\0');

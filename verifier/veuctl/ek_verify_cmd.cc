@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "common/eventlog/json.h"
 #include "common/hex.h"
 #include "common/x509/ek_chain.h"
 #include "common/x509/trust_store_dir.h"
@@ -28,35 +29,8 @@ namespace {
 
 constexpr size_t kMaxCertFileBytes = 64 * 1024;  // NV indices hold at most a few KiB
 
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
+// JSON string literal of `s` (the same escaping `veuctl eventlog --json` uses).
+std::string JsonString(const std::string& s) { return eventlog::JsonString(s); }
 
 std::string JsonList(const std::vector<std::string>& items) {
   std::string out = "[";

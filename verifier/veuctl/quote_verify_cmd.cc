@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/crypto/digest.h"
+#include "common/eventlog/json.h"
 #include "common/hex.h"
 #include "common/tpm/public_key.h"
 #include "common/tpm/quote.h"
@@ -46,29 +47,8 @@ absl::StatusOr<std::string> ReadInput(const std::string& flag, const std::string
   return data;
 }
 
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (c < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
+// JSON string literal of `s` (the same escaping `veuctl eventlog --json` uses).
+std::string JsonString(std::string_view s) { return eventlog::JsonString(s); }
 
 void PrintJson(const tpm::QuoteReport& report, const std::string& extra) {
   std::ostream& o = std::cout;
