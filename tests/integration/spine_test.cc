@@ -46,6 +46,11 @@ TEST_F(SpineTest, AgentEnrolsWithTokenAndItsMeasuredBootIsAccepted) {
   RunResult human = deployment_->Veuctl({"status", "fra1"});
   EXPECT_THAT(human.out, HasSubstr("site fra1 (Example AI, DE): ACCEPT"));
 
+  RunResult show = deployment_->Veuctl({"site", "show", "fra1"});
+  EXPECT_EQ(show.exit_code, 0);
+  EXPECT_THAT(show.out, HasSubstr("verdict       ACCEPT"));
+  EXPECT_THAT(show.out, HasSubstr("agents        1"));
+
   RunResult events = deployment_->Veuctl({"events", "--site", "fra1", "--json"});
   EXPECT_THAT(events.out, HasSubstr("EVENT_ENROLLED"));
 }

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/rpc/tls.h"
 #include "common/hex.h"
@@ -71,6 +72,38 @@ int RunSiteList(const std::vector<std::string>& args) {
   return kExitAccepted;
 }
 
+// The site record with its authorisation and the agents enrolled there.
+int RunSiteShow(const std::vector<std::string>& args) {
+  absl::StatusOr<ParsedFlags> flags = ParseFlags(args, {"socket"}, {"json"});
+  if (!flags.ok() || flags->positional.size() != 1) {
+    std::cerr << "veuctl site show: " << (flags.ok() ? "give exactly one site NAME" : flags.status().message()) << "\n";
+    return kExitUsage;
+  }
+  AdminClient client = ConnectAdmin(AdminSocketPath(*flags));
+  veu::v1::GetSiteStatusRequest request;
+  request.set_site(flags->positional[0]);
+  veu::v1::SiteStatus status;
+  grpc::Status s = client.query->GetSiteStatus(CallContext().get(), request, &status);
+  if (!s.ok()) return ReportRpcError("site " + request.site(), s);
+  if (flags->Has("json")) {
+    std::cout << ToJson(status.site()) << "\n";
+    return kExitAccepted;
+  }
+  const veu::v1::Site& site = status.site();
+  std::cout << absl::StrFormat(
+      "site %s\n  organisation  %s\n  country       %s\n  address       %s\n"
+      "  authorised    %s accelerators, %s TPP\n  verdict       %s\n  agents        %d\n",
+      site.name(), site.organisation(), site.country(), site.address(),
+      site.authorised_accelerators() ? absl::StrCat(site.authorised_accelerators()) : "-",
+      site.authorised_tpp() ? absl::StrCat(site.authorised_tpp()) : "-",
+      VerdictName(status.verdict()), status.agents_size());
+  for (const auto& node : status.agents()) {
+    std::cout << "    " << node.agent().agent_id().substr(0, 12) << "  " << node.agent().hostname()
+              << "\n";
+  }
+  return kExitAccepted;
+}
+
 // Prints only the token on stdout, so `veuctl site token S > token` works.
 int RunSiteToken(const std::vector<std::string>& args) {
   absl::StatusOr<ParsedFlags> flags = ParseFlags(args, {"socket", "ttl"}, {});
@@ -124,6 +157,7 @@ VEUCTL_COMMAND(kSiteAdd, "site add",
                "[--authorised-accelerators N] [--authorised-tpp TPP] [--json]",
                RunSiteAdd);
 VEUCTL_COMMAND(kSiteList, "site list", "site list [--json]", RunSiteList);
+VEUCTL_COMMAND(kSiteShow, "site show", "site show NAME [--json]", RunSiteShow);
 VEUCTL_COMMAND(kSiteToken, "site token", "site token SITE [--ttl SECONDS]", RunSiteToken);
 VEUCTL_COMMAND(kAgentAllow, "agent allow", "agent allow --site SITE --ek-cert FILE",
                RunAgentAllow);
