@@ -9,6 +9,7 @@
 #include "agent/enrollment_client.h"
 #include "agent/tpm/esys_tpm.h"
 #include "common/rpc/tls.h"
+#include "common/tpm/quote.h"
 #include "tests/integration/deployment.h"
 #include "tests/support/status_matchers.h"
 #include "veu/v1/attestation.grpc.pb.h"
@@ -168,6 +169,103 @@ TEST_F(StreamDeadlineTest, WrongActivatedSecretIsRefusedAndDoesNotBurnTheToken) 
   options.site = "fra1";
   options.token = token_;
   EXPECT_OK(agent::Enrol(*tpm_, *stub, options).status());
+}
+
+}  // namespace
+}  // namespace veu::testing
+
+namespace veu::testing {
+namespace {
+
+// Answers the challenge on `stream` with a real quote from `tpm` over empty facts.
+veu::v1::AgentMessage GenuineEvidence(agent::Tpm& tpm, const veu::v1::Challenge& challenge) {
+  veu::v1::AgentMessage out;
+  veu::v1::Evidence* evidence = out.mutable_evidence();
+  evidence->set_nonce(challenge.nonce());
+  evidence->set_facts("");
+  absl::StatusOr<veu::v1::Quote> quote =
+      tpm.Quote(tpm::QualifyingData(challenge.nonce(), ""), challenge.pcr_selection(0));
+  EXPECT_OK(quote.status());
+  if (quote.ok()) *evidence->mutable_quote() = *quote;
+  return out;
+}
+
+class ImpersonationTest : public StreamDeadlineTest {
+ protected:
+  std::string EnrolAgent() {
+    agent::EnrollmentRequestOptions options;
+    options.site = "fra1";
+    options.token = token_;
+    auto enrollment = veu::v1::Enrollment::NewStub(channel_);
+    absl::StatusOr<std::string> id = agent::Enrol(*tpm_, *enrollment, options);
+    EXPECT_OK(id.status());
+    return id.ok() ? *id : "";
+  }
+  // Opens a stream as `agent_id` and returns the first challenge.
+  std::unique_ptr<grpc::ClientReaderWriter<veu::v1::AgentMessage, veu::v1::VerifierMessage>>
+  Open(grpc::ClientContext* ctx, const std::string& agent_id, veu::v1::Challenge* challenge) {
+    auto stub = veu::v1::Attestation::NewStub(channel_);
+    stubs_.push_back(std::move(stub));
+    auto stream = stubs_.back()->Attest(ctx);
+    veu::v1::AgentMessage hello;
+    hello.mutable_hello()->set_agent_id(agent_id);
+    EXPECT_TRUE(stream->Write(hello));
+    veu::v1::VerifierMessage in;
+    EXPECT_TRUE(stream->Read(&in));
+    *challenge = in.challenge();
+    return stream;
+  }
+  std::vector<std::unique_ptr<veu::v1::Attestation::Stub>> stubs_;
+};
+
+TEST_F(ImpersonationTest, ForgedReportClaimingAnEnrolledAgentIsRefusedAndNotRecordedAgainstIt) {
+  const std::string agent_id = EnrolAgent();
+  grpc::ClientContext ctx;
+  veu::v1::Challenge challenge;
+  auto stream = Open(&ctx, agent_id, &challenge);
+  veu::v1::AgentMessage forged = GenuineEvidence(*tpm_, challenge);
+  // Keep the TPM's bytes but alter one PCR value: the signature still verifies, the digest not;
+  // then corrupt the signature too, as an impostor without the AK would have to.
+  forged.mutable_evidence()->mutable_quote()->mutable_signature()->back() ^= 0x01;
+  ASSERT_TRUE(stream->Write(forged));
+  veu::v1::VerifierMessage in;
+  ASSERT_TRUE(stream->Read(&in));
+  ASSERT_TRUE(in.has_error());
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+
+  RunResult events = deployment_->Veuctl({"events", "--json"});
+  EXPECT_THAT(events.out, HasSubstr("EVENT_IMPERSONATION_SUSPECTED"));
+  RunResult history = deployment_->Veuctl({"history", agent_id, "--json"});
+  EXPECT_THAT(history.out, ::testing::Not(HasSubstr("VERDICT_REJECT"))) << history.out;
+}
+
+TEST_F(ImpersonationTest, GenuineReportReplayedOnANewStreamProvesNothing) {
+  const std::string agent_id = EnrolAgent();
+  veu::v1::AgentMessage recorded;
+  {
+    grpc::ClientContext ctx;
+    veu::v1::Challenge challenge;
+    auto stream = Open(&ctx, agent_id, &challenge);
+    recorded = GenuineEvidence(*tpm_, challenge);
+    ASSERT_TRUE(stream->Write(recorded));
+    veu::v1::VerifierMessage ack;
+    ASSERT_TRUE(stream->Read(&ack));
+    ASSERT_TRUE(ack.has_ack());
+    EXPECT_EQ(ack.ack().verdict(), veu::v1::VERDICT_WARN);  // no event log, nothing failed
+    ctx.TryCancel();
+  }
+  // An eavesdropper replays the recorded report on a stream of its own.
+  grpc::ClientContext ctx;
+  veu::v1::Challenge challenge;
+  auto stream = Open(&ctx, agent_id, &challenge);
+  ASSERT_TRUE(stream->Write(recorded));
+  veu::v1::VerifierMessage in;
+  ASSERT_TRUE(stream->Read(&in));
+  ASSERT_TRUE(in.has_error()) << in.DebugString();
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  RunResult history = deployment_->Veuctl({"history", agent_id, "--json"});
+  EXPECT_THAT(history.out, ::testing::Not(HasSubstr("VERDICT_REJECT"))) << history.out;
+  EXPECT_THAT(deployment_->VerifierLog(), HasSubstr("does not prove the enrolled AK"));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "common/hex.h"
 #include "common/proto_time.h"
 #include "common/log.h"
+#include "common/tpm/quote.h"
 
 namespace veu::verifier {
 namespace {
@@ -24,12 +25,27 @@ grpc::Status EndWithError(Stream* stream, veu::v1::ReasonCode reason, const std:
   return grpc::Status(code, absl::StrCat(veu::v1::ReasonCode_Name(reason), ": ", message));
 }
 
-bool SignatureFailed(const veu::v1::Appraisal& a) {
+// True only if this report proves it comes from the enrolled AK now: the signature verified
+// and the quote answers this stream's fresh nonce. An old genuine quote (replayed) or a forged
+// one proves nothing, so it must not be recorded against the agent.
+bool ProvesAgent(const veu::v1::Appraisal& a) {
+  bool signature = false, qualifying_data = false, nonce = false;
   for (const auto& c : a.checks()) {
-    if (c.check() == "quote.signature" && c.status() != veu::v1::CHECK_PASS) return true;
-    if (c.reason() == veu::v1::QUOTE_MALFORMED) return true;
+    const bool pass = c.status() == veu::v1::CHECK_PASS;
+    if (c.check() == tpm::kCheckSignatureValid) signature = pass;
+    if (c.check() == tpm::kCheckQualifyingData) qualifying_data = pass;
+    if (c.check() == "nonce.fresh") nonce = pass;
   }
-  return false;
+  return signature && qualifying_data && nonce;
+}
+
+std::string FailedReasons(const veu::v1::Appraisal& a) {
+  std::string out;
+  for (int r : a.reasons()) {
+    absl::StrAppend(&out, out.empty() ? "" : ",",
+                    veu::v1::ReasonCode_Name(static_cast<veu::v1::ReasonCode>(r)));
+  }
+  return out;
 }
 
 }  // namespace
@@ -137,7 +153,7 @@ grpc::Status AttestationService::Attest(grpc::ServerContext* ctx, Stream* stream
       return grpc::Status(grpc::StatusCode::INTERNAL, "appraisal failed");
     }
     const veu::v1::Appraisal& appraisal = outcome->appraisal;
-    if (!authenticated && SignatureFailed(appraisal)) {
+    if (!authenticated && !ProvesAgent(appraisal)) {
       // Not proven to be this agent: record the attempt, leave the agent's verdict alone.
       veu::v1::Event event;
       event.set_kind(veu::v1::EVENT_IMPERSONATION_SUSPECTED);
@@ -145,11 +161,16 @@ grpc::Status AttestationService::Attest(grpc::ServerContext* ctx, Stream* stream
       event.set_site(current->site());
       *event.mutable_at() = ToProtoTime(input.now);
       event.set_detail(absl::StrCat("stream from ", peer,
-                                    " claimed this agent; its quote did not verify"));
+                                    " claimed this agent; its first report proved nothing (",
+                                    FailedReasons(appraisal), ")"));
       (void)store_->AppendEvent(event);
-      Log("stream", absl::StrCat(who, ": quote did not verify under the enrolled AK; closing"));
-      return EndWithError(stream, veu::v1::QUOTE_SIGNATURE_INVALID,
-                          "quote does not verify under this agent's enrolled AK",
+      Log("stream", absl::StrCat(who, ": first report does not prove the enrolled AK (",
+                                 FailedReasons(appraisal), "); closing"));
+      const veu::v1::ReasonCode reason =
+          appraisal.reasons().empty() ? veu::v1::QUOTE_SIGNATURE_INVALID
+                                      : static_cast<veu::v1::ReasonCode>(appraisal.reasons(0));
+      return EndWithError(stream, reason,
+                          "report does not prove this agent's enrolled AK with a fresh quote",
                           grpc::StatusCode::UNAUTHENTICATED);
     }
     authenticated = true;
@@ -165,11 +186,7 @@ grpc::Status AttestationService::Attest(grpc::ServerContext* ctx, Stream* stream
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, "could not commit the result; retry");
     }
     if (!outcome->accepted_event_log.empty()) previous_log = outcome->accepted_event_log;
-    std::string reasons;
-    for (int r : appraisal.reasons()) {
-      absl::StrAppend(&reasons, reasons.empty() ? "" : ",",
-                      veu::v1::ReasonCode_Name(static_cast<veu::v1::ReasonCode>(r)));
-    }
+    const std::string reasons = FailedReasons(appraisal);
     Log("appraisal", absl::StrCat(who, ": #", sequence, " ",
                                   veu::v1::Verdict_Name(appraisal.verdict()),
                                   reasons.empty() ? "" : " ", reasons));
