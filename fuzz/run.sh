@@ -75,6 +75,7 @@ case "$target" in
     fi ;;
 esac
 
+export TSS2_LOG="${TSS2_LOG:-all+NONE}"  # tss2-mu logs every rejected structure otherwise
 if [ "$seconds" = 0 ]; then
   exec "$build/${target}_fuzzer" -runs=0 "$corpus"
 fi
