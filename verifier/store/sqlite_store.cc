@@ -1,11 +1,17 @@
 #include "verifier/store/sqlite_store.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 #include <algorithm>
+#include <bit>
 #include <limits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/merkle/compact_range.h"
+#include "common/merkle/hasher.h"
 #include "common/status_macros.h"
 #include "verifier/store/migrations.h"
 
@@ -114,6 +120,58 @@ absl::Status Migrate(sqlite::Connection& db, const std::string& path) {
     RETURN_IF_ERROR(record.Run());
   }
   return tx.Commit();
+}
+
+absl::StatusOr<std::string> ReadNodeOn(sqlite::Connection& db, uint32_t level, uint64_t index) {
+  const std::string op = absl::StrFormat("reading log node (level %d, index %d)", level, index);
+  if (index > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return absl::NotFoundError(absl::StrCat(op, ": no such node"));
+  }
+  ASSIGN_OR_RETURN(Statement select,
+                   db.Prepare("SELECT hash FROM log_nodes WHERE level = ?1 AND idx = ?2", op));
+  select.BindInt64(1, level);
+  select.BindInt64(2, static_cast<int64_t>(index));
+  ASSIGN_OR_RETURN(bool found, select.Step());
+  if (!found) {
+    return absl::NotFoundError(
+        absl::StrFormat("log node (level %d, index %d) is not stored", level, index));
+  }
+  return select.ColumnBytes(0);
+}
+
+// Reads nodes on a connection whose store mutex the caller holds (CompactRange::Load inside a
+// transaction).
+class LockedNodeReader final : public merkle::NodeReader {
+ public:
+  explicit LockedNodeReader(sqlite::Connection* db) : db_(db) {}
+  absl::StatusOr<std::string> ReadNode(uint32_t level, uint64_t index) const override {
+    return ReadNodeOn(*db_, level, index);
+  }
+
+ private:
+  sqlite::Connection* db_;
+};
+
+// Deterministic serialisation: the leaf data, and the bytes stored as the appraisal's record.
+std::string DeterministicBytes(const google::protobuf::Message& message) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
+
+absl::StatusOr<translog::StoredCheckpoint> CheckpointFromRow(const Statement& row) {
+  translog::StoredCheckpoint c;
+  c.checkpoint.origin = row.ColumnBytes(0);
+  c.checkpoint.size = static_cast<uint64_t>(row.ColumnInt64(1));
+  c.checkpoint.root_hash = row.ColumnBytes(2);
+  c.checkpoint.timestamp_unix_seconds = static_cast<uint64_t>(row.ColumnInt64(3));
+  c.signed_note = row.ColumnBytes(4);
+  return c;
 }
 
 }  // namespace
@@ -400,6 +458,7 @@ absl::Status SqliteStore::CommitAppraisal(const AppraisalCommit& commit) {
         op, appraisal.agent_id(), appraisal.site(), commit.agent.agent_id(), commit.agent.site()));
   }
   ASSIGN_OR_RETURN(int64_t at, ToMicros(appraisal.appraised_at(), op + ": appraised_at"));
+  veu::v1::Appraisal logged = appraisal;
 
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_, op));
@@ -418,20 +477,32 @@ absl::Status SqliteStore::CommitAppraisal(const AppraisalCommit& commit) {
           select.ColumnBytes(0), appraisal.site()));
     }
   }
+  // The appraisal becomes the next leaf of the transparency log in this same transaction:
+  // if anything below fails, neither the appraisal nor its leaf is stored.
+  ASSIGN_OR_RETURN(const uint64_t log_index, TreeSizeLocked());
+  logged.set_log_index(log_index);
+  const std::string record = DeterministicBytes(logged);
+  {
+    LockedNodeReader reader(db_.get());
+    ASSIGN_OR_RETURN(merkle::CompactRange range, merkle::CompactRange::Load(reader, log_index));
+    ASSIGN_OR_RETURN(std::vector<merkle::Node> nodes, range.Append(merkle::LeafHash(record)));
+    RETURN_IF_ERROR(AppendLeafLocked(log_index, nodes));
+  }
   {
     ASSIGN_OR_RETURN(Statement insert,
                      db_->Prepare("INSERT INTO appraisals (id, agent_id, site, "
-                                  "appraised_at_micros, verdict, record, evidence, challenge) "
-                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                  "appraised_at_micros, verdict, record, evidence, challenge, "
+                                  "log_index) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                                   op));
     insert.BindText(1, appraisal.id());
     insert.BindText(2, appraisal.agent_id());
     insert.BindText(3, appraisal.site());
     insert.BindInt64(4, at);
     insert.BindInt64(5, appraisal.verdict());
-    insert.BindBlob(6, appraisal.SerializeAsString());
+    insert.BindBlob(6, record);
     insert.BindBlob(7, commit.evidence);
     insert.BindBlob(8, commit.challenge);
+    insert.BindInt64(9, static_cast<int64_t>(log_index));
     RETURN_IF_ERROR(insert.Run());
   }
   {
@@ -546,6 +617,177 @@ absl::StatusOr<std::vector<veu::v1::Event>> SqliteStore::ListEvents(const EventF
     events.push_back(std::move(event));
   }
   return events;
+}
+
+// ---- Transparency log ---------------------------------------------------------------------
+
+absl::StatusOr<uint64_t> SqliteStore::TreeSizeLocked() const {
+  ASSIGN_OR_RETURN(Statement select, db_->Prepare("SELECT tree_size FROM log_state WHERE id = 1",
+                                                  "reading the log size"));
+  ASSIGN_OR_RETURN(bool found, select.Step());
+  if (!found) {
+    return absl::DataLossError(
+        "the log_state row is missing; the database is damaged: restore it from a backup");
+  }
+  return static_cast<uint64_t>(select.ColumnInt64(0));
+}
+
+absl::StatusOr<std::string> SqliteStore::ReadNode(uint32_t level, uint64_t index) const {
+  absl::MutexLock lock(&mu_);
+  return ReadNodeOn(*db_, level, index);
+}
+
+absl::StatusOr<uint64_t> SqliteStore::TreeSize() const {
+  absl::MutexLock lock(&mu_);
+  return TreeSizeLocked();
+}
+
+absl::Status SqliteStore::AppendLeafLocked(uint64_t index, absl::Span<const merkle::Node> nodes) {
+  const std::string op = absl::StrFormat("appending log leaf %d", index);
+  ASSIGN_OR_RETURN(const uint64_t size, TreeSizeLocked());
+  if (index != size) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "cannot store leaf %d: the log holds %d leaves (another writer?)", index, size));
+  }
+  // Leaf `index` completes the leaf and one parent per trailing 1 bit of `index`.
+  if (nodes.empty() || nodes.size() != 1 + static_cast<size_t>(std::countr_one(index))) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("leaf %d completes %d nodes, but %d were given", index,
+                        1 + std::countr_one(index), nodes.size()));
+  }
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (nodes[i].level != i || nodes[i].index != (index >> i) ||
+        nodes[i].hash.size() != merkle::kHashSize) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "node #%d for leaf %d is (level %d, index %d, %d bytes); expected (level %d, index %d, "
+          "%d bytes)",
+          i, index, nodes[i].level, nodes[i].index, nodes[i].hash.size(), i, index >> i,
+          merkle::kHashSize));
+    }
+  }
+  if (index >= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return absl::OutOfRangeError(absl::StrCat(op, ": the log is full"));
+  }
+  for (const merkle::Node& node : nodes) {
+    ASSIGN_OR_RETURN(
+        Statement insert,
+        db_->Prepare("INSERT INTO log_nodes (level, idx, hash) VALUES (?1, ?2, ?3)", op));
+    insert.BindInt64(1, node.level);
+    insert.BindInt64(2, static_cast<int64_t>(node.index));
+    insert.BindBlob(3, node.hash);
+    RETURN_IF_ERROR(insert.Run());
+  }
+  ASSIGN_OR_RETURN(Statement update,
+                   db_->Prepare("UPDATE log_state SET tree_size = ?1 WHERE id = 1", op));
+  update.BindInt64(1, static_cast<int64_t>(index + 1));
+  return update.Run();
+}
+
+absl::Status SqliteStore::AppendLeaf(uint64_t index, absl::Span<const merkle::Node> nodes) {
+  const std::string op = absl::StrFormat("appending log leaf %d", index);
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_, op));
+  RETURN_IF_ERROR(AppendLeafLocked(index, nodes));
+  return tx.Commit();
+}
+
+absl::Status SqliteStore::PutCheckpoint(const translog::StoredCheckpoint& checkpoint) {
+  const translog::Checkpoint& c = checkpoint.checkpoint;
+  const std::string op = absl::StrFormat("storing the checkpoint of size %d", c.size);
+  if (c.size > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
+      c.timestamp_unix_seconds > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return absl::InvalidArgumentError(absl::StrCat(op, ": size or timestamp out of range"));
+  }
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_, op));
+  {
+    ASSIGN_OR_RETURN(Statement latest,
+                     db_->Prepare("SELECT tree_size, timestamp_seconds FROM log_checkpoints "
+                                  "ORDER BY seq DESC LIMIT 1",
+                                  op));
+    ASSIGN_OR_RETURN(bool found, latest.Step());
+    if (found) {
+      const uint64_t size = static_cast<uint64_t>(latest.ColumnInt64(0));
+      const uint64_t time = static_cast<uint64_t>(latest.ColumnInt64(1));
+      if (c.size < size || c.timestamp_unix_seconds < time) {
+        return absl::FailedPreconditionError(absl::StrFormat(
+            "checkpoint (size %d, time %d) would go back from the latest (size %d, time %d)",
+            c.size, c.timestamp_unix_seconds, size, time));
+      }
+    }
+  }
+  ASSIGN_OR_RETURN(Statement insert,
+                   db_->Prepare("INSERT INTO log_checkpoints (origin, tree_size, root_hash, "
+                                "timestamp_seconds, signed_note) VALUES (?1, ?2, ?3, ?4, ?5)",
+                                op));
+  insert.BindText(1, c.origin);
+  insert.BindInt64(2, static_cast<int64_t>(c.size));
+  insert.BindBlob(3, c.root_hash);
+  insert.BindInt64(4, static_cast<int64_t>(c.timestamp_unix_seconds));
+  insert.BindBlob(5, checkpoint.signed_note);
+  RETURN_IF_ERROR(insert.Run());
+  return tx.Commit();
+}
+
+absl::StatusOr<translog::StoredCheckpoint> SqliteStore::LatestCheckpoint() const {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement select,
+                   db_->Prepare("SELECT origin, tree_size, root_hash, timestamp_seconds, "
+                                "signed_note FROM log_checkpoints ORDER BY seq DESC LIMIT 1",
+                                "reading the latest checkpoint"));
+  ASSIGN_OR_RETURN(bool found, select.Step());
+  if (!found) return absl::NotFoundError("the log has no checkpoint yet");
+  return CheckpointFromRow(select);
+}
+
+absl::StatusOr<translog::StoredCheckpoint> SqliteStore::CheckpointWithSize(
+    uint64_t tree_size) const {
+  if (tree_size > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return absl::NotFoundError(absl::StrFormat("no checkpoint of size %d", tree_size));
+  }
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement select,
+                   db_->Prepare("SELECT origin, tree_size, root_hash, timestamp_seconds, "
+                                "signed_note FROM log_checkpoints WHERE tree_size = ?1 "
+                                "ORDER BY seq LIMIT 1",
+                                "reading a checkpoint by size"));
+  select.BindInt64(1, static_cast<int64_t>(tree_size));
+  ASSIGN_OR_RETURN(bool found, select.Step());
+  if (!found) {
+    return absl::NotFoundError(absl::StrFormat(
+        "no checkpoint of tree size %d was published; ask for the latest one instead", tree_size));
+  }
+  return CheckpointFromRow(select);
+}
+
+absl::StatusOr<LogEntry> SqliteStore::LogEntryByAppraisalId(const std::string& appraisal_id) const {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement select,
+                   db_->Prepare("SELECT log_index, record FROM appraisals WHERE id = ?1 AND "
+                                "log_index IS NOT NULL",
+                                "reading a logged appraisal"));
+  select.BindText(1, appraisal_id);
+  ASSIGN_OR_RETURN(bool found, select.Step());
+  if (!found) {
+    return absl::NotFoundError(absl::StrFormat(
+        "appraisal '%s' is not in the log (unknown id, or stored before the log existed)",
+        appraisal_id));
+  }
+  return LogEntry{static_cast<uint64_t>(select.ColumnInt64(0)), select.ColumnBytes(1)};
+}
+
+absl::StatusOr<LogEntry> SqliteStore::LogEntryByIndex(uint64_t index) const {
+  if (index > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return absl::NotFoundError(absl::StrFormat("the log has no leaf %d", index));
+  }
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement select,
+                   db_->Prepare("SELECT log_index, record FROM appraisals WHERE log_index = ?1",
+                                "reading a logged appraisal by index"));
+  select.BindInt64(1, static_cast<int64_t>(index));
+  ASSIGN_OR_RETURN(bool found, select.Step());
+  if (!found) return absl::NotFoundError(absl::StrFormat("the log has no leaf %d", index));
+  return LogEntry{static_cast<uint64_t>(select.ColumnInt64(0)), select.ColumnBytes(1)};
 }
 
 }  // namespace veu::verifier

@@ -5,6 +5,9 @@
 // file; only a power loss or kernel crash before the next checkpoint can lose the last commits.
 // synchronous=FULL (Options::durability = kPowerLoss) fsyncs the WAL on every commit so acked
 // appraisals also survive power loss, at the price of one fsync per commit.
+//
+// It is also the transparency log's storage (AppraisalLog): CommitAppraisal sets the
+// appraisal's log_index and appends its leaf in the same transaction.
 #ifndef VEU_VERIFIER_STORE_SQLITE_STORE_H_
 #define VEU_VERIFIER_STORE_SQLITE_STORE_H_
 
@@ -17,12 +20,13 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "verifier/store/appraisal_log.h"
 #include "verifier/store/sqlite_db.h"
 #include "verifier/store/store.h"
 
 namespace veu::verifier {
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public AppraisalLog {
  public:
   struct Options {
     enum class Durability {
@@ -68,6 +72,16 @@ class SqliteStore final : public Store {
   absl::StatusOr<int64_t> AppendEvent(const veu::v1::Event& event) override;
   absl::StatusOr<std::vector<veu::v1::Event>> ListEvents(const EventFilter& filter) override;
 
+  // AppraisalLog / translog::LogStorage. All thread-safe, serialised like the Store methods.
+  absl::StatusOr<std::string> ReadNode(uint32_t level, uint64_t index) const override;
+  absl::StatusOr<uint64_t> TreeSize() const override;
+  absl::Status AppendLeaf(uint64_t index, absl::Span<const merkle::Node> nodes) override;
+  absl::Status PutCheckpoint(const translog::StoredCheckpoint& checkpoint) override;
+  absl::StatusOr<translog::StoredCheckpoint> LatestCheckpoint() const override;
+  absl::StatusOr<LogEntry> LogEntryByAppraisalId(const std::string& appraisal_id) const override;
+  absl::StatusOr<LogEntry> LogEntryByIndex(uint64_t index) const override;
+  absl::StatusOr<translog::StoredCheckpoint> CheckpointWithSize(uint64_t tree_size) const override;
+
  private:
   explicit SqliteStore(std::unique_ptr<sqlite::Connection> db) : db_(std::move(db)) {}
 
@@ -77,7 +91,12 @@ class SqliteStore final : public Store {
   absl::StatusOr<int64_t> InsertEventLocked(const veu::v1::Event& event, std::string_view operation)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  absl::Mutex mu_;
+  // Inside a transaction: checks and writes leaf `index` and the nodes it completes.
+  absl::Status AppendLeafLocked(uint64_t index, absl::Span<const merkle::Node> nodes)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<uint64_t> TreeSizeLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  mutable absl::Mutex mu_;
   std::unique_ptr<sqlite::Connection> db_ ABSL_GUARDED_BY(mu_);
 };
 
