@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_format.h"
 #include "common/crypto/digest.h"
+#include "common/check_result.h"
 #include "common/eventlog/efi_variable.h"
 #include "common/eventlog/facts.h"
 #include "common/hex.h"
@@ -22,12 +23,7 @@ using veu::v1::CheckStatus;
 using veu::v1::ReasonCode;
 
 CheckResult Result(std::string check, CheckStatus status, ReasonCode reason, std::string detail) {
-  CheckResult c;
-  c.set_check(std::move(check));
-  c.set_status(status);
-  if (status != veu::v1::CHECK_PASS) c.set_reason(reason);
-  c.set_detail(std::move(detail));
-  return c;
+  return MakeCheckResult(std::move(check), status, reason, std::move(detail));
 }
 
 bool Contains(const google::protobuf::RepeatedPtrField<std::string>& list, std::string_view v) {

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/check_result.h"
 #include "common/crypto/digest.h"
 #include "common/facts/host_controls.h"
 #include "common/hex.h"
@@ -18,12 +19,7 @@ using veu::v1::CheckStatus;
 using veu::v1::ReasonCode;
 
 CheckResult Check(std::string id, CheckStatus status, ReasonCode reason, std::string detail) {
-  CheckResult c;
-  c.set_check(std::move(id));
-  c.set_status(status);
-  if (status != veu::v1::CHECK_PASS) c.set_reason(reason);
-  c.set_detail(std::move(detail));
-  return c;
+  return MakeCheckResult(std::move(id), status, reason, std::move(detail));
 }
 
 veu::v1::Event MakeEvent(const AppraisalInput& input, veu::v1::EventKind kind,

@@ -2,17 +2,14 @@
 
 #include <string>
 
+#include "common/check_result.h"
+
 namespace veu::verifier {
 namespace {
 
 veu::v1::CheckResult Result(const veu::v1::Control& control, veu::v1::CheckStatus status,
                             veu::v1::ReasonCode reason, std::string detail) {
-  veu::v1::CheckResult r;
-  r.set_check(control.id());
-  r.set_status(status);
-  if (status != veu::v1::CHECK_PASS) r.set_reason(reason);
-  r.set_detail(std::move(detail));
-  return r;
+  return MakeCheckResult(control.id(), status, reason, std::move(detail));
 }
 
 bool IsMeasuredBootCheck(const std::string& id) {

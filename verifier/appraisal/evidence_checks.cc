@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/check_result.h"
 #include "common/crypto/digest.h"
 #include "common/hex.h"
 #include "common/tpm/public_key.h"
@@ -80,12 +81,9 @@ QuoteStepResult CheckQuote(const std::string& ak_public, const veu::v1::Quote& q
   absl::StatusOr<CachedAk> ak = LoadAkPublicCached(ak_public);
   if (!ak.ok()) {
     // The stored AK was checked at enrolment; failing here means the record is damaged.
-    veu::v1::CheckResult c;
-    c.set_check("agent.ak");
-    c.set_status(veu::v1::CHECK_FAIL);
-    c.set_reason(veu::v1::AK_PUBLIC_MALFORMED);
-    c.set_detail(absl::StrCat("the enrolled AK does not load: ", ak.status().message()));
-    result.checks.push_back(std::move(c));
+    result.checks.push_back(MakeCheckResult(
+        "agent.ak", veu::v1::CHECK_FAIL, veu::v1::AK_PUBLIC_MALFORMED,
+        absl::StrCat("the enrolled AK does not load: ", ak.status().message())));
     return result;
   }
   tpm::QuoteExpectations expectations;
@@ -118,12 +116,7 @@ MeasuredBootStep CheckMeasuredBoot(const veu::v1::Facts& facts,
                                    const veu::v1::ReferenceValues& refs, bool require_log) {
   MeasuredBootStep step;
   auto add = [&](veu::v1::CheckStatus status, veu::v1::ReasonCode reason, std::string detail) {
-    veu::v1::CheckResult c;
-    c.set_check("eventlog.replay");
-    c.set_status(status);
-    if (status != veu::v1::CHECK_PASS) c.set_reason(reason);
-    c.set_detail(std::move(detail));
-    step.checks.push_back(std::move(c));
+    step.checks.push_back(MakeCheckResult("eventlog.replay", status, reason, std::move(detail)));
   };
   const bool sent = !upload.content().empty() || upload.unchanged();
   if (!sent && !facts.has_event_log()) {

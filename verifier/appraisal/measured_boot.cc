@@ -1,6 +1,7 @@
 #include "verifier/appraisal/measured_boot.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/check_result.h"
 #include "common/eventlog/binding.h"
 #include "common/eventlog/facts.h"
 #include "common/eventlog/parser.h"
@@ -15,15 +16,12 @@ MeasuredBootResult AppraiseMeasuredBoot(const std::string& log,
   MeasuredBootResult result;
   absl::StatusOr<eventlog::UnverifiedEventLog> parsed = eventlog::ParseEventLog(log);
   if (!parsed.ok()) {
-    veu::v1::CheckResult c;
-    c.set_check("eventlog.replay");
-    c.set_status(veu::v1::CHECK_FAIL);
-    c.set_reason(veu::v1::EVENTLOG_MALFORMED);
-    c.set_detail(std::string(parsed.status().message()));
-    result.checks.push_back(std::move(c));
+    result.checks.push_back(MakeCheckResult("eventlog.replay", veu::v1::CHECK_FAIL,
+                                            veu::v1::EVENTLOG_MALFORMED,
+                                            std::string(parsed.status().message())));
     return result;
   }
-  eventlog::BindingOutcome bound = eventlog::BindToQuote(*parsed, verified_pcrs);
+  eventlog::BindingOutcome bound = eventlog::BindToQuote(*std::move(parsed), verified_pcrs);
   result.checks.push_back(bound.check);
   if (!bound.verified) return result;
   result.replayed = true;
@@ -34,12 +32,9 @@ MeasuredBootResult AppraiseMeasuredBoot(const std::string& log,
       eventlog::AppraiseAgainstReferenceValues(*bound.verified, refs);
   if (!checks.ok()) {
     // An unusable reference set is the verifier's fault, but it must not pass anything.
-    veu::v1::CheckResult c;
-    c.set_check("refvalues");
-    c.set_status(veu::v1::CHECK_NOT_EVALUATED);
-    c.set_reason(veu::v1::REFERENCE_VALUE_MISMATCH);
-    c.set_detail(absl::StrCat("reference values unusable: ", checks.status().message()));
-    result.checks.push_back(std::move(c));
+    result.checks.push_back(MakeCheckResult(
+        "refvalues", veu::v1::CHECK_NOT_EVALUATED, veu::v1::REFERENCE_VALUE_MISMATCH,
+        absl::StrCat("reference values unusable: ", checks.status().message())));
     return result;
   }
   result.checks.insert(result.checks.end(), checks->begin(), checks->end());
