@@ -30,6 +30,10 @@ Appraises TPM evidence from veu-agents, keeps every result and its raw evidence.
   --reference-values FILE  measured-boot reference values (veuctl refvalues learn)
   --require-event-log    a report without a measured-boot log fails instead of warning
   --policy-pack FILE     VEU controls evaluated over every verified report
+  --log-key FILE         PEM EC P-256 key signing transparency log checkpoints (created 0600 if
+                         missing; default log-key.pem beside the database; public key FILE.pub)
+  --log-origin NAME      checkpoint origin and key name (default veu-verifier)
+  --checkpoint-interval SECONDS  publish a checkpoint this often when the log grew (default 10)
   --help                 this text
 )";
 }
@@ -40,7 +44,8 @@ absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std
                    ParseFlags(args,
                               {"config", "listen", "port-file", "admin-socket", "database",
                                "tls-cert", "tls-key", "ek-roots", "interval", "timeout",
-                               "enrollment-timeout", "reference-values", "policy-pack"},
+                               "enrollment-timeout", "reference-values", "policy-pack", "log-key",
+                               "log-origin", "checkpoint-interval"},
                               {"allow-sha1", "require-event-log"}));
   if (!flags.positional.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", flags.positional[0], "'"));
@@ -60,7 +65,7 @@ absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std
   if (auto v = flags.Get("tls-cert")) config.mutable_tls()->set_cert_file(*v);
   if (auto v = flags.Get("tls-key")) config.mutable_tls()->set_key_file(*v);
   if (auto v = flags.Get("ek-roots")) config.set_ek_roots_dir(*v);
-  for (const char* name : {"interval", "timeout", "enrollment-timeout"}) {
+  for (const char* name : {"interval", "timeout", "enrollment-timeout", "checkpoint-interval"}) {
     if (auto v = flags.Get(name)) {
       uint32_t seconds;
       if (!absl::SimpleAtoi(*v, &seconds) || seconds == 0) {
@@ -69,6 +74,7 @@ absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std
       const std::string flag = name;
       if (flag == "interval") config.set_challenge_interval_seconds(seconds);
       else if (flag == "timeout") config.set_challenge_timeout_seconds(seconds);
+      else if (flag == "checkpoint-interval") config.set_checkpoint_interval_seconds(seconds);
       else config.set_enrollment_timeout_seconds(seconds);
     }
   }
@@ -77,11 +83,21 @@ absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std
   if (auto v = flags.Get("reference-values")) config.set_reference_values_file(*v);
   if (auto v = flags.Get("policy-pack")) config.set_policy_pack(*v);
   if (auto v = flags.Get("port-file")) *port_file = *v;
+  if (auto v = flags.Get("log-key")) config.set_log_key(*v);
+  if (auto v = flags.Get("log-origin")) config.set_log_origin(*v);
 
   if (config.listen_address().empty()) config.set_listen_address("0.0.0.0:8443");
   if (config.admin_socket().empty()) config.set_admin_socket("/run/veu-verifier/admin.sock");
   if (config.database().empty()) config.set_database("/var/lib/veu-verifier/veu.db");
   if (config.challenge_interval_seconds() == 0) config.set_challenge_interval_seconds(30);
+  if (config.log_origin().empty()) config.set_log_origin("veu-verifier");
+  if (config.checkpoint_interval_seconds() == 0) config.set_checkpoint_interval_seconds(10);
+  if (config.log_key().empty()) {
+    const std::string& db = config.database();
+    const size_t slash = db.rfind('/');
+    config.set_log_key(slash == std::string::npos ? "log-key.pem"
+                                                  : db.substr(0, slash + 1) + "log-key.pem");
+  }
   if (config.challenge_timeout_seconds() == 0) config.set_challenge_timeout_seconds(10);
   if (config.enrollment_timeout_seconds() == 0) config.set_enrollment_timeout_seconds(30);
   if (config.stale_after_seconds() == 0) {

@@ -22,6 +22,7 @@
 #include "verifier/service/deadline_reaper.h"
 #include "verifier/service/enrollment_service.h"
 #include "verifier/service/query_service.h"
+#include "verifier/service/transparency.h"
 #include "verifier/store/sqlite_store.h"
 
 namespace {
@@ -108,8 +109,15 @@ int main(int argc, char** argv) {
   veu::verifier::EnrollmentService enrollment_service(&enroller);
   veu::verifier::AttestationService attestation_service(store->get(), &nonces, &reaper, policy,
                                                         stream_options);
-  veu::verifier::QueryService query_service(store->get(),
-                                            absl::Seconds(config->stale_after_seconds()));
+  // Transparency log: the store appends every committed appraisal; this signs checkpoints.
+  absl::StatusOr<veu::translog::NoteSigner> log_signer =
+      veu::verifier::LoadOrCreateLogKey(config->log_key(), config->log_origin());
+  if (!log_signer.ok()) return Fail(log_signer.status());
+  veu::verifier::CheckpointPublisher checkpoints(
+      store->get(), &*log_signer, config->log_origin(),
+      absl::Seconds(config->checkpoint_interval_seconds()));
+  veu::verifier::QueryService query_service(
+      store->get(), absl::Seconds(config->stale_after_seconds()), store->get());
   veu::verifier::AdminService admin_service(store->get(), &enroller,
                                             veu::verifier::EkCertificateKeyHash);
 
@@ -158,6 +166,7 @@ int main(int argc, char** argv) {
 
   WaitForTerminationSignal();
   attestation_service.Shutdown();
+  checkpoints.Stop();
   agents_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   admin_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   std::filesystem::remove(socket_path, ec);

@@ -11,8 +11,10 @@ veu_library(veu_enrollment
 
 veu_library(veu_verifier_service
   SOURCES service/attestation_service.cc service/deadline_reaper.cc
-          service/enrollment_service.cc service/query_service.cc config.cc
-  DEPS veu_appraisal veu_enrollment veu_store veu_rpc veu_proto)
+          service/enrollment_service.cc service/query_service.cc service/transparency.cc
+          config.cc
+  DEPS veu_appraisal veu_enrollment veu_store veu_translog veu_merkle veu_rpc veu_proto
+       OpenSSL::Crypto absl::synchronization absl::time)
 
 add_executable(veu-verifier main.cc)
 target_include_directories(veu-verifier PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR}/proto)

@@ -57,6 +57,7 @@ absl::Status Deployment::StartVerifier(const VerifierOptions& options) {
     argv.push_back("--policy-pack");
     argv.push_back(options.policy_pack);
   }
+  argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
   absl::StatusOr<Process> p = Process::Start(argv, dir_ + "/verifier.log");
   if (!p.ok()) return p.status();
   verifier_.emplace(*std::move(p));

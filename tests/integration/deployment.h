@@ -27,6 +27,7 @@ struct VerifierOptions {
   int timeout_seconds = 3;
   int enrollment_timeout_seconds = 5;
   std::string policy_pack;     // --policy-pack, when set
+  std::vector<std::string> extra_args;  // appended as given (e.g. --checkpoint-interval 1)
 };
 
 class Deployment {

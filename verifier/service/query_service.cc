@@ -5,13 +5,75 @@
 #include "common/log.h"
 #include "common/proto_time.h"
 #include "common/rpc/grpc_status.h"
+#include "common/merkle/hasher.h"
+#include "common/merkle/node_reader.h"
 #include "common/status_macros.h"
 #include "verifier/appraisal/site_rollup.h"
 
 namespace veu::verifier {
 
-QueryService::QueryService(Store* store, absl::Duration stale_after)
-    : store_(store), stale_after_(stale_after) {}
+QueryService::QueryService(Store* store, absl::Duration stale_after, const AppraisalLog* log)
+    : store_(store), log_(log), stale_after_(stale_after) {}
+
+grpc::Status QueryService::GetCheckpoint(grpc::ServerContext*,
+                                         const veu::v1::GetCheckpointRequest* request,
+                                         veu::v1::GetCheckpointResponse* response) {
+  if (log_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this verifier keeps no transparency log");
+  }
+  absl::StatusOr<translog::StoredCheckpoint> c = request->tree_size() == 0
+                                                     ? log_->LatestCheckpoint()
+                                                     : log_->CheckpointWithSize(request->tree_size());
+  if (!c.ok()) return ToGrpcStatus(c.status());
+  response->set_signed_note(c->signed_note);
+  response->set_origin(c->checkpoint.origin);
+  response->set_tree_size(c->checkpoint.size);
+  response->set_root_hash(c->checkpoint.root_hash);
+  response->set_timestamp_unix_seconds(c->checkpoint.timestamp_unix_seconds);
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::GetInclusionProof(grpc::ServerContext*,
+                                             const veu::v1::GetInclusionProofRequest* request,
+                                             veu::v1::GetInclusionProofResponse* response) {
+  if (log_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this verifier keeps no transparency log");
+  }
+  absl::StatusOr<LogEntry> entry;
+  switch (request->leaf_case()) {
+    case veu::v1::GetInclusionProofRequest::kAppraisalId:
+      entry = log_->LogEntryByAppraisalId(request->appraisal_id());
+      break;
+    case veu::v1::GetInclusionProofRequest::kLeafIndex:
+      entry = log_->LogEntryByIndex(request->leaf_index());
+      break;
+    default:
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "give an appraisal_id or a leaf_index");
+  }
+  if (!entry.ok()) return ToGrpcStatus(entry.status());
+  uint64_t tree_size = request->tree_size();
+  if (tree_size == 0) {
+    absl::StatusOr<translog::StoredCheckpoint> latest = log_->LatestCheckpoint();
+    if (!latest.ok()) return ToGrpcStatus(latest.status());
+    tree_size = latest->checkpoint.size;
+  }
+  if (entry->index >= tree_size) {
+    return grpc::Status(
+        grpc::StatusCode::FAILED_PRECONDITION,
+        absl::StrCat("leaf ", entry->index, " is not in the tree of size ", tree_size,
+                     " yet; retry after the next checkpoint"));
+  }
+  absl::StatusOr<std::vector<std::string>> proof =
+      merkle::InclusionProof(*log_, entry->index, tree_size);
+  if (!proof.ok()) return ToGrpcStatus(proof.status());
+  response->set_leaf_index(entry->index);
+  response->set_leaf_hash(merkle::LeafHash(entry->appraisal));
+  response->set_tree_size(tree_size);
+  for (std::string& hash : *proof) response->add_proof(std::move(hash));
+  response->set_appraisal(std::move(entry->appraisal));
+  return grpc::Status::OK;
+}
 
 grpc::Status QueryService::ListSites(grpc::ServerContext*, const veu::v1::ListSitesRequest*,
                                      veu::v1::ListSitesResponse* response) {

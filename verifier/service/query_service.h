@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "verifier/enrollment/enroller.h"
+#include "verifier/store/appraisal_log.h"
 #include "verifier/store/store.h"
 #include "veu/v1/query.grpc.pb.h"
 
@@ -19,7 +20,8 @@ using EkKeyHasher = std::function<absl::StatusOr<std::string>(const std::string&
 
 class QueryService final : public veu::v1::Query::Service {
  public:
-  QueryService(Store* store, absl::Duration stale_after);
+  // `log` (may be null: the log RPCs then fail Unimplemented) serves checkpoints and proofs.
+  QueryService(Store* store, absl::Duration stale_after, const AppraisalLog* log = nullptr);
 
   grpc::Status ListSites(grpc::ServerContext*, const veu::v1::ListSitesRequest*,
                          veu::v1::ListSitesResponse*) override;
@@ -31,10 +33,18 @@ class QueryService final : public veu::v1::Query::Service {
                               veu::v1::ListAppraisalsResponse*) override;
   grpc::Status ListEvents(grpc::ServerContext*, const veu::v1::ListEventsRequest*,
                           veu::v1::ListEventsResponse*) override;
+  // Latest checkpoint, or the one of a given size; NotFound if none was published.
+  grpc::Status GetCheckpoint(grpc::ServerContext*, const veu::v1::GetCheckpointRequest*,
+                             veu::v1::GetCheckpointResponse*) override;
+  // Proof for an appraisal (by id or leaf index) against a published checkpoint's size
+  // (default the latest); FailedPrecondition if the leaf is not yet covered by it.
+  grpc::Status GetInclusionProof(grpc::ServerContext*, const veu::v1::GetInclusionProofRequest*,
+                                 veu::v1::GetInclusionProofResponse*) override;
 
  private:
   absl::StatusOr<std::string> ResolveAgentId(const std::string& prefix);
   Store* const store_;
+  const AppraisalLog* const log_;
   const absl::Duration stale_after_;
 };
 
