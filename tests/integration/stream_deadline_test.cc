@@ -14,6 +14,7 @@
 #include "tests/support/status_matchers.h"
 #include "veu/v1/attestation.grpc.pb.h"
 #include "veu/v1/enrollment.grpc.pb.h"
+#include "veu/v1/facts.pb.h"
 
 namespace veu::testing {
 namespace {
@@ -266,6 +267,40 @@ TEST_F(ImpersonationTest, GenuineReportReplayedOnANewStreamProvesNothing) {
   RunResult history = deployment_->Veuctl({"history", agent_id, "--json"});
   EXPECT_THAT(history.out, ::testing::Not(HasSubstr("VERDICT_REJECT"))) << history.out;
   EXPECT_THAT(deployment_->VerifierLog(), HasSubstr("does not prove the enrolled AK"));
+}
+
+TEST_F(ImpersonationTest, FactsAlteredInTransitAfterQuotingAreRejected) {
+  const std::string agent_id = EnrolAgent();
+  grpc::ClientContext ctx;
+  veu::v1::Challenge challenge;
+  auto stream = Open(&ctx, agent_id, &challenge);
+  ASSERT_TRUE(stream->Write(GenuineEvidence(*tpm_, challenge)));
+  veu::v1::VerifierMessage in;
+  ASSERT_TRUE(stream->Read(&in));
+  ASSERT_TRUE(in.has_ack());
+  ASSERT_TRUE(stream->Read(&in));  // the next challenge
+  ASSERT_TRUE(in.has_challenge());
+
+  // The TPM quoted one set of facts; a man in the middle swaps in another (e.g. fewer GPUs).
+  veu::v1::Facts quoted;
+  quoted.mutable_host()->set_hostname("node-7");
+  veu::v1::Facts swapped = quoted;
+  swapped.mutable_host()->set_hostname("node-7-with-fewer-gpus");
+  veu::v1::AgentMessage out;
+  veu::v1::Evidence* evidence = out.mutable_evidence();
+  evidence->set_nonce(in.challenge().nonce());
+  absl::StatusOr<veu::v1::Quote> quote = tpm_->Quote(
+      tpm::QualifyingData(in.challenge().nonce(), quoted.SerializeAsString()),
+      in.challenge().pcr_selection(0));
+  ASSERT_OK(quote.status());
+  *evidence->mutable_quote() = *quote;
+  evidence->set_facts(swapped.SerializeAsString());
+  ASSERT_TRUE(stream->Write(out));
+  ASSERT_TRUE(stream->Read(&in));
+  ASSERT_TRUE(in.has_ack()) << in.DebugString();
+  EXPECT_EQ(in.ack().verdict(), veu::v1::VERDICT_REJECT);
+  EXPECT_THAT(in.ack().reasons(), ::testing::Contains(veu::v1::QUOTE_QUALIFYING_DATA_MISMATCH));
+  ctx.TryCancel();
 }
 
 }  // namespace
