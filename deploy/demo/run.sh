@@ -58,6 +58,7 @@ step "veu-verifier"
   --tls-cert "$demo_dir/tls/server.pem" --tls-key "$demo_dir/tls/server.key" \
   --ek-roots "$demo_dir/swtpm/ca" --interval "${INTERVAL:-3}" --timeout 10 \
   --policy-pack "$root/deploy/policies/veu-2025.textproto" \
+  --log-key "$demo_dir/log-key.pem" --checkpoint-interval 1 \
   2>"$demo_dir/verifier.log" &
 pids+=("$!")
 echo "$!" >"$demo_dir/verifier.pid"
@@ -94,6 +95,13 @@ cat "$demo_dir/verifier.log"
 
 step "veuctl agents"
 "$veuctl" agents
+
+step "transparency log: the latest signed checkpoint, and a proof that an appraisal is in it"
+sleep 1.2  # let a checkpoint cover the appraisals so far
+"$veuctl" log checkpoint || true
+agent_id=$("$veuctl" agents --json | grep -o '"agent_id": "[0-9a-f]*"' | head -1 | cut -d'"' -f4)
+appraisal_id=$("$veuctl" history "$agent_id" --limit 2 --json | grep -o '"id": "[0-9a-f]*"' | sed -n 2p | cut -d'"' -f4)
+"$veuctl" log prove "$appraisal_id" --verifier-key "$demo_dir/log-key.pem.pub" || true
 
 step "veuctl status $site"
 set +e
