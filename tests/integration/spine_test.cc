@@ -200,5 +200,62 @@ TEST_F(SpineTest, ChangedEventLogIsRejectedNamingTheMismatchingPcr) {
   EXPECT_THAT(status.out, HasSubstr("EVENTLOG_REPLAY_MISMATCH: PCR 4 (sha256)"));
 }
 
+// Writes `veuctl refvalues learn` output for `log` under class `name` to `path`.
+bool Learn(Deployment& d, const std::string& log, const std::string& name, const std::string& path) {
+  RunResult learned = d.Veuctl({"refvalues", "learn", "--eventlog", log, "--name", name});
+  if (learned.exit_code != 0) return false;
+  std::ofstream(path) << learned.out;
+  return true;
+}
+
+TEST_F(SpineTest, ReferenceValuesStoredPerPlatformClassDecideTheMeasuredBootChecks) {
+  ASSERT_OK(deployment_->PrepareMeasuredBoot());
+  ASSERT_OK(deployment_->StartVerifier());
+  absl::StatusOr<std::string> token = deployment_->AddSiteWithToken("fra1");
+  ASSERT_OK(token.status());
+  ASSERT_OK(deployment_->StartAgent("fra1", *token));
+  ASSERT_TRUE(WaitForAppraisals(1)) << deployment_->VerifierLog();
+
+  // Learned from this node's own log (an operator reviews it), stored, and the node assigned.
+  const std::string own = deployment_->dir() + "/refs-own.json";
+  ASSERT_TRUE(Learn(*deployment_, DemoEventLogPath(), "gpu-gen3", own));
+  ASSERT_EQ(deployment_->Veuctl({"refvalues", "load", own}).exit_code, 0);
+  RunResult agents = deployment_->Veuctl({"agents", "--json"});
+  const size_t at = agents.out.find("\"agent_id\": \"");
+  ASSERT_NE(at, std::string::npos);
+  const std::string agent_id = agents.out.substr(at + 13, 64);
+  RunResult assigned = deployment_->Veuctl({"agent", "class", agent_id.substr(0, 12), "gpu-gen3"});
+  ASSERT_EQ(assigned.exit_code, 0) << assigned.err;
+  int seen = deployment_->AppraisalCount();
+  ASSERT_TRUE(WaitForAppraisals(seen + 2));
+  RunResult status = deployment_->Veuctl({"status", "fra1", "--json"});
+  EXPECT_THAT(status.out, HasSubstr("\"check\": \"refvalue.pcr\",\n      \"status\": \"CHECK_PASS\""));
+  EXPECT_THAT(status.out, HasSubstr("\"check\": \"refvalue.boot_application\",\n      \"status\": \"CHECK_PASS\""));
+  EXPECT_THAT(status.out, ::testing::Not(HasSubstr("REFERENCE_VALUE_MISMATCH")));
+  EXPECT_THAT(status.out, ::testing::Not(HasSubstr("CHECK_FAIL")));
+  // This firmware measures no kernel or command line: those reference checks cannot be
+  // evaluated, so the node is WARN, never ACCEPT on an unchecked item.
+  EXPECT_THAT(status.out, HasSubstr("\"verdict\": \"VERDICT_WARN\""));
+
+  // The class's set is replaced by another machine's: the same node no longer matches it.
+  const std::string other = deployment_->dir() + "/refs-other.json";
+  ASSERT_TRUE(Learn(*deployment_, std::string(VEU_FIXTURES_DIR) + "/eventlogs/keylime__mb_log.bin",
+                    "gpu-gen3", other));
+  ASSERT_EQ(deployment_->Veuctl({"refvalues", "load", other}).exit_code, 0);
+  seen = deployment_->AppraisalCount();
+  ASSERT_TRUE(WaitForAppraisals(seen + 2));
+  status = deployment_->Veuctl({"status", "fra1", "--json"});
+  EXPECT_THAT(status.out, HasSubstr("REFERENCE_VALUE_MISMATCH"));
+  EXPECT_THAT(status.out, HasSubstr("\"verdict\": \"VERDICT_REJECT\""));
+
+  // A class without a stored set is not evaluated, never passed.
+  ASSERT_EQ(deployment_->Veuctl({"agent", "class", agent_id.substr(0, 12), "unknown-class"}).exit_code, 0);
+  seen = deployment_->AppraisalCount();
+  ASSERT_TRUE(WaitForAppraisals(seen + 2));
+  status = deployment_->Veuctl({"status", "fra1", "--json"});
+  EXPECT_THAT(status.out, HasSubstr("no reference values stored for platform class 'unknown-class'"));
+  EXPECT_THAT(status.out, HasSubstr("\"verdict\": \"VERDICT_WARN\""));
+}
+
 }  // namespace
 }  // namespace veu::testing

@@ -111,6 +111,16 @@ void CheckClock(const AppraisalInput& input, const VerifiedQuoteFacts& quote,
   out.agent.set_firmware_version(quote.firmware_version);
 }
 
+// The agent's platform class's reference values, else the verifier's default set. A class
+// without a stored set gets an empty set here and a not-evaluated check in Appraise.
+const veu::v1::ReferenceValues& ReferenceValuesFor(const AppraisalInput& input,
+                                                   const AppraisalPolicy& policy) {
+  static const veu::v1::ReferenceValues* const kNone = new veu::v1::ReferenceValues();
+  if (input.class_reference_values != nullptr) return *input.class_reference_values;
+  if (!input.agent->platform_class().empty()) return *kNone;
+  return policy.reference_values;
+}
+
 }  // namespace
 
 veu::v1::Verdict VerdictOf(const std::vector<CheckResult>& checks) {
@@ -170,8 +180,16 @@ absl::StatusOr<AppraisalOutcome> Appraise(const AppraisalInput& input,
                                           " bytes) bound into qualifyingData")));
       MeasuredBootStep mb = CheckMeasuredBoot(out.facts, evidence.event_log(),
                                               input.previous_event_log, quote.pcr_values,
-                                              policy.reference_values, policy.require_event_log);
+                                              ReferenceValuesFor(input, policy),
+                                              policy.require_event_log);
       checks.insert(checks.end(), mb.checks.begin(), mb.checks.end());
+      if (!input.agent->platform_class().empty() && input.class_reference_values == nullptr) {
+        checks.push_back(Check("refvalues", veu::v1::CHECK_NOT_EVALUATED,
+                               veu::v1::REFERENCE_VALUE_MISMATCH,
+                               absl::StrCat("no reference values stored for platform class '",
+                                            input.agent->platform_class(),
+                                            "' (veuctl refvalues load)")));
+      }
       out.accepted_event_log = std::move(mb.accepted_log);
       if (!out.accepted_event_log.empty()) {
         *out.appraisal.mutable_measured_boot() = std::move(mb.facts);

@@ -42,6 +42,10 @@ struct AppraisalInput {
   const veu::v1::Challenge* challenge = nullptr;
   const veu::v1::Evidence* evidence = nullptr;
   const veu::v1::Site* site = nullptr;  // the agent's site (authorised quantities); optional
+  // Reference values of the agent's platform class, when it has one and the set exists; they
+  // replace policy.reference_values. When the class names a set that does not exist, the
+  // reference checks are not-evaluated (never passed).
+  const veu::v1::ReferenceValues* class_reference_values = nullptr;
   // The last event log accepted for this agent on its current boot (empty if none); used
   // when the agent reports its log unchanged.
   std::string previous_event_log;

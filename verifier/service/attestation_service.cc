@@ -1,6 +1,7 @@
 #include "verifier/service/attestation_service.h"
 
 #include <iostream>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "common/crypto/random.h"
@@ -139,9 +140,20 @@ grpc::Status AttestationService::Attest(grpc::ServerContext* ctx, Stream* stream
     absl::StatusOr<std::string> id = crypto::RandomBytes(16);
     if (!id.ok()) return grpc::Status(grpc::StatusCode::INTERNAL, "random source failed");
     absl::StatusOr<veu::v1::Site> site = store_->GetSite(current->site());
+    std::optional<veu::v1::ReferenceValues> class_refs;
+    if (!current->platform_class().empty()) {
+      absl::StatusOr<veu::v1::ReferenceValues> refs =
+          store_->GetReferenceValues(current->platform_class());
+      if (refs.ok()) {
+        class_refs = *std::move(refs);
+      } else if (!absl::IsNotFound(refs.status())) {
+        return grpc::Status(grpc::StatusCode::UNAVAILABLE, "store unavailable");
+      }
+    }
     AppraisalInput input;
     input.agent = &*current;
     input.site = site.ok() ? &*site : nullptr;
+    input.class_reference_values = class_refs ? &*class_refs : nullptr;
     input.challenge = &challenge;
     input.evidence = &in.evidence();
     input.previous_event_log = previous_log;
@@ -180,6 +192,10 @@ grpc::Status AttestationService::Attest(grpc::ServerContext* ctx, Stream* stream
     commit.evidence = in.evidence().SerializeAsString();
     commit.challenge = challenge.SerializeAsString();
     commit.agent = outcome->agent;
+    // The operator may have changed the agent's class meanwhile: keep the newest setting.
+    if (absl::StatusOr<veu::v1::AgentRecord> latest = store_->GetAgent(agent_id); latest.ok()) {
+      commit.agent.set_platform_class(latest->platform_class());
+    }
     commit.events = outcome->events;
     if (absl::Status s = store_->CommitAppraisal(commit); !s.ok()) {
       Log("stream", absl::StrCat(who, ": could not commit appraisal: ", s.ToString()));

@@ -114,9 +114,9 @@ grpc::Status QueryService::ListAgents(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-absl::StatusOr<std::string> QueryService::ResolveAgentId(const std::string& prefix) {
+absl::StatusOr<std::string> ResolveAgentIdPrefix(Store& store, const std::string& prefix) {
   if (prefix.empty()) return absl::InvalidArgumentError("an agent id (or a unique prefix) is required");
-  ASSIGN_OR_RETURN(std::vector<veu::v1::AgentRecord> agents, store_->ListAgents(""));
+  ASSIGN_OR_RETURN(std::vector<veu::v1::AgentRecord> agents, store.ListAgents(""));
   std::string found;
   for (const auto& a : agents) {
     if (a.agent_id() == prefix) return prefix;
@@ -130,6 +130,10 @@ absl::StatusOr<std::string> QueryService::ResolveAgentId(const std::string& pref
   }
   if (found.empty()) return absl::NotFoundError(absl::StrCat("no agent with id '", prefix, "'"));
   return found;
+}
+
+absl::StatusOr<std::string> QueryService::ResolveAgentId(const std::string& prefix) {
+  return ResolveAgentIdPrefix(*store_, prefix);
 }
 
 grpc::Status QueryService::ListAppraisals(grpc::ServerContext*,
@@ -202,6 +206,34 @@ grpc::Status AdminService::IssueEnrollmentToken(
   Log("admin", absl::StrCat("enrolment token issued for site ", request->site(), ", valid ",
                             ttl, " s"));  // never the token itself
   *response = *token;
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::PutReferenceValues(grpc::ServerContext*,
+                                              const veu::v1::ReferenceValues* request,
+                                              veu::v1::ReferenceValues* response) {
+  if (request->name().empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "reference values need a name: the platform class they apply to");
+  }
+  if (absl::Status s = store_->PutReferenceValues(*request); !s.ok()) return ToGrpcStatus(s);
+  Log("admin", absl::StrCat("reference values for platform class ", request->name(), " stored"));
+  *response = *request;
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::SetPlatformClass(grpc::ServerContext*,
+                                            const veu::v1::SetPlatformClassRequest* request,
+                                            veu::v1::AgentRecord* response) {
+  absl::StatusOr<std::string> id = ResolveAgentIdPrefix(*store_, request->agent_id());
+  if (!id.ok()) return ToGrpcStatus(id.status());
+  absl::StatusOr<veu::v1::AgentRecord> agent = store_->GetAgent(*id);
+  if (!agent.ok()) return ToGrpcStatus(agent.status());
+  agent->set_platform_class(request->platform_class());
+  if (absl::Status s = store_->PutAgent(*agent, {}); !s.ok()) return ToGrpcStatus(s);
+  Log("admin", absl::StrCat("agent ", id->substr(0, 12), " platform class '",
+                            request->platform_class(), "'"));
+  *response = *agent;
   return grpc::Status::OK;
 }
 

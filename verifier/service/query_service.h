@@ -18,6 +18,10 @@ namespace veu::verifier {
 // Computes SHA-256 of the SubjectPublicKeyInfo of an EK certificate in any stored form.
 using EkKeyHasher = std::function<absl::StatusOr<std::string>(const std::string& cert)>;
 
+// The full agent ID for an exact ID or a unique prefix of one. InvalidArgument if empty or
+// ambiguous, NotFound if no agent matches.
+absl::StatusOr<std::string> ResolveAgentIdPrefix(Store& store, const std::string& prefix);
+
 class QueryService final : public veu::v1::Query::Service {
  public:
   // `log` (may be null: the log RPCs then fail Unimplemented) serves checkpoints and proofs.
@@ -58,6 +62,10 @@ class AdminService final : public veu::v1::Admin::Service {
   grpc::Status IssueEnrollmentToken(grpc::ServerContext*,
                                     const veu::v1::IssueEnrollmentTokenRequest*,
                                     veu::v1::IssueEnrollmentTokenResponse*) override;
+  grpc::Status PutReferenceValues(grpc::ServerContext*, const veu::v1::ReferenceValues*,
+                                  veu::v1::ReferenceValues*) override;
+  grpc::Status SetPlatformClass(grpc::ServerContext*, const veu::v1::SetPlatformClassRequest*,
+                                veu::v1::AgentRecord*) override;
 
  private:
   Store* const store_;

@@ -381,6 +381,38 @@ absl::StatusOr<TokenUse> SqliteStore::ConsumeEnrollmentToken(const std::string& 
   return TokenUse::kConsumed;
 }
 
+// ---- Reference values ----------------------------------------------------------------------
+
+absl::Status SqliteStore::PutReferenceValues(const veu::v1::ReferenceValues& refs) {
+  if (refs.name().empty()) {
+    return absl::InvalidArgumentError("PutReferenceValues: the set needs a name (its platform class)");
+  }
+  const std::string op = absl::StrFormat("storing reference values '%s'", refs.name());
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement upsert,
+                   db_->Prepare("INSERT OR REPLACE INTO reference_values (name, record) "
+                                "VALUES (?1, ?2)",
+                                op));
+  upsert.BindText(1, refs.name());
+  upsert.BindBlob(2, refs.SerializeAsString());
+  return upsert.Run();
+}
+
+absl::StatusOr<veu::v1::ReferenceValues> SqliteStore::GetReferenceValues(const std::string& name) {
+  const std::string op = absl::StrFormat("reading reference values '%s'", name);
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement select,
+                   db_->Prepare("SELECT record FROM reference_values WHERE name = ?1", op));
+  select.BindText(1, name);
+  ASSIGN_OR_RETURN(bool found, select.Step());
+  if (!found) {
+    return absl::NotFoundError(
+        absl::StrFormat("no reference values for platform class '%s'", name));
+  }
+  return ParseRecord<veu::v1::ReferenceValues>(select.ColumnBytes(0),
+                                               absl::StrCat("reference_values row '", name, "'"));
+}
+
 // ---- Agents -------------------------------------------------------------------------------
 
 absl::StatusOr<veu::v1::AgentRecord> SqliteStore::GetAgent(const std::string& agent_id) {

@@ -69,6 +69,8 @@ class SqliteStore final : public Store, public AppraisalLog {
                                                                        uint32_t limit,
                                                                        bool with_evidence) override;
   absl::StatusOr<veu::v1::Appraisal> LatestAppraisal(const std::string& agent_id) override;
+  absl::Status PutReferenceValues(const veu::v1::ReferenceValues& refs) override;
+  absl::StatusOr<veu::v1::ReferenceValues> GetReferenceValues(const std::string& name) override;
   absl::StatusOr<int64_t> AppendEvent(const veu::v1::Event& event) override;
   absl::StatusOr<std::vector<veu::v1::Event>> ListEvents(const EventFilter& filter) override;
 

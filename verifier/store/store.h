@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "veu/v1/appraisal.pb.h"
+#include "veu/v1/eventlog.pb.h"
 #include "veu/v1/query.pb.h"
 #include "veu/v1/records.pb.h"
 
@@ -82,6 +83,11 @@ class Store {
       const std::string& agent_id, uint32_t limit, bool with_evidence) = 0;
   // The newest appraisal of an agent; NotFound if none.
   virtual absl::StatusOr<veu::v1::Appraisal> LatestAppraisal(const std::string& agent_id) = 0;
+
+  // Measured-boot reference values, one set per platform class (refs.name); Put replaces a set
+  // of the same name. InvalidArgument for an empty name; Get: NotFound for an unknown class.
+  virtual absl::Status PutReferenceValues(const veu::v1::ReferenceValues& refs) = 0;
+  virtual absl::StatusOr<veu::v1::ReferenceValues> GetReferenceValues(const std::string& name) = 0;
 
   // Appends one event outside an appraisal (e.g. a refused enrolment). Returns its id.
   virtual absl::StatusOr<int64_t> AppendEvent(const veu::v1::Event& event) = 0;

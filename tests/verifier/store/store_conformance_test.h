@@ -613,6 +613,23 @@ TYPED_TEST_P(StoreConformanceTest, EverythingSurvivesClosingAndReopening) {
   EXPECT_THAT(this->store_->ListEvents({}), IsOkAndHolds(SizeIs(1)));
 }
 
+// ---- Reference values ----------------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformanceTest, ReferenceValuesArePutPerClassReplacedAndReadBack) {
+  veu::v1::ReferenceValues refs;
+  refs.set_name("gpu-node-gen3");
+  refs.set_secure_boot_required(true);
+  refs.add_kernel_cmdline_patterns("ro quiet");
+  ASSERT_OK(this->store_->PutReferenceValues(refs));
+  EXPECT_THAT(this->store_->GetReferenceValues("gpu-node-gen3"), IsOkAndHolds(ProtoEq(refs)));
+  refs.set_secure_boot_required(false);
+  ASSERT_OK(this->store_->PutReferenceValues(refs));
+  EXPECT_THAT(this->store_->GetReferenceValues("gpu-node-gen3"), IsOkAndHolds(ProtoEq(refs)));
+  EXPECT_THAT(this->store_->GetReferenceValues("other"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(this->store_->PutReferenceValues(veu::v1::ReferenceValues()),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 REGISTER_TYPED_TEST_SUITE_P(
     StoreConformanceTest, AddedSiteReadsBackUnchanged, ListsSitesInNameOrder,
     RejectsSiteWhoseNameIsTaken, RejectsSiteWithoutName, UnknownSiteIsNotFound,
@@ -633,7 +650,7 @@ REGISTER_TYPED_TEST_SUITE_P(
     ListAppraisalsWithoutEvidenceOmitsTheBytes, EvidenceBytesRoundTripExactly,
     LatestAppraisalOfAnAgentNeverAppraisedIsNotFound, AppendedEventsGetIncreasingIds,
     ListsEventsNewestFirstFilteredByAgentAndSite, ConcurrentCommitsAllLand,
-    EverythingSurvivesClosingAndReopening);
+    EverythingSurvivesClosingAndReopening, ReferenceValuesArePutPerClassReplacedAndReadBack);
 
 }  // namespace veu::verifier::testing
 
