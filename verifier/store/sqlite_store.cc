@@ -677,26 +677,7 @@ absl::StatusOr<uint64_t> SqliteStore::TreeSize() const {
 absl::Status SqliteStore::AppendLeafLocked(uint64_t index, absl::Span<const merkle::Node> nodes) {
   const std::string op = absl::StrFormat("appending log leaf %d", index);
   ASSIGN_OR_RETURN(const uint64_t size, TreeSizeLocked());
-  if (index != size) {
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "cannot store leaf %d: the log holds %d leaves (another writer?)", index, size));
-  }
-  // Leaf `index` completes the leaf and one parent per trailing 1 bit of `index`.
-  if (nodes.empty() || nodes.size() != 1 + static_cast<size_t>(std::countr_one(index))) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("leaf %d completes %d nodes, but %d were given", index,
-                        1 + std::countr_one(index), nodes.size()));
-  }
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    if (nodes[i].level != i || nodes[i].index != (index >> i) ||
-        nodes[i].hash.size() != merkle::kHashSize) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "node #%d for leaf %d is (level %d, index %d, %d bytes); expected (level %d, index %d, "
-          "%d bytes)",
-          i, index, nodes[i].level, nodes[i].index, nodes[i].hash.size(), i, index >> i,
-          merkle::kHashSize));
-    }
-  }
+  RETURN_IF_ERROR(translog::ValidateAppend(size, index, nodes));
   if (index >= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
     return absl::OutOfRangeError(absl::StrCat(op, ": the log is full"));
   }

@@ -25,6 +25,12 @@ struct StoredCheckpoint {
   std::string signed_note;
 };
 
+// Checks an AppendLeaf call against a log of `size` leaves: `index` must be `size` and `nodes`
+// exactly the nodes leaf `index` completes (the leaf, then one parent per trailing 1 bit of
+// `index`), each 32 bytes. FailedPrecondition for a wrong index (another writer got there
+// first), InvalidArgument otherwise. Every LogStorage implementation applies the same rule.
+absl::Status ValidateAppend(uint64_t size, uint64_t index, absl::Span<const merkle::Node> nodes);
+
 // Implementations must be safe for concurrent calls (readers concurrent with one appender).
 class LogStorage : public merkle::NodeReader {
  public:

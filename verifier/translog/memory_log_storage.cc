@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_format.h"
 #include "common/merkle/hasher.h"
+#include "common/status_macros.h"
 
 namespace veu::translog {
 
@@ -24,26 +25,7 @@ absl::StatusOr<uint64_t> MemoryLogStorage::TreeSize() const {
 absl::Status MemoryLogStorage::AppendLeaf(uint64_t index, absl::Span<const merkle::Node> nodes) {
   absl::MutexLock lock(&mu_);
   const uint64_t size = levels_.empty() ? 0 : levels_[0].size();
-  if (index != size) {
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "cannot store leaf %d: the log holds %d leaves (another writer?)", index, size));
-  }
-  // Leaf `index` completes the leaf and one parent per trailing 1 bit of `index`.
-  if (nodes.empty() || nodes.size() != 1 + static_cast<size_t>(std::countr_one(index))) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("leaf %d completes %d nodes, but %d were given", index,
-                        1 + std::countr_one(index), nodes.size()));
-  }
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    if (nodes[i].level != i || nodes[i].index != (index >> i) ||
-        nodes[i].hash.size() != merkle::kHashSize) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "node #%d for leaf %d is (level %d, index %d, %d bytes); expected (level %d, index %d, "
-          "%d bytes)",
-          i, index, nodes[i].level, nodes[i].index, nodes[i].hash.size(), i, index >> i,
-          merkle::kHashSize));
-    }
-  }
+  RETURN_IF_ERROR(ValidateAppend(size, index, nodes));
   for (const merkle::Node& node : nodes) {
     if (levels_.size() <= node.level) levels_.resize(node.level + 1);
     levels_[node.level].push_back(node.hash);
@@ -74,3 +56,4 @@ absl::StatusOr<StoredCheckpoint> MemoryLogStorage::LatestCheckpoint() const {
 }
 
 }  // namespace veu::translog
+
