@@ -89,6 +89,23 @@ absl::StatusOr<std::string> Deployment::AddSiteWithToken(const std::string& site
   return std::string(absl::StripAsciiWhitespace(token.out));
 }
 
+absl::Status Deployment::AddSiteAndStartAgent(const std::string& site,
+                                              const std::vector<std::string>& extra_args) {
+  absl::StatusOr<std::string> token = AddSiteWithToken(site);
+  if (!token.ok()) return token.status();
+  return StartAgent(site, *token, extra_args);
+}
+
+absl::StatusOr<std::string> Deployment::FirstAgentId() const {
+  RunResult agents = Veuctl({"agents", "--json"});
+  const std::string key = "\"agent_id\": \"";
+  const size_t at = agents.out.find(key);
+  if (agents.exit_code != 0 || at == std::string::npos) {
+    return absl::NotFoundError("no agent listed: " + agents.out + agents.err);
+  }
+  return agents.out.substr(at + key.size(), 64);
+}
+
 absl::Status Deployment::UseDemoNodeTree() {
   std::error_code ec;
   std::filesystem::remove_all(node_root_, ec);

@@ -53,6 +53,12 @@ class Deployment {
   // out a node root with that log at /sys/kernel/security/tpm0/binary_bios_measurements.
   absl::Status PrepareMeasuredBoot();
 
+  // AddSiteWithToken(site) then StartAgent(site, token, extra_args): a node enrolling afresh.
+  absl::Status AddSiteAndStartAgent(const std::string& site,
+                                    const std::vector<std::string>& extra_args = {});
+  // The ID of the first agent `veuctl agents --json` lists.
+  absl::StatusOr<std::string> FirstAgentId() const;
+
   // Starts veu-agent for `site`; `token` may be empty. Output goes to agent.log.
   absl::Status StartAgent(const std::string& site, const std::string& token,
                           const std::vector<std::string>& extra_args = {});

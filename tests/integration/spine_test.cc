@@ -33,9 +33,7 @@ class SpineTest : public ::testing::Test {
 TEST_F(SpineTest, AgentEnrolsWithTokenAndItsMeasuredBootIsAccepted) {
   ASSERT_OK(deployment_->PrepareMeasuredBoot());
   ASSERT_OK(deployment_->StartVerifier());
-  absl::StatusOr<std::string> token = deployment_->AddSiteWithToken("fra1");
-  ASSERT_OK(token.status());
-  ASSERT_OK(deployment_->StartAgent("fra1", *token));
+  ASSERT_OK(deployment_->AddSiteAndStartAgent("fra1"));
   ASSERT_TRUE(WaitForAppraisals(2)) << deployment_->VerifierLog() << deployment_->AgentLog();
 
   RunResult status = deployment_->Veuctl({"status", "fra1", "--json"});
@@ -57,16 +55,12 @@ TEST_F(SpineTest, AgentEnrolsWithTokenAndItsMeasuredBootIsAccepted) {
 
 TEST_F(SpineTest, QuotesKeepFlowingAndEveryAppraisalIsStoredWithItsEvidence) {
   ASSERT_OK(deployment_->StartVerifier());
-  absl::StatusOr<std::string> token = deployment_->AddSiteWithToken("fra1");
-  ASSERT_OK(token.status());
-  ASSERT_OK(deployment_->StartAgent("fra1", *token));
+  ASSERT_OK(deployment_->AddSiteAndStartAgent("fra1"));
   ASSERT_TRUE(WaitForAppraisals(3)) << deployment_->VerifierLog();
 
-  RunResult agents = deployment_->Veuctl({"agents", "--json"});
-  ASSERT_EQ(agents.exit_code, 0);
-  const size_t at = agents.out.find("\"agent_id\": \"");
-  ASSERT_NE(at, std::string::npos);
-  const std::string agent_id = agents.out.substr(at + 13, 64);
+  absl::StatusOr<std::string> first = deployment_->FirstAgentId();
+  ASSERT_OK(first.status());
+  const std::string agent_id = *first;
 
   RunResult history = deployment_->Veuctl({"history", agent_id.substr(0, 10), "--json",
                                            "--evidence"});
@@ -117,9 +111,7 @@ TEST_F(SpineTest, EkCertificateFromAnUnknownCaIsRefused) {
   VerifierOptions options;
   options.ek_roots = (*other)->CaDir();
   ASSERT_OK(deployment_->StartVerifier(options));
-  absl::StatusOr<std::string> token = deployment_->AddSiteWithToken("fra1");
-  ASSERT_OK(token.status());
-  ASSERT_OK(deployment_->StartAgent("fra1", *token));
+  ASSERT_OK(deployment_->AddSiteAndStartAgent("fra1"));
   ASSERT_TRUE(WaitFor([&] { return absl::StrContains(deployment_->VerifierLog(), "refused"); },
                       absl::Seconds(15)));
   EXPECT_THAT(deployment_->VerifierLog(), HasSubstr("EK_CERT_UNTRUSTED"));
@@ -127,9 +119,7 @@ TEST_F(SpineTest, EkCertificateFromAnUnknownCaIsRefused) {
 
 TEST_F(SpineTest, RebootIsRecordedAndTheAgentKeepsItsIdentity) {
   ASSERT_OK(deployment_->StartVerifier());
-  absl::StatusOr<std::string> token = deployment_->AddSiteWithToken("fra1");
-  ASSERT_OK(token.status());
-  ASSERT_OK(deployment_->StartAgent("fra1", *token));
+  ASSERT_OK(deployment_->AddSiteAndStartAgent("fra1"));
   ASSERT_TRUE(WaitForAppraisals(2)) << deployment_->VerifierLog();
   deployment_->StopAgent();
   const int before = deployment_->AppraisalCount();
@@ -182,9 +172,7 @@ bool CorruptDigestOfPcr(const std::string& path, uint32_t pcr) {
 TEST_F(SpineTest, ChangedEventLogIsRejectedNamingTheMismatchingPcr) {
   ASSERT_OK(deployment_->PrepareMeasuredBoot());
   ASSERT_OK(deployment_->StartVerifier());
-  absl::StatusOr<std::string> token = deployment_->AddSiteWithToken("fra1");
-  ASSERT_OK(token.status());
-  ASSERT_OK(deployment_->StartAgent("fra1", *token));
+  ASSERT_OK(deployment_->AddSiteAndStartAgent("fra1"));
   ASSERT_TRUE(WaitForAppraisals(1)) << deployment_->VerifierLog();
   ASSERT_THAT(deployment_->VerifierLog(), HasSubstr("VERDICT_ACCEPT"));
 
@@ -211,19 +199,16 @@ bool Learn(Deployment& d, const std::string& log, const std::string& name, const
 TEST_F(SpineTest, ReferenceValuesStoredPerPlatformClassDecideTheMeasuredBootChecks) {
   ASSERT_OK(deployment_->PrepareMeasuredBoot());
   ASSERT_OK(deployment_->StartVerifier());
-  absl::StatusOr<std::string> token = deployment_->AddSiteWithToken("fra1");
-  ASSERT_OK(token.status());
-  ASSERT_OK(deployment_->StartAgent("fra1", *token));
+  ASSERT_OK(deployment_->AddSiteAndStartAgent("fra1"));
   ASSERT_TRUE(WaitForAppraisals(1)) << deployment_->VerifierLog();
 
   // Learned from this node's own log (an operator reviews it), stored, and the node assigned.
   const std::string own = deployment_->dir() + "/refs-own.json";
   ASSERT_TRUE(Learn(*deployment_, DemoEventLogPath(), "gpu-gen3", own));
   ASSERT_EQ(deployment_->Veuctl({"refvalues", "load", own}).exit_code, 0);
-  RunResult agents = deployment_->Veuctl({"agents", "--json"});
-  const size_t at = agents.out.find("\"agent_id\": \"");
-  ASSERT_NE(at, std::string::npos);
-  const std::string agent_id = agents.out.substr(at + 13, 64);
+  absl::StatusOr<std::string> first = deployment_->FirstAgentId();
+  ASSERT_OK(first.status());
+  const std::string agent_id = *first;
   RunResult assigned = deployment_->Veuctl({"agent", "class", agent_id.substr(0, 12), "gpu-gen3"});
   ASSERT_EQ(assigned.exit_code, 0) << assigned.err;
   int seen = deployment_->AppraisalCount();
