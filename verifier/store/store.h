@@ -21,6 +21,7 @@
 #include "veu/v1/eventlog.pb.h"
 #include "veu/v1/query.pb.h"
 #include "veu/v1/records.pb.h"
+#include "verifier/store/appraisal_log.h"
 
 namespace veu::verifier {
 
@@ -32,6 +33,17 @@ struct AppraisalCommit {
   std::string challenge;              // serialised veu::v1::Challenge it answered
   veu::v1::AgentRecord agent;         // replaces the stored record of appraisal.agent_id
   std::vector<veu::v1::Event> events; // ids are assigned by the store
+  // Accelerator identities ("serial:..", "uuid:..") the verified report showed: recorded as
+  // seen at appraisal.site by appraisal.agent_id (first_seen kept, last_seen = appraised_at).
+  std::vector<std::string> sightings;
+  // Diversion cases this appraisal opened (ids assigned by the store).
+  std::vector<veu::v1::Diversion> diversions;
+};
+
+struct DiversionFilter {
+  std::string site;        // empty: any; else cases where it is `site` or `other_site`
+  bool open_only = true;
+  uint32_t limit = 100;
 };
 
 // Result of trying to use an enrolment token.
@@ -40,7 +52,17 @@ enum class TokenUse { kConsumed, kUnknown, kExpired, kAlreadyUsed, kWrongSite };
 struct EventFilter {
   std::string agent_id;  // empty: any
   std::string site;      // empty: any
-  uint32_t limit = 100;
+  uint32_t limit = 100;  // 0: no limit
+  absl::Time from = absl::InfinitePast();   // from <= at < to
+  absl::Time to = absl::InfiniteFuture();
+  bool oldest_first = false;
+};
+
+// Appraisals of one site in a period, as logged (LogEntry: leaf index and exact leaf data).
+struct SitePeriod {
+  std::string site;
+  absl::Time from;         // from <= appraised_at < to
+  absl::Time to;
 };
 
 class Store {
@@ -77,6 +99,9 @@ class Store {
 
   // Commits an appraisal, its raw evidence, the updated agent record and its events in one
   // transaction. Only after this returns OK may the result be acknowledged to the agent.
+  // The store sets the appraisal's log_index (next leaf) and previous_log_index (the agent's
+  // previous logged appraisal, unset if none) before appending its leaf, and records the
+  // commit's sightings and diversions.
   virtual absl::Status CommitAppraisal(const AppraisalCommit& commit) = 0;
   // Newest first; `limit` 0 means 20. Evidence and challenge bytes only if `with_evidence`.
   virtual absl::StatusOr<std::vector<veu::v1::StoredAppraisal>> ListAppraisals(
@@ -88,6 +113,29 @@ class Store {
   // of the same name. InvalidArgument for an empty name; Get: NotFound for an unknown class.
   virtual absl::Status PutReferenceValues(const veu::v1::ReferenceValues& refs) = 0;
   virtual absl::StatusOr<veu::v1::ReferenceValues> GetReferenceValues(const std::string& name) = 0;
+
+  // Accelerator sightings of any of `identities` at any site (none for an empty list).
+  virtual absl::StatusOr<std::vector<veu::v1::AcceleratorSighting>> ListSightings(
+      const std::vector<std::string>& identities) = 0;
+  // Diversion cases, newest first.
+  virtual absl::StatusOr<std::vector<veu::v1::Diversion>> ListDiversions(
+      const DiversionFilter& filter) = 0;
+  // Closes an open case with the operator's `note`: marks it resolved, forgets the identity's
+  // sightings at every site except diversion.site (where it was reported last), and appends
+  // EVENT_DIVERSION_RESOLVED for both sites, in one transaction. NotFound for an unknown id,
+  // FailedPrecondition if already resolved, InvalidArgument for an empty note.
+  virtual absl::StatusOr<veu::v1::Diversion> ResolveDiversion(int64_t id, const std::string& note,
+                                                              absl::Time now) = 0;
+
+  // Logged appraisals of a site in a period, oldest first (by log index).
+  virtual absl::StatusOr<std::vector<LogEntry>> ListSiteAppraisals(const SitePeriod& period) = 0;
+  // The agent's newest logged appraisal with appraised_at < `before`; NotFound if none.
+  virtual absl::StatusOr<LogEntry> LastAppraisalBefore(const std::string& agent_id,
+                                                       absl::Time before) = 0;
+
+  // Regulator API audit trail. Append returns the id; List is newest first (limit 0: 100).
+  virtual absl::StatusOr<int64_t> AppendAccessRecord(const veu::v1::AccessRecord& record) = 0;
+  virtual absl::StatusOr<std::vector<veu::v1::AccessRecord>> ListAccessRecords(uint32_t limit) = 0;
 
   // Appends one event outside an appraisal (e.g. a refused enrolment). Returns its id.
   virtual absl::StatusOr<int64_t> AppendEvent(const veu::v1::Event& event) = 0;
