@@ -1,0 +1,280 @@
+// libfake-nvml.so: see fake_nvml.h for the device file format and the error codes.
+// Types and constants below are NVML's (nvml.h), restated because the real header is not a
+// build dependency; nvml_source.cc restates the same ones.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tests/support/fake_nvml/fake_nvml.h"
+
+extern "C" {
+
+typedef int nvmlReturn_t;
+struct nvmlDevice_st;
+typedef struct nvmlDevice_st* nvmlDevice_t;
+
+struct nvmlPciInfo_t {
+  char busIdLegacy[16];
+  unsigned int domain;
+  unsigned int bus;
+  unsigned int device;
+  unsigned int pciDeviceId;
+  unsigned int pciSubSystemId;
+  char busId[32];
+};
+
+struct nvmlConfComputeSystemState_t {
+  unsigned int environment;
+  unsigned int ccFeature;
+  unsigned int devToolsMode;
+};
+
+}  // extern "C"
+
+namespace {
+
+constexpr nvmlReturn_t kSuccess = 0;
+constexpr nvmlReturn_t kUninitialized = 1;
+constexpr nvmlReturn_t kInvalidArgument = 2;
+constexpr nvmlReturn_t kNotSupported = 3;
+constexpr nvmlReturn_t kInsufficientSize = 7;
+constexpr nvmlReturn_t kDriverNotLoaded = 9;
+constexpr nvmlReturn_t kUnknown = 999;
+
+// nullopt = the query for this field returns NOT_SUPPORTED ("-" in the file).
+using Field = std::optional<std::string>;
+
+struct Device {
+  unsigned domain = 0, bus = 0, dev = 0, fn = 0;
+  Field serial, uuid, name, board_part, vbios;
+};
+
+struct Config {
+  std::string driver = "0.0.0-fake";
+  std::optional<bool> cc;  // nullopt: the CC query is NOT_SUPPORTED
+  std::vector<Device> devices;
+};
+
+std::mutex g_mu;
+int g_init_count = 0;   // NVML's init/shutdown nest
+// Read at the first nvmlInit_v2 and kept until the next one after a full shutdown; device
+// handles are pointers into config.devices, as NVML's are pointers to its own records.
+Config g_config;
+
+// Splits on blanks; "..." groups a field with blanks. False on an unterminated quote.
+bool Tokenize(const std::string& line, std::vector<std::string>* out) {
+  size_t i = 0;
+  while (i < line.size()) {
+    if (line[i] == ' ' || line[i] == '\t' || line[i] == '\r') {
+      ++i;
+      continue;
+    }
+    std::string tok;
+    if (line[i] == '"') {
+      const size_t end = line.find('"', i + 1);
+      if (end == std::string::npos) return false;
+      tok = line.substr(i + 1, end - i - 1);
+      i = end + 1;
+    } else {
+      while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') {
+        tok += line[i++];
+      }
+    }
+    out->push_back(tok);
+  }
+  return true;
+}
+
+bool ParseBusId(const std::string& s, Device* d) {
+  char tail = 0;
+  if (std::sscanf(s.c_str(), "%x:%x:%x.%x%c", &d->domain, &d->bus, &d->dev, &d->fn, &tail) != 4) {
+    return false;
+  }
+  return d->domain <= 0xffff && d->bus <= 0xff && d->dev <= 0x1f && d->fn <= 7;
+}
+
+Field AsField(const std::string& s) { return s == "-" ? Field() : Field(s); }
+
+// Reads the device file into *out; the return is what nvmlInit_v2 returns.
+nvmlReturn_t Load(Config* out) {
+  const char* path = std::getenv(veu::testing::kFakeNvmlDevicesEnv);
+  if (path == nullptr) return kDriverNotLoaded;
+  std::ifstream in(path);
+  if (!in) return kDriverNotLoaded;
+  Config config;
+  std::string line;
+  for (int lineno = 1; std::getline(in, line); ++lineno) {
+    if (const size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    std::vector<std::string> t;
+    const bool ok = Tokenize(line, &t);
+    if (ok && t.empty()) continue;
+    bool good = ok;
+    if (good && t[0] == "driver" && t.size() == 2) {
+      config.driver = t[1];
+    } else if (good && t[0] == "cc" && t.size() == 2 && (t[1] == "on" || t[1] == "off")) {
+      config.cc = t[1] == "on";
+    } else if (good && t.size() == 6) {
+      Device d;
+      good = ParseBusId(t[0], &d);
+      d.serial = AsField(t[1]);
+      d.uuid = AsField(t[2]);
+      d.name = AsField(t[3]);
+      d.board_part = AsField(t[4]);
+      d.vbios = AsField(t[5]);
+      if (good) config.devices.push_back(std::move(d));
+    } else {
+      good = false;
+    }
+    if (!good) {
+      std::fprintf(stderr,
+                   "fake NVML: %s:%d: expected 'pci_bus_id serial uuid name board_part vbios', "
+                   "'driver VERSION' or 'cc on|off'\n",
+                   path, lineno);
+      return kUnknown;
+    }
+  }
+  *out = std::move(config);
+  return kSuccess;
+}
+
+const Device* FromHandle(nvmlDevice_t handle) {
+  const auto* d = reinterpret_cast<const Device*>(handle);
+  for (const Device& h : g_config.devices) {
+    if (&h == d) return d;
+  }
+  return nullptr;
+}
+
+nvmlReturn_t CopyString(const std::string& value, char* buf, unsigned int length) {
+  if (buf == nullptr) return kInvalidArgument;
+  if (value.size() + 1 > length) return kInsufficientSize;
+  std::memcpy(buf, value.c_str(), value.size() + 1);
+  return kSuccess;
+}
+
+nvmlReturn_t DeviceString(nvmlDevice_t handle, Field Device::*field, char* buf,
+                          unsigned int length) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  if (g_init_count == 0) return kUninitialized;
+  const Device* d = FromHandle(handle);
+  if (d == nullptr) return kInvalidArgument;
+  if (!(d->*field).has_value()) return kNotSupported;
+  return CopyString(*(d->*field), buf, length);
+}
+
+}  // namespace
+
+extern "C" {
+
+nvmlReturn_t nvmlInit_v2(void) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  if (g_init_count > 0) {
+    ++g_init_count;
+    return kSuccess;
+  }
+  try {
+    Config config;
+    if (nvmlReturn_t rc = Load(&config); rc != kSuccess) return rc;
+    g_config = std::move(config);  // count was 0: no handle of the old config is in use
+  } catch (...) {
+    return kUnknown;
+  }
+  g_init_count = 1;
+  return kSuccess;
+}
+
+nvmlReturn_t nvmlShutdown(void) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  if (g_init_count == 0) return kUninitialized;
+  --g_init_count;
+  return kSuccess;
+}
+
+const char* nvmlErrorString(nvmlReturn_t result) {
+  switch (result) {
+    case kSuccess: return "Success";
+    case kUninitialized: return "Uninitialized";
+    case kInvalidArgument: return "Invalid Argument";
+    case kNotSupported: return "Not Supported";
+    case kInsufficientSize: return "Insufficient Size";
+    case kDriverNotLoaded: return "Driver Not Loaded";
+    default: return "Unknown Error";
+  }
+}
+
+nvmlReturn_t nvmlSystemGetDriverVersion(char* version, unsigned int length) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  if (g_init_count == 0) return kUninitialized;
+  return CopyString(g_config.driver, version, length);
+}
+
+nvmlReturn_t nvmlSystemGetConfComputeState(nvmlConfComputeSystemState_t* state) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  if (g_init_count == 0) return kUninitialized;
+  if (state == nullptr) return kInvalidArgument;
+  if (!g_config.cc.has_value()) return kNotSupported;
+  state->environment = 0;  // NVML_CC_SYSTEM_ENVIRONMENT_UNAVAILABLE: not claimed by the fake
+  state->ccFeature = *g_config.cc ? 1 : 0;
+  state->devToolsMode = 0;
+  return kSuccess;
+}
+
+nvmlReturn_t nvmlDeviceGetCount_v2(unsigned int* device_count) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  if (g_init_count == 0) return kUninitialized;
+  if (device_count == nullptr) return kInvalidArgument;
+  *device_count = static_cast<unsigned int>(g_config.devices.size());
+  return kSuccess;
+}
+
+nvmlReturn_t nvmlDeviceGetHandleByIndex_v2(unsigned int index, nvmlDevice_t* device) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  if (g_init_count == 0) return kUninitialized;
+  if (device == nullptr || index >= g_config.devices.size()) return kInvalidArgument;
+  *device = reinterpret_cast<nvmlDevice_t>(&g_config.devices[index]);
+  return kSuccess;
+}
+
+nvmlReturn_t nvmlDeviceGetPciInfo_v3(nvmlDevice_t device, nvmlPciInfo_t* pci) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  if (g_init_count == 0) return kUninitialized;
+  const Device* d = FromHandle(device);
+  if (d == nullptr || pci == nullptr) return kInvalidArgument;
+  std::memset(pci, 0, sizeof *pci);
+  std::snprintf(pci->busIdLegacy, sizeof pci->busIdLegacy, "%04X:%02X:%02X.%X", d->domain,
+                d->bus, d->dev, d->fn);
+  std::snprintf(pci->busId, sizeof pci->busId, "%08X:%02X:%02X.%X", d->domain, d->bus, d->dev,
+                d->fn);
+  pci->domain = d->domain;
+  pci->bus = d->bus;
+  pci->device = d->dev;
+  return kSuccess;
+}
+
+nvmlReturn_t nvmlDeviceGetSerial(nvmlDevice_t device, char* serial, unsigned int length) {
+  return DeviceString(device, &Device::serial, serial, length);
+}
+
+nvmlReturn_t nvmlDeviceGetUUID(nvmlDevice_t device, char* uuid, unsigned int length) {
+  return DeviceString(device, &Device::uuid, uuid, length);
+}
+
+nvmlReturn_t nvmlDeviceGetName(nvmlDevice_t device, char* name, unsigned int length) {
+  return DeviceString(device, &Device::name, name, length);
+}
+
+nvmlReturn_t nvmlDeviceGetBoardPartNumber(nvmlDevice_t device, char* part_number,
+                                          unsigned int length) {
+  return DeviceString(device, &Device::board_part, part_number, length);
+}
+
+nvmlReturn_t nvmlDeviceGetVbiosVersion(nvmlDevice_t device, char* version, unsigned int length) {
+  return DeviceString(device, &Device::vbios, version, length);
+}
+
+}  // extern "C"
