@@ -4,6 +4,8 @@
 
 #include <google/protobuf/timestamp.pb.h>
 
+#include <string>
+
 #include "absl/time/time.h"
 
 namespace veu {
@@ -22,6 +24,11 @@ inline google::protobuf::Timestamp ToProtoTime(absl::Time t) {
 
 inline absl::Time FromProtoTime(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+// RFC 3339 in UTC to the second, e.g. "2026-11-25T11:04:01Z", for messages people read.
+inline std::string FormatProtoTime(const google::protobuf::Timestamp& t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", FromProtoTime(t), absl::UTCTimeZone());
 }
 
 }  // namespace veu

@@ -2,6 +2,7 @@
 veu_library(veu_appraisal
   SOURCES appraisal/nonce_book.cc appraisal/appraiser.cc appraisal/evidence_checks.cc
           appraisal/measured_boot.cc appraisal/boot_controls.cc
+          appraisal/inventory_summary.cc appraisal/organisation_controls.cc
           appraisal/site_rollup.cc
   DEPS veu_proto veu_proto_util veu_common veu_tpm veu_eventlog veu_facts absl::synchronization absl::flat_hash_map absl::time)
 
@@ -12,6 +13,7 @@ veu_library(veu_enrollment
 veu_library(veu_verifier_service
   SOURCES service/attestation_service.cc service/deadline_reaper.cc
           service/enrollment_service.cc service/query_service.cc service/transparency.cc
+          service/organisation_view.cc service/site_status.cc
           config.cc
   DEPS veu_appraisal veu_enrollment veu_store veu_translog veu_merkle veu_rpc veu_proto
        OpenSSL::Crypto absl::synchronization absl::time)

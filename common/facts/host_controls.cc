@@ -213,12 +213,20 @@ void AcceleratorInventory(const v1::Control& c, const v1::Inventory& inv,
   std::optional<uint64_t> max_tpp = site.max_tpp;
   if (!max_tpp) max_tpp = Number(Param(c, "max_tpp", ""));
   *evaluated = max_count.has_value() || max_tpp.has_value();
-  if (max_count && inv.totals().count() > *max_count) {
-    out.Fail(absl::StrFormat("%d accelerators; the authorisation allows %d", inv.totals().count(),
-                             *max_count));
+  const uint64_t site_count = uint64_t{inv.totals().count()} + site.other_nodes_accelerators;
+  const uint64_t site_tpp = inv.totals().tpp() + site.other_nodes_tpp;
+  const std::string others =
+      site.other_nodes > 0
+          ? absl::StrFormat(" (this node %d and %d other nodes %d)", inv.totals().count(),
+                            site.other_nodes, site.other_nodes_accelerators)
+          : "";
+  if (max_count && site_count > *max_count) {
+    out.Fail(absl::StrFormat("%d accelerators at the site%s; the authorisation allows %d",
+                             site_count, others, *max_count));
   }
-  if (max_tpp && inv.totals().tpp() > *max_tpp) {
-    out.Fail(absl::StrFormat("TPP %d; the authorisation allows %d", inv.totals().tpp(), *max_tpp));
+  if (max_tpp && site_tpp > *max_tpp) {
+    out.Fail(absl::StrFormat("TPP %d at the site; the authorisation allows %d", site_tpp,
+                             *max_tpp));
   }
   out.Note(absl::StrFormat("%d accelerators, TPP %d%s", inv.totals().count(), inv.totals().tpp(),
                            inv.nvml().available() ? "" : " (identity from PCI IDs only)"));

@@ -19,6 +19,11 @@ namespace veu::facts {
 struct SiteAuthorisation {
   std::optional<uint32_t> max_accelerators;
   std::optional<uint64_t> max_tpp;
+  // The site's other nodes, from their last verified inventories: the authorisation is for the
+  // site, so this node's count and TPP are judged together with theirs.
+  uint32_t other_nodes_accelerators = 0;
+  uint64_t other_nodes_tpp = 0;
+  int other_nodes = 0;
 };
 
 // One CheckResult per control of the kinds evaluated here (check = control id), in pack order:

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "common/check_result.h"
 #include "common/crypto/digest.h"
 #include "common/facts/host_controls.h"
@@ -10,6 +11,7 @@
 #include "common/proto_time.h"
 #include "verifier/appraisal/boot_controls.h"
 #include "verifier/appraisal/evidence_checks.h"
+#include "verifier/appraisal/inventory_summary.h"
 
 namespace veu::verifier {
 namespace {
@@ -121,6 +123,29 @@ const veu::v1::ReferenceValues& ReferenceValuesFor(const AppraisalInput& input,
   return policy.reference_values;
 }
 
+// Keeps the verified inventory with the appraisal and the agent, and raises an event when it
+// differs from the agent's last one (chips added or removed are what the inventory report and
+// the diversion index follow).
+void RecordInventory(const AppraisalInput& input, const veu::v1::InventorySummary& inventory,
+                     AppraisalOutcome& out) {
+  *out.appraisal.mutable_inventory() = inventory;
+  const veu::v1::InventorySummary& before = input.agent->last_inventory();
+  *out.agent.mutable_last_inventory() = inventory;
+  if (!before.reported()) return;
+  const IdentityChanges changes = CompareIdentities(before, inventory);
+  if (changes.added.empty() && changes.removed.empty() && before.count() == inventory.count() &&
+      before.tpp() == inventory.tpp()) {
+    return;
+  }
+  std::string detail = absl::StrFormat("%d accelerators (TPP %d) -> %d (TPP %d)", before.count(),
+                                       before.tpp(), inventory.count(), inventory.tpp());
+  if (!changes.added.empty()) absl::StrAppend(&detail, "; added ", absl::StrJoin(changes.added, ","));
+  if (!changes.removed.empty()) {
+    absl::StrAppend(&detail, "; removed ", absl::StrJoin(changes.removed, ","));
+  }
+  out.events.push_back(MakeEvent(input, veu::v1::EVENT_INVENTORY_CHANGED, detail));
+}
+
 }  // namespace
 
 veu::v1::Verdict VerdictOf(const std::vector<CheckResult>& checks) {
@@ -194,8 +219,11 @@ absl::StatusOr<AppraisalOutcome> Appraise(const AppraisalInput& input,
       if (!out.accepted_event_log.empty()) {
         *out.appraisal.mutable_measured_boot() = std::move(mb.facts);
       }
+      const veu::v1::InventorySummary inventory = SummariseInventory(out.facts.inventory());
+      RecordInventory(input, inventory, out);
       if (policy.pack) {
-        // Host controls see only facts bound by the quote that verified above.
+        // Controls see only facts bound by the quote that verified above.
+        const OrganisationContext* org = input.organisation;
         facts::SiteAuthorisation authorisation;
         if (input.site != nullptr && input.site->authorised_accelerators() > 0) {
           authorisation.max_accelerators = input.site->authorised_accelerators();
@@ -203,13 +231,25 @@ absl::StatusOr<AppraisalOutcome> Appraise(const AppraisalInput& input,
         if (input.site != nullptr && input.site->authorised_tpp() > 0) {
           authorisation.max_tpp = input.site->authorised_tpp();
         }
+        if (org != nullptr) {
+          authorisation.other_nodes = org->site_other_nodes;
+          authorisation.other_nodes_accelerators = org->site_other_accelerators;
+          authorisation.other_nodes_tpp = org->site_other_tpp;
+        }
         std::vector<CheckResult> controls =
             facts::EvaluateHostControls(*policy.pack, out.facts, authorisation);
-        std::vector<CheckResult> boot = EvaluateBootAndSiteControls(
+        std::vector<CheckResult> boot = EvaluateBootControls(
             *policy.pack, checks,
             out.appraisal.has_measured_boot() ? &out.appraisal.measured_boot() : nullptr);
+        OrganisationControlsOutcome organisation = EvaluateOrganisationControls(
+            *policy.pack, input.site != nullptr ? *input.site : veu::v1::Site(),
+            input.agent->agent_id(), inventory, org, input.now);
         checks.insert(checks.end(), boot.begin(), boot.end());
         checks.insert(checks.end(), controls.begin(), controls.end());
+        checks.insert(checks.end(), organisation.results.begin(), organisation.results.end());
+        out.diversions = std::move(organisation.new_diversions);
+        out.events.insert(out.events.end(), organisation.events.begin(),
+                          organisation.events.end());
       }
     }
   }

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "verifier/appraisal/nonce_book.h"
+#include "verifier/appraisal/organisation_controls.h"
 #include "veu/v1/appraisal.pb.h"
 #include "veu/v1/attestation.pb.h"
 #include "veu/v1/eventlog.pb.h"
@@ -49,6 +50,9 @@ struct AppraisalInput {
   // The last event log accepted for this agent on its current boot (empty if none); used
   // when the agent reports its log unchanged.
   std::string previous_event_log;
+  // The organisation's state for the site-wide and organisation-wide controls (sightings,
+  // open diversions, other nodes' and sites' inventories); null: those are not-evaluated.
+  const OrganisationContext* organisation = nullptr;
   std::string appraisal_id;
   absl::Time now;
 };
@@ -56,7 +60,9 @@ struct AppraisalInput {
 struct AppraisalOutcome {
   veu::v1::Appraisal appraisal;
   veu::v1::AgentRecord agent;          // updated record (clock, last verdict, last seen)
-  std::vector<veu::v1::Event> events;  // reboots, restarts, firmware and verdict changes
+  // Reboots, restarts, firmware, inventory and verdict changes, suspected diversions.
+  std::vector<veu::v1::Event> events;
+  std::vector<veu::v1::Diversion> diversions;  // cases this report opened
   veu::v1::Facts facts;                // set only when the quote binding them verified
   std::string accepted_event_log;      // the log now accepted (for the next 'unchanged')
 };

@@ -62,7 +62,7 @@ veu::v1::CheckResult SecureBoot(const veu::v1::Control& control,
 
 }  // namespace
 
-std::vector<veu::v1::CheckResult> EvaluateBootAndSiteControls(
+std::vector<veu::v1::CheckResult> EvaluateBootControls(
     const veu::v1::PolicyPack& pack, const std::vector<veu::v1::CheckResult>& checks_so_far,
     const veu::v1::MeasuredBootFacts* measured_boot) {
   std::vector<veu::v1::CheckResult> out;
@@ -73,13 +73,6 @@ std::vector<veu::v1::CheckResult> EvaluateBootAndSiteControls(
         break;
       case veu::v1::SECURE_BOOT:
         out.push_back(SecureBoot(control, measured_boot));
-        break;
-      case veu::v1::ACCELERATOR_SITE:
-      case veu::v1::COMPUTE_DISTRIBUTION:
-        out.push_back(Result(control, veu::v1::CHECK_NOT_EVALUATED,
-                             veu::v1::CONTROL_NOT_EVALUATED,
-                             "organisation-wide evaluation (serial index, country shares) is "
-                             "not implemented yet"));
         break;
       default:
         break;

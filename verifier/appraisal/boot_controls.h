@@ -1,6 +1,6 @@
-// The policy pack's controls that host_controls (common/facts) leaves to the verifier: those
-// answered by the measured-boot appraisal (MEASURED_BOOT, SECURE_BOOT) and those that need
-// the whole organisation's view (ACCELERATOR_SITE, COMPUTE_DISTRIBUTION). Pure.
+// The policy pack's controls answered by the measured-boot appraisal (MEASURED_BOOT,
+// SECURE_BOOT); host controls are in common/facts/host_controls.h and the organisation-wide ones
+// in organisation_controls.h. Pure.
 #ifndef VEU_VERIFIER_APPRAISAL_BOOT_CONTROLS_H_
 #define VEU_VERIFIER_APPRAISAL_BOOT_CONTROLS_H_
 
@@ -17,9 +17,7 @@ namespace veu::verifier {
 //    FAIL if any failed; NOT_EVALUATED otherwise (no log, bank missing).
 //  SECURE_BOOT: PASS iff the bound log shows SecureBoot on and not in setup mode; FAIL if
 //    it shows it off; NOT_EVALUATED when PCR 7 was not bound.
-//  ACCELERATOR_SITE, COMPUTE_DISTRIBUTION: NOT_EVALUATED (organisation-wide evaluation is
-//    not implemented yet) — never PASS.
-std::vector<veu::v1::CheckResult> EvaluateBootAndSiteControls(
+std::vector<veu::v1::CheckResult> EvaluateBootControls(
     const veu::v1::PolicyPack& pack, const std::vector<veu::v1::CheckResult>& checks_so_far,
     const veu::v1::MeasuredBootFacts* measured_boot);
 

@@ -9,6 +9,7 @@
 #include "common/proto_time.h"
 #include "common/log.h"
 #include "common/tpm/quote.h"
+#include "verifier/service/organisation_view.h"
 
 namespace veu::verifier {
 namespace {
@@ -150,8 +151,21 @@ grpc::Status AttestationService::Attest(grpc::ServerContext* ctx, Stream* stream
         return grpc::Status(grpc::StatusCode::UNAVAILABLE, "store unavailable");
       }
     }
+    // The organisation's view for the site-wide controls; without it they are not-evaluated.
+    std::optional<OrganisationContext> organisation;
+    if (site.ok()) {
+      absl::StatusOr<OrganisationContext> read =
+          ReadOrganisationContext(*store_, *current, *site, in.evidence().facts());
+      if (read.ok()) {
+        organisation = *std::move(read);
+      } else {
+        Log("stream", absl::StrCat(who, ": organisation view unavailable: ",
+                                   read.status().ToString()));
+      }
+    }
     AppraisalInput input;
     input.agent = &*current;
+    input.organisation = organisation ? &*organisation : nullptr;
     input.site = site.ok() ? &*site : nullptr;
     input.class_reference_values = class_refs ? &*class_refs : nullptr;
     input.challenge = &challenge;
@@ -197,11 +211,15 @@ grpc::Status AttestationService::Attest(grpc::ServerContext* ctx, Stream* stream
       commit.agent.set_platform_class(latest->platform_class());
     }
     commit.events = outcome->events;
+    commit.diversions = outcome->diversions;
+    commit.sightings.assign(appraisal.inventory().identities().begin(),
+                            appraisal.inventory().identities().end());
     if (absl::Status s = store_->CommitAppraisal(commit); !s.ok()) {
       Log("stream", absl::StrCat(who, ": could not commit appraisal: ", s.ToString()));
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, "could not commit the result; retry");
     }
     if (!outcome->accepted_event_log.empty()) previous_log = outcome->accepted_event_log;
+    if (options_.on_commit) options_.on_commit(appraisal, current->last_verdict());
     const std::string reasons = FailedReasons(appraisal);
     Log("appraisal", absl::StrCat(who, ": #", sequence, " ",
                                   veu::v1::Verdict_Name(appraisal.verdict()),

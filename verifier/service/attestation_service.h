@@ -27,6 +27,9 @@ struct StreamOptions {
   absl::Duration response_timeout = absl::Seconds(10);   // nonce lifetime
   absl::Duration hello_timeout = absl::Seconds(10);
   std::vector<veu::v1::PcrSelection> pcr_selection;      // default sha256 0-7,10
+  // Called after each appraisal is committed, with the agent's verdict before it (verdict
+  // notifications); must not block.
+  std::function<void(const veu::v1::Appraisal&, veu::v1::Verdict previous)> on_commit;
 };
 
 class AttestationService final : public veu::v1::Attestation::Service {

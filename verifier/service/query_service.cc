@@ -8,7 +8,7 @@
 #include "common/merkle/hasher.h"
 #include "common/merkle/node_reader.h"
 #include "common/status_macros.h"
-#include "verifier/appraisal/site_rollup.h"
+#include "verifier/service/site_status.h"
 
 namespace veu::verifier {
 
@@ -86,22 +86,33 @@ grpc::Status QueryService::ListSites(grpc::ServerContext*, const veu::v1::ListSi
 grpc::Status QueryService::GetSiteStatus(grpc::ServerContext*,
                                          const veu::v1::GetSiteStatusRequest* request,
                                          veu::v1::SiteStatus* response) {
-  absl::StatusOr<veu::v1::Site> site = store_->GetSite(request->site());
-  if (!site.ok()) return ToGrpcStatus(site.status());
-  absl::StatusOr<std::vector<veu::v1::AgentRecord>> agents = store_->ListAgents(request->site());
-  if (!agents.ok()) return ToGrpcStatus(agents.status());
-  std::vector<NodeState> nodes;
-  for (const auto& agent : *agents) {
-    NodeState node{agent, std::nullopt};
-    absl::StatusOr<veu::v1::Appraisal> latest = store_->LatestAppraisal(agent.agent_id());
-    if (latest.ok()) {
-      node.latest = *latest;
-    } else if (!absl::IsNotFound(latest.status())) {
-      return ToGrpcStatus(latest.status());
-    }
-    nodes.push_back(std::move(node));
-  }
-  *response = RollUpSite(*site, nodes, absl::Now(), stale_after_);
+  absl::StatusOr<veu::v1::SiteStatus> status =
+      ReadSiteStatus(*store_, request->site(), absl::Now(), stale_after_);
+  if (!status.ok()) return ToGrpcStatus(status.status());
+  *response = *std::move(status);
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::ListDiversions(grpc::ServerContext*,
+                                          const veu::v1::ListDiversionsRequest* request,
+                                          veu::v1::ListDiversionsResponse* response) {
+  DiversionFilter filter;
+  filter.site = request->site();
+  filter.open_only = !request->include_resolved();
+  if (request->limit() > 0) filter.limit = request->limit();
+  absl::StatusOr<std::vector<veu::v1::Diversion>> list = store_->ListDiversions(filter);
+  if (!list.ok()) return ToGrpcStatus(list.status());
+  response->mutable_diversions()->Assign(list->begin(), list->end());
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::ListAccessRecords(grpc::ServerContext*,
+                                             const veu::v1::ListAccessRecordsRequest* request,
+                                             veu::v1::ListAccessRecordsResponse* response) {
+  absl::StatusOr<std::vector<veu::v1::AccessRecord>> list =
+      store_->ListAccessRecords(request->limit());
+  if (!list.ok()) return ToGrpcStatus(list.status());
+  response->mutable_records()->Assign(list->begin(), list->end());
   return grpc::Status::OK;
 }
 
@@ -234,6 +245,22 @@ grpc::Status AdminService::SetPlatformClass(grpc::ServerContext*,
   Log("admin", absl::StrCat("agent ", id->substr(0, 12), " platform class '",
                             request->platform_class(), "'"));
   *response = *agent;
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::ResolveDiversion(grpc::ServerContext*,
+                                            const veu::v1::ResolveDiversionRequest* request,
+                                            veu::v1::Diversion* response) {
+  if (request->note().empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "say why the case is closed (--note), e.g. the relocation notice");
+  }
+  absl::StatusOr<veu::v1::Diversion> d =
+      store_->ResolveDiversion(request->id(), request->note(), absl::Now());
+  if (!d.ok()) return ToGrpcStatus(d.status());
+  Log("admin", absl::StrCat("diversion case ", request->id(), " (", d->identity(),
+                            ") resolved"));
+  *response = *std::move(d);
   return grpc::Status::OK;
 }
 

@@ -44,6 +44,10 @@ class QueryService final : public veu::v1::Query::Service {
   // (default the latest); FailedPrecondition if the leaf is not yet covered by it.
   grpc::Status GetInclusionProof(grpc::ServerContext*, const veu::v1::GetInclusionProofRequest*,
                                  veu::v1::GetInclusionProofResponse*) override;
+  grpc::Status ListDiversions(grpc::ServerContext*, const veu::v1::ListDiversionsRequest*,
+                              veu::v1::ListDiversionsResponse*) override;
+  grpc::Status ListAccessRecords(grpc::ServerContext*, const veu::v1::ListAccessRecordsRequest*,
+                                 veu::v1::ListAccessRecordsResponse*) override;
 
  private:
   absl::StatusOr<std::string> ResolveAgentId(const std::string& prefix);
@@ -66,6 +70,8 @@ class AdminService final : public veu::v1::Admin::Service {
                                   veu::v1::ReferenceValues*) override;
   grpc::Status SetPlatformClass(grpc::ServerContext*, const veu::v1::SetPlatformClassRequest*,
                                 veu::v1::AgentRecord*) override;
+  grpc::Status ResolveDiversion(grpc::ServerContext*, const veu::v1::ResolveDiversionRequest*,
+                                veu::v1::Diversion*) override;
 
  private:
   Store* const store_;
