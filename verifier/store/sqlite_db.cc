@@ -126,6 +126,10 @@ std::string Statement::ColumnBytes(int column) const {
 
 int64_t Statement::ColumnInt64(int column) const { return sqlite3_column_int64(stmt_, column); }
 
+bool Statement::ColumnIsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
 // ---- Connection ---------------------------------------------------------------------------
 
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& path,

@@ -49,6 +49,7 @@ class Statement {
   // Column accessors for the current row (0-based). NULL reads as empty / 0.
   std::string ColumnBytes(int column) const;
   int64_t ColumnInt64(int column) const;
+  bool ColumnIsNull(int column) const;
 
  private:
   friend class Connection;

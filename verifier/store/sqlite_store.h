@@ -71,6 +71,17 @@ class SqliteStore final : public Store, public AppraisalLog {
   absl::StatusOr<veu::v1::Appraisal> LatestAppraisal(const std::string& agent_id) override;
   absl::Status PutReferenceValues(const veu::v1::ReferenceValues& refs) override;
   absl::StatusOr<veu::v1::ReferenceValues> GetReferenceValues(const std::string& name) override;
+  absl::StatusOr<std::vector<veu::v1::AcceleratorSighting>> ListSightings(
+      const std::vector<std::string>& identities) override;
+  absl::StatusOr<std::vector<veu::v1::Diversion>> ListDiversions(
+      const DiversionFilter& filter) override;
+  absl::StatusOr<veu::v1::Diversion> ResolveDiversion(int64_t id, const std::string& note,
+                                                      absl::Time now) override;
+  absl::StatusOr<std::vector<LogEntry>> ListSiteAppraisals(const SitePeriod& period) override;
+  absl::StatusOr<LogEntry> LastAppraisalBefore(const std::string& agent_id,
+                                               absl::Time before) override;
+  absl::StatusOr<int64_t> AppendAccessRecord(const veu::v1::AccessRecord& record) override;
+  absl::StatusOr<std::vector<veu::v1::AccessRecord>> ListAccessRecords(uint32_t limit) override;
   absl::StatusOr<int64_t> AppendEvent(const veu::v1::Event& event) override;
   absl::StatusOr<std::vector<veu::v1::Event>> ListEvents(const EventFilter& filter) override;
 
@@ -93,8 +104,21 @@ class SqliteStore final : public Store, public AppraisalLog {
   absl::StatusOr<int64_t> InsertEventLocked(const veu::v1::Event& event, std::string_view operation)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // Inside CommitAppraisal's transaction: records `identity` as seen at the appraisal's site
+  // (first_seen kept, last_seen and agent_id from the appraisal), and opens a diversion case.
+  absl::Status UpsertSightingLocked(const std::string& identity,
+                                    const veu::v1::Appraisal& appraisal, std::string_view operation)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<int64_t> InsertDiversionLocked(const veu::v1::Diversion& diversion,
+                                                std::string_view operation)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   // Inside a transaction: checks and writes leaf `index` and the nodes it completes.
   absl::Status AppendLeafLocked(uint64_t index, absl::Span<const merkle::Node> nodes)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Inside a transaction: appends leaf `index` with data `leaf_data` (hashing it and computing
+  // the nodes it completes from the stored tree).
+  absl::Status AppendLeafDataLocked(uint64_t index, const std::string& leaf_data)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<uint64_t> TreeSizeLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

@@ -1,0 +1,53 @@
+// Row <-> record helpers shared by the SqliteStore .cc files (one class, split by concept):
+// timestamps as microsecond columns, parsing a stored veu.v1 record, deterministic bytes.
+// Internal to verifier/store; pure functions, thread-safe.
+#ifndef VEU_VERIFIER_STORE_SQLITE_RECORDS_H_
+#define VEU_VERIFIER_STORE_SQLITE_RECORDS_H_
+
+#include <google/protobuf/message.h>
+#include <google/protobuf/timestamp.pb.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+
+namespace veu::verifier::sqlite {
+
+// A Timestamp as microseconds since the epoch, the unit of every *_micros column.
+// InvalidArgument (naming `what`) outside google.protobuf.Timestamp's range 0001..9999, which
+// also keeps the multiplication free of overflow.
+absl::StatusOr<int64_t> ToMicros(const google::protobuf::Timestamp& t, std::string_view what);
+
+// An absl::Time bound of a query as microseconds; infinite bounds saturate to the int64 range.
+int64_t BoundMicros(absl::Time t);
+
+// The SQLite LIMIT for `limit`: 0 means "no limit" (-1 to SQLite).
+int64_t SqlLimit(uint32_t limit);
+
+// Deterministic serialisation: the transparency log's leaf data and the appraisal's record.
+std::string DeterministicBytes(const google::protobuf::Message& message);
+
+// InvalidArgument unless `digest` is a raw 32-byte SHA-256 (hex text is a common mistake).
+absl::Status RequireSha256(const std::string& digest, std::string_view what);
+
+// Parses a stored record; DataLoss naming `where` if it does not parse (a damaged database).
+template <typename Message>
+absl::StatusOr<Message> ParseRecord(const std::string& bytes, std::string_view where) {
+  Message message;
+  if (!message.ParseFromString(bytes)) {
+    return absl::DataLossError(absl::StrFormat(
+        "%s does not parse as %s; the database is damaged or was written by incompatible "
+        "software: restore it from a backup",
+        where, Message::descriptor()->full_name()));
+  }
+  return message;
+}
+
+}  // namespace veu::verifier::sqlite
+
+#endif  // VEU_VERIFIER_STORE_SQLITE_RECORDS_H_

@@ -1,0 +1,216 @@
+// SqliteStore, appraisals: committing one (with its log leaf, agent record, events,
+// sightings and diversions in one transaction) and reading them back per agent or per site and
+// period. See sqlite_store.cc for how the class is split.
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/status_macros.h"
+#include "verifier/store/sqlite_records.h"
+#include "verifier/store/sqlite_store.h"
+
+namespace veu::verifier {
+namespace {
+
+using sqlite::ParseRecord;
+using sqlite::Statement;
+using sqlite::ToMicros;
+using sqlite::Transaction;
+
+constexpr uint32_t kDefaultAppraisalLimit = 20;
+constexpr uint32_t kMaxAppraisalLimit = 1000;
+
+// Reads the (log_index, record) rows of `select` as log entries.
+absl::StatusOr<std::vector<LogEntry>> ReadLogEntries(Statement& select) {
+  std::vector<LogEntry> entries;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    entries.push_back(
+        LogEntry{static_cast<uint64_t>(select.ColumnInt64(0)), select.ColumnBytes(1)});
+  }
+  return entries;
+}
+
+}  // namespace
+
+absl::Status SqliteStore::CommitAppraisal(const AppraisalCommit& commit) {
+  const veu::v1::Appraisal& appraisal = commit.appraisal;
+  const std::string op = absl::StrFormat("committing appraisal '%s' of agent '%s'", appraisal.id(),
+                                         appraisal.agent_id());
+  if (appraisal.id().empty()) return absl::InvalidArgumentError(op + ": the appraisal id is empty");
+  if (appraisal.agent_id() != commit.agent.agent_id() || appraisal.site() != commit.agent.site()) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: the appraisal is of agent '%s' at site '%s' but the commit carries the record of "
+        "agent '%s' at site '%s'",
+        op, appraisal.agent_id(), appraisal.site(), commit.agent.agent_id(), commit.agent.site()));
+  }
+  ASSIGN_OR_RETURN(int64_t at, ToMicros(appraisal.appraised_at(), op + ": appraised_at"));
+  veu::v1::Appraisal logged = appraisal;
+
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_, op));
+  {
+    ASSIGN_OR_RETURN(Statement select,
+                     db_->Prepare("SELECT site FROM agents WHERE agent_id = ?1", op));
+    select.BindText(1, appraisal.agent_id());
+    ASSIGN_OR_RETURN(bool found, select.Step());
+    if (!found) {
+      return absl::NotFoundError(
+          absl::StrFormat("%s: the agent has never enrolled; enrol it before appraising", op));
+    }
+    if (select.ColumnBytes(0) != appraisal.site()) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "%s: the agent is enrolled at site '%s', not '%s'; re-enrol it to move it", op,
+          select.ColumnBytes(0), appraisal.site()));
+    }
+  }
+  // The appraisal becomes the next leaf of the transparency log in this same transaction:
+  // if anything below fails, neither the appraisal nor its leaf is stored. It names the agent's
+  // previous leaf, so the agent's appraisals form a chain a report cannot silently cut.
+  ASSIGN_OR_RETURN(const uint64_t log_index, TreeSizeLocked());
+  logged.set_log_index(log_index);
+  {
+    ASSIGN_OR_RETURN(Statement previous,
+                     db_->Prepare("SELECT MAX(log_index) FROM appraisals WHERE agent_id = ?1 "
+                                  "AND log_index IS NOT NULL",
+                                  op));
+    previous.BindText(1, appraisal.agent_id());
+    ASSIGN_OR_RETURN(bool row, previous.Step());  // an aggregate: one row, NULL if none
+    if (row && !previous.ColumnIsNull(0)) {
+      logged.set_previous_log_index(static_cast<uint64_t>(previous.ColumnInt64(0)));
+    } else {
+      logged.clear_previous_log_index();  // whatever the caller put there is not the store's
+    }
+  }
+  const std::string record = sqlite::DeterministicBytes(logged);
+  RETURN_IF_ERROR(AppendLeafDataLocked(log_index, record));
+  {
+    ASSIGN_OR_RETURN(Statement insert,
+                     db_->Prepare("INSERT INTO appraisals (id, agent_id, site, "
+                                  "appraised_at_micros, verdict, record, evidence, challenge, "
+                                  "log_index) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                  op));
+    insert.BindText(1, appraisal.id());
+    insert.BindText(2, appraisal.agent_id());
+    insert.BindText(3, appraisal.site());
+    insert.BindInt64(4, at);
+    insert.BindInt64(5, appraisal.verdict());
+    insert.BindBlob(6, record);
+    insert.BindBlob(7, commit.evidence);
+    insert.BindBlob(8, commit.challenge);
+    insert.BindInt64(9, static_cast<int64_t>(log_index));
+    RETURN_IF_ERROR(insert.Run());
+  }
+  {
+    ASSIGN_OR_RETURN(Statement update,
+                     db_->Prepare("UPDATE agents SET record = ?2 WHERE agent_id = ?1", op));
+    update.BindText(1, commit.agent.agent_id());
+    update.BindBlob(2, commit.agent.SerializeAsString());
+    RETURN_IF_ERROR(update.Run());
+  }
+  for (const veu::v1::Event& event : commit.events) {
+    RETURN_IF_ERROR(InsertEventLocked(event, op).status());
+  }
+  for (const std::string& identity : commit.sightings) {
+    RETURN_IF_ERROR(UpsertSightingLocked(identity, appraisal, op));
+  }
+  for (const veu::v1::Diversion& diversion : commit.diversions) {
+    RETURN_IF_ERROR(InsertDiversionLocked(diversion, op).status());
+  }
+  return tx.Commit();
+}
+
+absl::StatusOr<std::vector<veu::v1::StoredAppraisal>> SqliteStore::ListAppraisals(
+    const std::string& agent_id, uint32_t limit, bool with_evidence) {
+  const std::string op = absl::StrFormat("listing appraisals of agent '%s'", agent_id);
+  if (limit == 0) limit = kDefaultAppraisalLimit;
+  limit = std::min(limit, kMaxAppraisalLimit);
+  absl::MutexLock lock(&mu_);
+  // Without evidence the large columns are not selected, so their pages are never read.
+  absl::StatusOr<Statement> select =
+      with_evidence ? db_->Prepare(
+                          "SELECT id, record, evidence, challenge FROM appraisals "
+                          "WHERE agent_id = ?1 ORDER BY appraised_at_micros DESC, seq DESC "
+                          "LIMIT ?2",
+                          op)
+                    : db_->Prepare(
+                          "SELECT id, record FROM appraisals WHERE agent_id = ?1 "
+                          "ORDER BY appraised_at_micros DESC, seq DESC LIMIT ?2",
+                          op);
+  if (!select.ok()) return select.status();
+  select->BindText(1, agent_id);
+  select->BindInt64(2, limit);
+  std::vector<veu::v1::StoredAppraisal> appraisals;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, select->Step());
+    if (!row) break;
+    veu::v1::StoredAppraisal stored;
+    ASSIGN_OR_RETURN(
+        *stored.mutable_appraisal(),
+        ParseRecord<veu::v1::Appraisal>(
+            select->ColumnBytes(1), absl::StrCat("appraisals row '", select->ColumnBytes(0), "'")));
+    if (with_evidence) {
+      stored.set_evidence(select->ColumnBytes(2));
+      stored.set_challenge(select->ColumnBytes(3));
+    }
+    appraisals.push_back(std::move(stored));
+  }
+  return appraisals;
+}
+
+absl::StatusOr<veu::v1::Appraisal> SqliteStore::LatestAppraisal(const std::string& agent_id) {
+  const std::string op = absl::StrFormat("reading the latest appraisal of agent '%s'", agent_id);
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement select,
+                   db_->Prepare("SELECT id, record FROM appraisals WHERE agent_id = ?1 "
+                                "ORDER BY appraised_at_micros DESC, seq DESC LIMIT 1",
+                                op));
+  select.BindText(1, agent_id);
+  ASSIGN_OR_RETURN(bool found, select.Step());
+  if (!found) {
+    return absl::NotFoundError(absl::StrFormat("agent '%s' has no appraisal yet", agent_id));
+  }
+  return ParseRecord<veu::v1::Appraisal>(
+      select.ColumnBytes(1), absl::StrCat("appraisals row '", select.ColumnBytes(0), "'"));
+}
+
+absl::StatusOr<std::vector<LogEntry>> SqliteStore::ListSiteAppraisals(const SitePeriod& period) {
+  const std::string op = absl::StrFormat("listing the logged appraisals of site '%s' from %s to %s",
+                                         period.site, absl::FormatTime(period.from),
+                                         absl::FormatTime(period.to));
+  absl::MutexLock lock(&mu_);
+  // Appraisals stored before the log existed (log_index NULL) cannot be proven: left out.
+  ASSIGN_OR_RETURN(Statement select,
+                   db_->Prepare("SELECT log_index, record FROM appraisals WHERE site = ?1 AND "
+                                "appraised_at_micros >= ?2 AND appraised_at_micros < ?3 AND "
+                                "log_index IS NOT NULL ORDER BY log_index",
+                                op));
+  select.BindText(1, period.site);
+  select.BindInt64(2, sqlite::BoundMicros(period.from));
+  select.BindInt64(3, sqlite::BoundMicros(period.to));
+  return ReadLogEntries(select);
+}
+
+absl::StatusOr<LogEntry> SqliteStore::LastAppraisalBefore(const std::string& agent_id,
+                                                          absl::Time before) {
+  const std::string op = absl::StrFormat("reading the last logged appraisal of agent '%s' before %s",
+                                         agent_id, absl::FormatTime(before));
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement select,
+                   db_->Prepare("SELECT log_index, record FROM appraisals WHERE agent_id = ?1 "
+                                "AND appraised_at_micros < ?2 AND log_index IS NOT NULL "
+                                "ORDER BY appraised_at_micros DESC, seq DESC LIMIT 1",
+                                op));
+  select.BindText(1, agent_id);
+  select.BindInt64(2, sqlite::BoundMicros(before));
+  ASSIGN_OR_RETURN(std::vector<LogEntry> entries, ReadLogEntries(select));
+  if (entries.empty()) {
+    return absl::NotFoundError(absl::StrCat(op, ": there is none"));
+  }
+  return std::move(entries.front());
+}
+
+}  // namespace veu::verifier
