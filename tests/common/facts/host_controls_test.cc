@@ -163,6 +163,18 @@ TEST_F(HostControlsTest, InventoryBeyondAuthorisationOrUnknownFails) {
               HasSubstr("not in the catalogue"));
 }
 
+TEST_F(HostControlsTest, TheAuthorisationIsForTheSiteSoOtherNodesCount) {
+  // This node's 8 H100s fit an authorisation of 12, but not with another node's 8.
+  SiteAuthorisation site{12, std::nullopt};
+  EXPECT_EQ(Result("VEU-10.inventory", site).status(), v1::CHECK_PASS);
+  site.other_nodes = 1;
+  site.other_nodes_accelerators = 8;
+  site.other_nodes_tpp = 8 * 15831;
+  EXPECT_EQ(Result("VEU-10.inventory", site).status(), v1::CHECK_FAIL);
+  EXPECT_THAT(Result("VEU-10.inventory", site).detail(),
+              HasSubstr("16 accelerators at the site (this node 8 and 1 other nodes 8)"));
+}
+
 TEST_F(HostControlsTest, InventoryWithoutSiteAuthorisationIsNotEvaluated) {
   EXPECT_EQ(Result("VEU-10.inventory").status(), v1::CHECK_NOT_EVALUATED);
   EXPECT_EQ(Result("VEU-10.inventory").reason(), v1::CONTROL_NOT_EVALUATED);
