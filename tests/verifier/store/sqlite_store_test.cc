@@ -11,6 +11,7 @@
 #include <fstream>
 #include <string>
 
+#include "common/hex.h"
 #include "tests/support/status_matchers.h"
 #include "tests/verifier/store/store_conformance_test.h"
 #include "verifier/store/migrations.h"
@@ -212,6 +213,64 @@ TEST(SqliteStoreTest, PowerLossDurabilityCommitsToo) {
   veu::v1::AgentRecord agent = MakeAgent("a1", "fra-1");
   ASSERT_OK((*store)->PutAgent(agent, {}));
   EXPECT_OK((*store)->CommitAppraisal(MakeCommit("ap-1", agent, 100)));
+}
+
+// A literal for a serialised record in raw SQL.
+std::string BlobLiteral(const google::protobuf::Message& message) {
+  return absl::StrCat("X'", ToHex(message.SerializeAsString()), "'");
+}
+
+TEST(SqliteStoreTest, ADatabaseAtSchemaThreeIsUpgradedAndKeepsItsData) {
+  TempDir dir;
+  const std::string path = dir.File("veu.db");
+  // What a release with migrations 0001..0003 left behind: its schema, a site, an agent and an
+  // appraisal stored before the log existed (log_index NULL).
+  std::string sql =
+      "CREATE TABLE schema_version (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, "
+      "applied_at TEXT NOT NULL DEFAULT 'then');";
+  ASSERT_GE(EmbeddedMigrations().size(), 4u);
+  for (const Migration& m : EmbeddedMigrations().first(3)) {
+    absl::StrAppend(&sql, std::string(m.sql), ";\nINSERT INTO schema_version (version, name) VALUES (",
+                    m.version, ", '", std::string(m.name), "');\n");
+  }
+  const veu::v1::AgentRecord agent = MakeAgent("a1", "fra-1");
+  veu::v1::Appraisal old;
+  old.set_id("ap-old");
+  old.set_agent_id("a1");
+  old.set_site("fra-1");
+  *old.mutable_appraised_at() = Ts(50);
+  absl::StrAppend(&sql, "INSERT INTO sites (name, record) VALUES ('fra-1', ",
+                  BlobLiteral(MakeSite("fra-1")), ");",
+                  "INSERT INTO agents (agent_id, site, record) VALUES ('a1', 'fra-1', ",
+                  BlobLiteral(agent), ");",
+                  "INSERT INTO appraisals (id, agent_id, site, appraised_at_micros, verdict, "
+                  "record, evidence, challenge) VALUES ('ap-old', 'a1', 'fra-1', 50000000, 1, ",
+                  BlobLiteral(old), ", X'', X'');");
+  ASSERT_NO_FATAL_FAILURE(RawExec(path, sql));
+  ASSERT_EQ(RawCount(path, "SELECT MAX(version) FROM schema_version"), 3);
+
+  auto store = SqliteStore::Open(path);
+  ASSERT_OK(store);
+  EXPECT_EQ(RawCount(path, "SELECT MAX(version) FROM schema_version"),
+            SqliteStore::LatestSchemaVersion());
+  EXPECT_THAT((*store)->GetAgent("a1"), IsOkAndHolds(ProtoEq(agent)));
+  EXPECT_THAT((*store)->LatestAppraisal("a1"), IsOkAndHolds(ProtoEq(old)));
+
+  // The unlogged appraisal is no link of the chain: the first logged one has no predecessor.
+  AppraisalCommit first = MakeCommit("ap-1", agent, 100);
+  first.sightings = {"serial:A"};
+  ASSERT_OK((*store)->CommitAppraisal(first));
+  AppraisalCommit second = MakeCommit("ap-2", first.agent, 200);
+  ASSERT_OK((*store)->CommitAppraisal(second));
+  auto listed = (*store)->ListAppraisals("a1", 0, /*with_evidence=*/false);
+  ASSERT_OK(listed);
+  ASSERT_THAT(*listed, ::testing::SizeIs(3));
+  EXPECT_EQ((*listed)[0].appraisal().previous_log_index(), 0u);
+  EXPECT_TRUE((*listed)[0].appraisal().has_previous_log_index());
+  EXPECT_FALSE((*listed)[1].appraisal().has_previous_log_index());
+  EXPECT_THAT((*store)->ListSightings({"serial:A"}), IsOkAndHolds(::testing::SizeIs(1)));
+  EXPECT_THAT((*store)->ListSiteAppraisals({"fra-1", absl::InfinitePast(), absl::InfiniteFuture()}),
+              IsOkAndHolds(::testing::SizeIs(2)));  // the unlogged one cannot be proven
 }
 
 TEST(SqliteStoreTest, TimestampsOutsideTheProtobufRangeAreInvalid) {
