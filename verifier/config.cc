@@ -34,18 +34,29 @@ Appraises TPM evidence from veu-agents, keeps every result and its raw evidence.
                          missing; default log-key.pem beside the database; public key FILE.pub)
   --log-origin NAME      checkpoint origin and key name (default veu-verifier)
   --checkpoint-interval SECONDS  publish a checkpoint this often when the log grew (default 10)
+  --regulator-listen HOST:PORT  serve the regulator API there (mutual TLS; off by default)
+  --regulator-port-file FILE    write its bound port there
+  --regulator-client-ca FILE    CA of the regulators', operators' and admins' client
+                         certificates (required with --regulator-listen)
+  --regulator-cert FILE, --regulator-key FILE  its server certificate (default --tls-cert/-key)
+  --report-key FILE      PEM EC P-256 or Ed25519 key signing reports (default: the log key)
+  --webhook URL          POST verdict changes there (JSON, HMAC-SHA256 signed)
+  --webhook-secret FILE  the webhook's HMAC key
   --help                 this text
 )";
 }
 
 absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std::string>& args,
-                                                           std::string* port_file) {
+                                                           std::string* port_file,
+                                                           std::string* regulator_port_file) {
   ASSIGN_OR_RETURN(ParsedFlags flags,
                    ParseFlags(args,
                               {"config", "listen", "port-file", "admin-socket", "database",
                                "tls-cert", "tls-key", "ek-roots", "interval", "timeout",
                                "enrollment-timeout", "reference-values", "policy-pack", "log-key",
-                               "log-origin", "checkpoint-interval"},
+                               "log-origin", "checkpoint-interval", "regulator-listen",
+                               "regulator-port-file", "regulator-client-ca", "regulator-cert",
+                               "regulator-key", "report-key", "webhook", "webhook-secret"},
                               {"allow-sha1", "require-event-log"}));
   if (!flags.positional.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", flags.positional[0], "'"));
@@ -85,6 +96,22 @@ absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std
   if (auto v = flags.Get("port-file")) *port_file = *v;
   if (auto v = flags.Get("log-key")) config.set_log_key(*v);
   if (auto v = flags.Get("log-origin")) config.set_log_origin(*v);
+  if (auto v = flags.Get("regulator-listen")) config.set_regulator_listen_address(*v);
+  if (auto v = flags.Get("regulator-client-ca")) config.set_regulator_client_ca(*v);
+  if (auto v = flags.Get("regulator-cert")) config.mutable_regulator_tls()->set_cert_file(*v);
+  if (auto v = flags.Get("regulator-key")) config.mutable_regulator_tls()->set_key_file(*v);
+  if (auto v = flags.Get("report-key")) config.set_report_key(*v);
+  if (auto v = flags.Get("regulator-port-file"); v && regulator_port_file != nullptr) {
+    *regulator_port_file = *v;
+  }
+  if (flags.Get("webhook").has_value() != flags.Get("webhook-secret").has_value()) {
+    return absl::InvalidArgumentError("--webhook and --webhook-secret go together");
+  }
+  if (auto v = flags.Get("webhook")) {
+    veu::v1::WebhookConfig* hook = config.add_webhooks();
+    hook->set_url(*v);
+    hook->set_secret_file(*flags.Get("webhook-secret"));
+  }
 
   if (config.listen_address().empty()) config.set_listen_address("0.0.0.0:8443");
   if (config.admin_socket().empty()) config.set_admin_socket("/run/veu-verifier/admin.sock");
@@ -113,6 +140,16 @@ absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std
     return absl::InvalidArgumentError(
         "the agents' endpoint needs TLS: set tls.cert_file and tls.key_file (or --tls-cert, "
         "--tls-key)");
+  }
+  if (!config.regulator_listen_address().empty()) {
+    if (config.regulator_client_ca().empty()) {
+      return absl::InvalidArgumentError(
+          "the regulator API authenticates callers by client certificate: set "
+          "regulator_client_ca (or --regulator-client-ca)");
+    }
+    if (config.regulator_tls().cert_file().empty()) {
+      *config.mutable_regulator_tls() = config.tls();
+    }
   }
   if (config.ek_roots_dir().empty()) {
     return absl::InvalidArgumentError(

@@ -16,8 +16,10 @@ std::string VerifierUsage();
 
 // Parses argv (without the program name). Fails with InvalidArgument naming the flag or the
 // config file's line on any error.
-absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std::string>& args,
-                                                           std::string* port_file);
+// `port_file` and `regulator_port_file` (may be null) receive where to write the bound ports.
+absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(
+    const std::vector<std::string>& args, std::string* port_file,
+    std::string* regulator_port_file = nullptr);
 
 }  // namespace veu::verifier
 

@@ -1,7 +1,9 @@
 // veu-verifier: enrols agents, challenges them over one TLS stream each, appraises every
 // report, and keeps each result with its raw evidence. Wires the real adapters together;
 // nothing else constructs them.
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -18,11 +20,16 @@
 #include "verifier/config.h"
 #include "verifier/enrollment/enroller.h"
 #include "verifier/enrollment/tpm_identity_checks.h"
+#include "verifier/notify/verdict_bus.h"
+#include "verifier/notify/webhook_notifier.h"
+#include "verifier/regulator/regulator_service.h"
+#include "verifier/reports/report_signer.h"
 #include "verifier/service/attestation_service.h"
 #include "verifier/service/deadline_reaper.h"
 #include "verifier/service/enrollment_service.h"
 #include "verifier/service/query_service.h"
 #include "verifier/service/transparency.h"
+#include "verifier/service/verdict_changes.h"
 #include "verifier/store/sqlite_store.h"
 
 namespace {
@@ -60,9 +67,9 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
-  std::string port_file;
+  std::string port_file, regulator_port_file;
   absl::StatusOr<veu::v1::VerifierConfig> config =
-      veu::verifier::LoadVerifierConfig(args, &port_file);
+      veu::verifier::LoadVerifierConfig(args, &port_file, &regulator_port_file);
   if (!config.ok()) {
     std::cerr << "veu-verifier: " << config.status().message() << "\n\n"
               << veu::verifier::VerifierUsage();
@@ -106,6 +113,24 @@ int main(int argc, char** argv) {
   stream_options.pcr_selection.assign(config->pcr_selection().begin(),
                                       config->pcr_selection().end());
 
+  // Verdict changes go to the regulator API's watchers and to webhooks, never blocking.
+  veu::verifier::notify::VerdictBus verdicts;
+  veu::verifier::Store* const store_ptr = store->get();
+  const absl::Duration stale_after = absl::Seconds(config->stale_after_seconds());
+  stream_options.on_commit = [&verdicts, store_ptr, stale_after](
+                                 const veu::v1::Appraisal& appraisal, veu::v1::Verdict previous) {
+    absl::StatusOr<std::optional<veu::v1::VerdictChange>> change =
+        veu::verifier::VerdictChangeFor(*store_ptr, appraisal, previous, absl::Now(), stale_after);
+    if (!change.ok()) {
+      veu::Log("notify", absl::StrCat("verdict change not published: ", change.status().ToString()));
+    } else if (change->has_value()) {
+      verdicts.Publish(**change);
+    }
+  };
+  absl::StatusOr<std::unique_ptr<veu::verifier::notify::WebhookNotifier>> webhooks =
+      veu::verifier::notify::WebhookNotifier::Start(verdicts, config->webhooks());
+  if (!webhooks.ok()) return Fail(webhooks.status());
+
   veu::verifier::EnrollmentService enrollment_service(&enroller);
   veu::verifier::AttestationService attestation_service(store->get(), &nonces, &reaper, policy,
                                                         stream_options);
@@ -120,6 +145,47 @@ int main(int argc, char** argv) {
       store->get(), absl::Seconds(config->stale_after_seconds()), store->get());
   veu::verifier::AdminService admin_service(store->get(), &enroller,
                                             veu::verifier::EkCertificateKeyHash);
+
+  // Reports are signed with the report key, by default the log key: one public key then
+  // checks reports and checkpoints alike.
+  absl::StatusOr<std::string> report_key_pem =
+      config->report_key().empty() ? log_signer->PrivateKeyPem()
+                                   : veu::ReadFileToString(config->report_key(), 64 << 10);
+  if (!report_key_pem.ok()) return Fail(report_key_pem.status());
+  absl::StatusOr<veu::verifier::ReportSigner> report_signer =
+      veu::verifier::ReportSigner::FromPrivateKeyPem(*report_key_pem);
+  if (!report_signer.ok()) return Fail(report_signer.status());
+  veu::regulator::RegulatorOptions regulator_options;
+  regulator_options.origin = config->log_origin();
+  regulator_options.stale_after = stale_after;
+  regulator_options.pack = policy.pack;
+  veu::regulator::RegulatorService regulator_service(store->get(), store->get(), &*log_signer,
+                                                     &*report_signer, &verdicts,
+                                                     regulator_options);
+  std::unique_ptr<grpc::Server> regulator_server;
+  int regulator_port = 0;
+  if (!config->regulator_listen_address().empty()) {
+    absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> mtls = veu::ServerTlsCredentials(
+        config->regulator_tls().cert_file(), config->regulator_tls().key_file(),
+        config->regulator_client_ca());
+    if (!mtls.ok()) return Fail(mtls.status());
+    // The standard health service and reflection, so generic tools (grpcurl,
+    // grpc_health_probe) work against the regulator port.
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort(config->regulator_listen_address(), *mtls, &regulator_port);
+    builder.RegisterService(&regulator_service);
+    regulator_server = builder.BuildAndStart();
+    if (!regulator_server || regulator_port == 0) {
+      return Fail(absl::UnavailableError(
+          absl::StrCat("cannot listen on ", config->regulator_listen_address())));
+    }
+    veu::Log("verifier", absl::StrCat("regulator API on port ", regulator_port,
+                                      " (mutual TLS, client CA ", config->regulator_client_ca(),
+                                      ")"));
+    if (!regulator_port_file.empty()) std::ofstream(regulator_port_file) << regulator_port << "\n";
+  }
 
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> tls = veu::ServerTlsCredentials(
       config->tls().cert_file(), config->tls().key_file());
@@ -166,6 +232,11 @@ int main(int argc, char** argv) {
 
   WaitForTerminationSignal();
   attestation_service.Shutdown();
+  verdicts.Close();
+  (*webhooks)->Shutdown();
+  if (regulator_server) {
+    regulator_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  }
   checkpoints.Stop();
   agents_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   admin_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));

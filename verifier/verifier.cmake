@@ -13,7 +13,7 @@ veu_library(veu_enrollment
 veu_library(veu_verifier_service
   SOURCES service/attestation_service.cc service/deadline_reaper.cc
           service/enrollment_service.cc service/query_service.cc service/transparency.cc
-          service/organisation_view.cc service/site_status.cc
+          service/organisation_view.cc service/site_status.cc service/verdict_changes.cc
           config.cc
   DEPS veu_appraisal veu_enrollment veu_store veu_translog veu_merkle veu_rpc veu_proto
        OpenSSL::Crypto absl::synchronization absl::time)
@@ -21,9 +21,13 @@ veu_library(veu_verifier_service
 add_executable(veu-verifier main.cc)
 target_include_directories(veu-verifier PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR}/proto)
 target_compile_options(veu-verifier PRIVATE ${VEU_WARNINGS})
-target_link_libraries(veu-verifier PRIVATE veu_verifier_service)
+target_link_libraries(veu-verifier PRIVATE veu_verifier_service veu_regulator veu_webhook veu_verdict_bus
+                      gRPC::grpc++_reflection)
 install(TARGETS veu-verifier RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
 
 veu_library(veu_reports
-  SOURCES reports/ear.cc
-  DEPS veu_proto absl::time)
+  SOURCES reports/ear.cc reports/json_value.cc reports/jcs.cc reports/report_signer.cc
+          reports/signed_report_file.cc reports/report_derivation.cc
+          reports/compliance_report.cc reports/report_verifier.cc
+  DEPS veu_proto veu_common veu_merkle veu_translog veu_facts absl::time absl::strings
+       absl::str_format absl::status absl::statusor OpenSSL::Crypto)

@@ -1,0 +1,424 @@
+#include "verifier/regulator/regulator_service.h"
+
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "common/crypto/random.h"
+#include "common/hex.h"
+#include "common/log.h"
+#include "common/merkle/hasher.h"
+#include "common/merkle/node_reader.h"
+#include "common/proto_time.h"
+#include "common/rpc/grpc_status.h"
+#include "common/status_macros.h"
+#include "verifier/reports/compliance_report.h"
+#include "verifier/service/site_status.h"
+#include "verifier/service/transparency.h"
+
+namespace veu::regulator {
+namespace {
+
+constexpr char kService[] = "/veu.v1.Regulator/";
+
+std::string Method(const char* name) { return absl::StrCat(kService, name); }
+
+// The same answer for "not yours" and "no such site".
+absl::Status OutOfScope(const std::string& site) {
+  return absl::PermissionDeniedError(
+      absl::StrCat("site '", site, "' does not exist or is outside your certificate's scope"));
+}
+
+veu::v1::LogCheckpoint ToLogCheckpoint(const translog::StoredCheckpoint& c) {
+  veu::v1::LogCheckpoint out;
+  out.set_signed_note(c.signed_note);
+  out.set_origin(c.checkpoint.origin);
+  out.set_tree_size(c.checkpoint.size);
+  out.set_root_hash(c.checkpoint.root_hash);
+  out.set_timestamp_unix_seconds(c.checkpoint.timestamp_unix_seconds);
+  return out;
+}
+
+}  // namespace
+
+RegulatorService::RegulatorService(verifier::Store* store, verifier::AppraisalLog* log,
+                                   const translog::NoteSigner* checkpoint_signer,
+                                   const verifier::ReportSigner* report_signer,
+                                   verifier::notify::VerdictBus* bus, RegulatorOptions options)
+    : store_(store), log_(log), checkpoint_signer_(checkpoint_signer),
+      report_signer_(report_signer), bus_(bus), options_(std::move(options)) {}
+
+absl::Status RegulatorService::Record(grpc::ServerContext* ctx,
+                                      const std::optional<Principal>& who,
+                                      const std::string& method, const std::string& resource,
+                                      bool allowed, const std::string& detail) {
+  veu::v1::AccessRecord record;
+  *record.mutable_at() = ToProtoTime(absl::Now());
+  if (who) {
+    record.set_principal(who->subject);
+    record.set_role(RoleName(who->role));
+  }
+  record.set_method(method);
+  record.set_resource(resource);
+  record.set_allowed(allowed);
+  record.set_detail(detail);
+  record.set_peer(ctx->peer());
+  absl::StatusOr<int64_t> id = store_->AppendAccessRecord(record);
+  if (!id.ok()) {
+    Log("regulator", absl::StrCat("could not record access: ", id.status().ToString()));
+    return absl::UnavailableError("the access record could not be written; retry");
+  }
+  if (!allowed) {
+    Log("regulator", absl::StrCat("denied ", method, " ", resource, " to ",
+                                  who ? Describe(*who) : std::string("unauthenticated peer"),
+                                  ": ", detail));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Principal> RegulatorService::Authenticate(grpc::ServerContext* ctx,
+                                                         const std::string& method,
+                                                         const std::string& resource) {
+  std::string pem;
+  if (std::shared_ptr<const grpc::AuthContext> auth = ctx->auth_context(); auth) {
+    for (const grpc::string_ref& v : auth->FindPropertyValues("x509_pem_cert")) {
+      pem.assign(v.data(), v.size());
+    }
+  }
+  absl::StatusOr<Principal> who = PrincipalFromCertificatePem(pem);
+  if (!who.ok()) {
+    RETURN_IF_ERROR(Record(ctx, std::nullopt, method, resource, false,
+                           std::string(who.status().message())));
+  }
+  return who;
+}
+
+absl::StatusOr<veu::v1::Site> RegulatorService::SiteInScope(grpc::ServerContext* ctx,
+                                                            const Principal& who,
+                                                            const std::string& method,
+                                                            const std::string& site_name) {
+  absl::StatusOr<veu::v1::Site> site = store_->GetSite(site_name);
+  if (!site.ok() && !absl::IsNotFound(site.status())) return site.status();
+  if (!site.ok() || !InScope(who, *site)) {
+    RETURN_IF_ERROR(Record(ctx, who, method, site_name, false,
+                           site.ok() ? "outside scope" : "no such site"));
+    if (who.role == Role::kAdmin && !site.ok()) return site.status();
+    return OutOfScope(site_name);
+  }
+  return site;
+}
+
+grpc::Status RegulatorService::ListSites(grpc::ServerContext* ctx,
+                                         const veu::v1::ListSitesRequest*,
+                                         veu::v1::ListSitesResponse* response) {
+  const std::string method = Method("ListSites");
+  absl::StatusOr<Principal> who = Authenticate(ctx, method, "");
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  absl::StatusOr<std::vector<veu::v1::Site>> sites = store_->ListSites();
+  if (!sites.ok()) return ToGrpcStatus(sites.status());
+  for (const auto& site : *sites) {
+    if (InScope(*who, site)) *response->add_sites() = site;
+  }
+  if (absl::Status s = Record(ctx, *who, method, "", true,
+                              absl::StrCat(response->sites_size(), " sites in scope"));
+      !s.ok()) {
+    response->Clear();
+    return ToGrpcStatus(s);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status RegulatorService::GetSiteStatus(grpc::ServerContext* ctx,
+                                             const veu::v1::GetSiteStatusRequest* request,
+                                             veu::v1::SiteStatus* response) {
+  const std::string method = Method("GetSiteStatus");
+  absl::StatusOr<Principal> who = Authenticate(ctx, method, request->site());
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  absl::StatusOr<veu::v1::Site> site = SiteInScope(ctx, *who, method, request->site());
+  if (!site.ok()) return ToGrpcStatus(site.status());
+  absl::StatusOr<veu::v1::SiteStatus> status =
+      verifier::ReadSiteStatus(*store_, site->name(), absl::Now(), options_.stale_after);
+  if (!status.ok()) return ToGrpcStatus(status.status());
+  if (absl::Status s = Record(ctx, *who, method, site->name(), true, ""); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  *response = *std::move(status);
+  return grpc::Status::OK;
+}
+
+absl::StatusOr<translog::StoredCheckpoint> RegulatorService::FreshCheckpoint() {
+  RETURN_IF_ERROR(verifier::PublishCheckpointIfGrown(*log_, *checkpoint_signer_, options_.origin,
+                                                     absl::ToUnixSeconds(absl::Now()))
+                      .status());
+  return log_->LatestCheckpoint();
+}
+
+absl::StatusOr<std::string> RegulatorService::BuildSiteReport(const veu::v1::Site& site,
+                                                              absl::Time from, absl::Time to,
+                                                              uint64_t consistency_from,
+                                                              std::string* report_id) {
+  verifier::ComplianceReportInput in;
+  ASSIGN_OR_RETURN(std::string id, crypto::RandomBytes(16));
+  in.report_id = ToHex(id);
+  in.generated_at = absl::Now();
+  in.verifier = options_.origin;
+  in.site = site;
+  in.period_from = from;
+  in.period_to = to;
+  in.stale_after = options_.stale_after;
+  ASSIGN_OR_RETURN(in.agents, store_->ListAgents(site.name()));
+  // Entries first, then the checkpoint: everything read is then inside the checkpoint.
+  ASSIGN_OR_RETURN(in.entries, store_->ListSiteAppraisals({site.name(), from, to}));
+  for (const auto& agent : in.agents) {
+    absl::StatusOr<verifier::LogEntry> anchor = store_->LastAppraisalBefore(agent.agent_id(), from);
+    if (anchor.ok()) {
+      in.anchors.push_back(*std::move(anchor));
+    } else if (!absl::IsNotFound(anchor.status())) {
+      return anchor.status();
+    }
+  }
+  verifier::EventFilter events;
+  events.site = site.name();
+  events.from = from;
+  events.to = to;
+  events.limit = 0;
+  events.oldest_first = true;
+  ASSIGN_OR_RETURN(in.events, store_->ListEvents(events));
+  verifier::DiversionFilter diversions;
+  diversions.site = site.name();
+  diversions.open_only = false;
+  diversions.limit = 10000;
+  ASSIGN_OR_RETURN(in.diversions, store_->ListDiversions(diversions));
+  ASSIGN_OR_RETURN(translog::StoredCheckpoint checkpoint, FreshCheckpoint());
+  in.checkpoint = ToLogCheckpoint(checkpoint);
+  verifier::AppraisalLog* log = log_;
+  in.inclusion_proof = [log](uint64_t index, uint64_t size) {
+    return merkle::InclusionProof(*log, index, size);
+  };
+  if (consistency_from > 0) {
+    if (consistency_from > checkpoint.checkpoint.size) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "consistency_from_size ", consistency_from, " is beyond the log's size ",
+          checkpoint.checkpoint.size));
+    }
+    ASSIGN_OR_RETURN(std::vector<std::string> proof,
+                     merkle::ConsistencyProof(*log_, consistency_from, checkpoint.checkpoint.size));
+    veu::v1::ConsistencyProof c;
+    c.set_from_size(consistency_from);
+    c.set_to_size(checkpoint.checkpoint.size);
+    for (auto& h : proof) c.add_proof(std::move(h));
+    in.consistency = std::move(c);
+  }
+  ASSIGN_OR_RETURN(veu::v1::ComplianceReport report, verifier::BuildComplianceReport(in));
+  *report_id = report.report_id();
+  return verifier::SignComplianceReport(report, *report_signer_);
+}
+
+grpc::Status RegulatorService::GetComplianceReport(
+    grpc::ServerContext* ctx, const veu::v1::GetComplianceReportRequest* request,
+    veu::v1::ReportFile* response) {
+  const std::string method = Method("GetComplianceReport");
+  absl::StatusOr<Principal> who = Authenticate(ctx, method, request->site());
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  absl::StatusOr<veu::v1::Site> site = SiteInScope(ctx, *who, method, request->site());
+  if (!site.ok()) return ToGrpcStatus(site.status());
+  const absl::Time to = request->has_to() ? FromProtoTime(request->to()) : absl::Now();
+  if (!request->has_from() || FromProtoTime(request->from()) >= to ||
+      to - FromProtoTime(request->from()) > options_.max_report_period) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrFormat("give a period with from < to, at most %d days long",
+                                        options_.max_report_period / absl::Hours(24)));
+  }
+  const absl::Time from = FromProtoTime(request->from());
+  const std::string period = absl::StrCat(FormatProtoTime(request->from()), "/",
+                                          FormatProtoTime(ToProtoTime(to)));
+  std::string report_id;
+  absl::StatusOr<std::string> file =
+      BuildSiteReport(*site, from, to, request->consistency_from_size(), &report_id);
+  if (!file.ok()) {
+    Log("regulator", absl::StrCat("report for ", site->name(), " failed: ",
+                                  file.status().ToString()));
+    return ToGrpcStatus(file.status());
+  }
+  if (absl::Status s = Record(ctx, *who, method, site->name(), true,
+                              absl::StrCat("period ", period, ", report ", report_id));
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  response->set_json(*std::move(file));
+  response->set_report_id(report_id);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegulatorService::GetInventoryReport(grpc::ServerContext* ctx,
+                                                  const veu::v1::GetInventoryReportRequest* request,
+                                                  veu::v1::ReportFile*) {
+  const std::string method = Method("GetInventoryReport");
+  absl::StatusOr<Principal> who = Authenticate(ctx, method, request->organisation());
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "inventory reports are not served yet");
+}
+
+grpc::Status RegulatorService::GetCheckpoint(grpc::ServerContext* ctx,
+                                             const veu::v1::GetCheckpointRequest* request,
+                                             veu::v1::GetCheckpointResponse* response) {
+  const std::string method = Method("GetCheckpoint");
+  absl::StatusOr<Principal> who = Authenticate(ctx, method, "");
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  absl::StatusOr<translog::StoredCheckpoint> c =
+      request->tree_size() == 0 ? FreshCheckpoint() : log_->CheckpointWithSize(request->tree_size());
+  if (!c.ok()) return ToGrpcStatus(c.status());
+  if (absl::Status s = Record(ctx, *who, method, "", true,
+                              absl::StrCat("tree size ", c->checkpoint.size));
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  response->set_signed_note(c->signed_note);
+  response->set_origin(c->checkpoint.origin);
+  response->set_tree_size(c->checkpoint.size);
+  response->set_root_hash(c->checkpoint.root_hash);
+  response->set_timestamp_unix_seconds(c->checkpoint.timestamp_unix_seconds);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegulatorService::GetInclusionProof(grpc::ServerContext* ctx,
+                                                 const veu::v1::GetInclusionProofRequest* request,
+                                                 veu::v1::GetInclusionProofResponse* response) {
+  const std::string method = Method("GetInclusionProof");
+  const std::string what = request->leaf_case() == veu::v1::GetInclusionProofRequest::kAppraisalId
+                               ? request->appraisal_id()
+                               : absl::StrCat("leaf ", request->leaf_index());
+  absl::StatusOr<Principal> who = Authenticate(ctx, method, what);
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  absl::StatusOr<verifier::LogEntry> entry;
+  switch (request->leaf_case()) {
+    case veu::v1::GetInclusionProofRequest::kAppraisalId:
+      entry = log_->LogEntryByAppraisalId(request->appraisal_id());
+      break;
+    case veu::v1::GetInclusionProofRequest::kLeafIndex:
+      entry = log_->LogEntryByIndex(request->leaf_index());
+      break;
+    default:
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "give an appraisal_id or a leaf_index");
+  }
+  veu::v1::Appraisal appraisal;
+  if (entry.ok() && !appraisal.ParseFromString(entry->appraisal)) {
+    return grpc::Status(grpc::StatusCode::DATA_LOSS, "the logged appraisal does not parse");
+  }
+  // An appraisal of a site outside the scope is answered like one that does not exist.
+  if (!entry.ok() && !absl::IsNotFound(entry.status())) return ToGrpcStatus(entry.status());
+  if (!entry.ok()) {
+    if (absl::Status s = Record(ctx, *who, method, what, false, "no such leaf"); !s.ok()) {
+      return ToGrpcStatus(s);
+    }
+    return ToGrpcStatus(absl::PermissionDeniedError(
+        absl::StrCat(what, " does not exist or is outside your certificate's scope")));
+  }
+  absl::StatusOr<veu::v1::Site> site = SiteInScope(ctx, *who, method, appraisal.site());
+  if (!site.ok()) {
+    return ToGrpcStatus(absl::PermissionDeniedError(
+        absl::StrCat(what, " does not exist or is outside your certificate's scope")));
+  }
+  uint64_t tree_size = request->tree_size();
+  if (tree_size == 0) {
+    absl::StatusOr<translog::StoredCheckpoint> latest = FreshCheckpoint();
+    if (!latest.ok()) return ToGrpcStatus(latest.status());
+    tree_size = latest->checkpoint.size;
+  }
+  if (entry->index >= tree_size) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        absl::StrCat("leaf ", entry->index, " is not in the tree of size ",
+                                     tree_size));
+  }
+  absl::StatusOr<std::vector<std::string>> proof =
+      merkle::InclusionProof(*log_, entry->index, tree_size);
+  if (!proof.ok()) return ToGrpcStatus(proof.status());
+  if (absl::Status s = Record(ctx, *who, method, site->name(), true,
+                              absl::StrCat("leaf ", entry->index, " in tree ", tree_size));
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  response->set_leaf_index(entry->index);
+  response->set_leaf_hash(merkle::LeafHash(entry->appraisal));
+  response->set_tree_size(tree_size);
+  for (std::string& hash : *proof) response->add_proof(std::move(hash));
+  response->set_appraisal(std::move(entry->appraisal));
+  return grpc::Status::OK;
+}
+
+grpc::Status RegulatorService::GetConsistencyProof(
+    grpc::ServerContext* ctx, const veu::v1::GetConsistencyProofRequest* request,
+    veu::v1::GetConsistencyProofResponse* response) {
+  const std::string method = Method("GetConsistencyProof");
+  absl::StatusOr<Principal> who = Authenticate(ctx, method, "");
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  uint64_t size2 = request->size2();
+  if (size2 == 0) {
+    absl::StatusOr<translog::StoredCheckpoint> latest = FreshCheckpoint();
+    if (!latest.ok()) return ToGrpcStatus(latest.status());
+    size2 = latest->checkpoint.size;
+  }
+  if (request->size1() > size2) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("size1 ", request->size1(), " is larger than size2 ", size2));
+  }
+  absl::StatusOr<std::vector<std::string>> proof =
+      merkle::ConsistencyProof(*log_, request->size1(), size2);
+  if (!proof.ok()) return ToGrpcStatus(proof.status());
+  if (absl::Status s = Record(ctx, *who, method, "", true,
+                              absl::StrCat(request->size1(), " -> ", size2));
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  response->set_size1(request->size1());
+  response->set_size2(size2);
+  for (std::string& hash : *proof) response->add_proof(std::move(hash));
+  return grpc::Status::OK;
+}
+
+grpc::Status RegulatorService::WatchVerdicts(grpc::ServerContext* ctx,
+                                             const veu::v1::WatchVerdictsRequest* request,
+                                             grpc::ServerWriter<veu::v1::VerdictChange>* writer) {
+  const std::string method = Method("WatchVerdicts");
+  absl::StatusOr<Principal> who = Authenticate(ctx, method, "");
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  if (bus_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "verdict notifications are off");
+  }
+  absl::flat_hash_set<std::string> sites;
+  for (const std::string& name : request->sites()) {
+    absl::StatusOr<veu::v1::Site> site = SiteInScope(ctx, *who, method, name);
+    if (!site.ok()) return ToGrpcStatus(site.status());
+    sites.insert(name);
+  }
+  if (absl::Status s = Record(ctx, *who, method, absl::StrJoin(request->sites(), ","), true,
+                              "watch started");
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  const Principal principal = *who;
+  std::unique_ptr<verifier::notify::Subscription> subscription =
+      bus_->Subscribe([principal, sites](const veu::v1::VerdictChange& change) {
+        if (!sites.empty() && !sites.contains(change.site())) return false;
+        veu::v1::Site site;
+        site.set_name(change.site());
+        site.set_country(change.country());
+        site.set_organisation(change.organisation());
+        return InScope(principal, site);
+      });
+  while (!ctx->IsCancelled()) {
+    veu::v1::VerdictChange change;
+    const absl::Time deadline = absl::Now() + absl::Milliseconds(500);
+    if (subscription->Next(&change, deadline)) {
+      if (!writer->Write(change)) break;
+    } else if (absl::Now() < deadline) {
+      break;  // the bus closed: the verifier is shutting down
+    }
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace veu::regulator
