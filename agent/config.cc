@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "agent/collectors/nvml_source.h"
 #include "common/flags.h"
 #include "common/rpc/tls.h"
 #include "common/status_macros.h"
@@ -12,7 +13,8 @@ namespace veu::agent {
 
 std::string AgentUsage() {
   return R"(usage: veu-agent [run] [--config FILE] [flags]
-       veu-agent facts [--root DIR] [--policy-pack FILE] [--json]
+       veu-agent facts [--root DIR] [--policy-pack FILE] [--data-path PATH]
+                       [--nvml-library PATH|none] [--json]
        veu-agent extend-eventlog --tcti TCTI FILE
 
 run (default): enrol with the verifier if not enrolled yet, then answer its challenges with
@@ -31,6 +33,9 @@ TPM quotes over one outbound TLS stream, reconnecting with backoff.
   --event-log PATH     measured-boot log (default /sys/kernel/security/tpm0/binary_bios_measurements)
   --policy-pack FILE   accelerator catalogue (default the installed veu-2025 pack)
   --data-path PATH     a model-weight path whose storage encryption is reported
+  --nvml-library PATH|none
+                       NVIDIA NVML for GPU serials/UUIDs, loaded at each report (default
+                       libnvidia-ml.so.1; none = do not load, identity from PCI IDs only)
   --rounds N           stop after N acknowledged reports (measurements, tests)
 
 facts: print the facts the agent would report, without a TPM or a verifier.
@@ -44,7 +49,7 @@ absl::StatusOr<veu::v1::AgentConfig> LoadAgentConfig(const std::vector<std::stri
                    ParseFlags(args,
                               {"config", "verifier", "site", "tcti", "state-dir", "ca",
                                "server-name", "token-file", "ak", "root", "event-log", "rounds",
-                               "policy-pack", "data-path"},
+                               "policy-pack", "data-path", "nvml-library"},
                               {}));
   if (!flags.positional.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", flags.positional[0], "'"));
@@ -69,6 +74,7 @@ absl::StatusOr<veu::v1::AgentConfig> LoadAgentConfig(const std::vector<std::stri
   if (auto v = flags.Get("event-log")) config.set_event_log_path(*v);
   if (auto v = flags.Get("policy-pack")) config.set_policy_pack(*v);
   if (auto v = flags.Get("data-path")) config.add_data_paths(*v);
+  if (auto v = flags.Get("nvml-library")) config.set_nvml_library(*v);
   if (auto v = flags.Get("rounds")) {
     if (!absl::SimpleAtoi(*v, &run_flags->rounds)) {
       return absl::InvalidArgumentError("--rounds needs a number");
@@ -78,6 +84,7 @@ absl::StatusOr<veu::v1::AgentConfig> LoadAgentConfig(const std::vector<std::stri
   if (config.state_dir().empty()) config.set_state_dir("/var/lib/veu-agent");
   if (config.ak_algorithm().empty()) config.set_ak_algorithm("ecc");
   if (config.root_dir().empty()) config.set_root_dir("/");
+  if (config.nvml_library().empty()) config.set_nvml_library(collectors::kDefaultNvmlLibrary);
   if (config.event_log_path().empty()) {
     config.set_event_log_path("/sys/kernel/security/tpm0/binary_bios_measurements");
   }

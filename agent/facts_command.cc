@@ -21,42 +21,53 @@
 namespace veu::agent {
 
 absl::StatusOr<std::unique_ptr<FactsCollector>> FactsCollector::Create(
-    std::string root, const std::string& policy_pack, std::vector<std::string> data_paths) {
-  const std::string path = policy_pack.empty() ? kDefaultPolicyPack : policy_pack;
+    FactsCollectorOptions options) {
+  const std::string path = options.policy_pack.empty() ? kDefaultPolicyPack : options.policy_pack;
   absl::StatusOr<veu::v1::PolicyPack> pack = facts::LoadPolicyPackFile(path);
   if (!pack.ok()) {
     return absl::Status(pack.status().code(),
                         absl::StrCat("policy pack ", path, ": ", pack.status().message()));
   }
   ASSIGN_OR_RETURN(facts::Catalogue catalogue, facts::Catalogue::Create(pack->catalogue()));
+  if (options.nvml_library.empty()) options.nvml_library = collectors::kDefaultNvmlLibrary;
+  std::unique_ptr<collectors::GpuInventorySource> gpu;
+  if (options.nvml_library != collectors::kNvmlLibraryNone) {
+    gpu = std::make_unique<collectors::NvmlGpuInventorySource>(options.nvml_library);
+  }
   return std::unique_ptr<FactsCollector>(
-      new FactsCollector(std::move(root), std::move(catalogue), std::move(data_paths)));
+      new FactsCollector(std::move(options), std::move(catalogue), std::move(gpu)));
 }
 
-veu::v1::Facts FactsCollector::Collect() const {
+veu::v1::Facts FactsCollector::Collect() {
   veu::v1::Facts facts;
-  *facts.mutable_host() = ReadHostIdentity(root_);
-  collectors::RootFs fs(root_);
+  *facts.mutable_host() = ReadHostIdentity(options_.root);
+  collectors::RootFs fs(options_.root);
   collectors::CollectOptions options;
-  options.data_paths = data_paths_;
-  // NVML is consulted only by the running agent on GPU nodes; absent, the inventory says so.
+  options.data_paths = options_.data_paths;
+  // A node without the library (no NVIDIA GPU, or driver not installed) is a normal node: the
+  // inventory then says NVML is unavailable and why, and identity rests on PCI IDs.
+  options.gpu = gpu_.get();
   collectors::CollectEvidence(fs, catalogue_, options, &facts);
   return facts;
 }
 
 int RunFactsCommand(const std::vector<std::string>& args) {
   absl::StatusOr<ParsedFlags> flags =
-      ParseFlags(args, {"root", "policy-pack", "data-path"}, {"json"});
+      ParseFlags(args, {"root", "policy-pack", "data-path", "nvml-library"}, {"json"});
   if (!flags.ok() || !flags->positional.empty()) {
     std::cerr << "veu-agent facts: "
               << (flags.ok() ? "unexpected argument" : flags.status().message())
-              << "\nusage: veu-agent facts [--root DIR] [--policy-pack FILE] [--json]\n";
+              << "\nusage: veu-agent facts [--root DIR] [--policy-pack FILE] [--data-path PATH] "
+                 "[--nvml-library PATH|none] [--json]\n";
     return 2;
   }
-  std::vector<std::string> data_paths;
-  if (auto p = flags->Get("data-path")) data_paths.push_back(*p);
-  absl::StatusOr<std::unique_ptr<FactsCollector>> collector = FactsCollector::Create(
-      flags->Get("root").value_or("/"), flags->Get("policy-pack").value_or(""), data_paths);
+  FactsCollectorOptions options;
+  options.root = flags->Get("root").value_or("/");
+  options.policy_pack = flags->Get("policy-pack").value_or("");
+  if (auto p = flags->Get("data-path")) options.data_paths.push_back(*p);
+  if (auto lib = flags->Get("nvml-library")) options.nvml_library = *lib;
+  absl::StatusOr<std::unique_ptr<FactsCollector>> collector =
+      FactsCollector::Create(std::move(options));
   if (!collector.ok()) {
     std::cerr << "veu-agent facts: " << collector.status().message() << "\n";
     return 2;

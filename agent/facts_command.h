@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "agent/collectors/gpu_inventory_source.h"
+#include "agent/collectors/nvml_source.h"
 #include "common/facts/catalogue.h"
 #include "veu/v1/facts.pb.h"
 
@@ -15,27 +17,40 @@ namespace veu::agent {
 // Where the agent looks for its policy pack when none is configured.
 inline constexpr char kDefaultPolicyPack[] = "/usr/share/veu-attest/policies/veu-2025.textproto";
 
-// Collects host identity and host evidence (accelerator inventory, access controls) under a
-// root directory. Collection problems are recorded inside the facts, never dropped silently.
+struct FactsCollectorOptions {
+  std::string root = "/";               // read /sys, /proc, /etc under this directory
+  std::string policy_pack;              // accelerator catalogue; "" = kDefaultPolicyPack
+  std::vector<std::string> data_paths;  // storage encryption is reported for these
+  // NVML library (soname or path) for GPU serials/UUIDs, loaded at each collection;
+  // collectors::kNvmlLibraryNone ("none") = not consulted; "" = the default soname.
+  std::string nvml_library = collectors::kDefaultNvmlLibrary;
+};
+
+// Collects host identity and host evidence (accelerator inventory with NVML identity where the
+// library loads, access controls) under a root directory. Collection problems, including an
+// NVML library that is absent or fails, are recorded inside the facts, never dropped silently.
 // Not thread-safe.
 class FactsCollector {
  public:
-  // Loads the accelerator catalogue from `policy_pack` ("" = kDefaultPolicyPack).
-  static absl::StatusOr<std::unique_ptr<FactsCollector>> Create(
-      std::string root, const std::string& policy_pack, std::vector<std::string> data_paths);
+  // Loads the accelerator catalogue from options.policy_pack. Fails only if that cannot be read;
+  // the NVML library is not touched until Collect().
+  static absl::StatusOr<std::unique_ptr<FactsCollector>> Create(FactsCollectorOptions options);
 
-  veu::v1::Facts Collect() const;
+  // Queries NVML afresh each time (see NvmlGpuInventorySource::Query for why).
+  veu::v1::Facts Collect();
 
  private:
-  FactsCollector(std::string root, facts::Catalogue catalogue, std::vector<std::string> paths)
-      : root_(std::move(root)), catalogue_(std::move(catalogue)), data_paths_(std::move(paths)) {}
-  std::string root_;
+  FactsCollector(FactsCollectorOptions options, facts::Catalogue catalogue,
+                 std::unique_ptr<collectors::GpuInventorySource> gpu)
+      : options_(std::move(options)), catalogue_(std::move(catalogue)), gpu_(std::move(gpu)) {}
+  FactsCollectorOptions options_;
   facts::Catalogue catalogue_;
-  std::vector<std::string> data_paths_;
+  std::unique_ptr<collectors::GpuInventorySource> gpu_;  // null: NVML turned off
 };
 
-// `veu-agent facts [--root DIR] [--policy-pack FILE] [--json]`: prints what the agent would
-// report, with no TPM and no verifier. Exit 0, or 2 on bad usage / unreadable input.
+// `veu-agent facts [--root DIR] [--policy-pack FILE] [--data-path PATH]
+// [--nvml-library PATH|none] [--json]`: prints what the agent would report, with no TPM and no
+// verifier. Exit 0, or 2 on bad usage / unreadable input.
 int RunFactsCommand(const std::vector<std::string>& args);
 
 // `veu-agent extend-eventlog --tcti TCTI FILE`: extends each of the log's digests into the

@@ -89,10 +89,13 @@ int RunAgent(const std::vector<std::string>& args) {
 
   const std::string root = config->root_dir();
   const std::string log_path = config->event_log_path();
+  veu::agent::FactsCollectorOptions facts_options;
+  facts_options.root = root;
+  facts_options.policy_pack = config->policy_pack();
+  facts_options.data_paths.assign(config->data_paths().begin(), config->data_paths().end());
+  facts_options.nvml_library = config->nvml_library();
   absl::StatusOr<std::unique_ptr<veu::agent::FactsCollector>> collector =
-      veu::agent::FactsCollector::Create(
-          root, config->policy_pack(),
-          std::vector<std::string>(config->data_paths().begin(), config->data_paths().end()));
+      veu::agent::FactsCollector::Create(std::move(facts_options));
   if (!collector.ok()) return Fail("facts", collector.status());
   veu::agent::AgentDeps deps;
   deps.tpm = tpm->get();
@@ -120,7 +123,8 @@ int RunAgent(const std::vector<std::string>& args) {
   deps.stopping = [] { return g_stopping.load(); };
 
   veu::Log("agent", absl::StrCat("site ", config->site(), ", verifier ",
-                                 config->verifier_address(), ", TPM ", config->tcti()));
+                                 config->verifier_address(), ", TPM ", config->tcti(),
+                                 ", NVML ", config->nvml_library()));
   veu::agent::Agent agent(std::move(deps), options);
   absl::Status s = agent.Run();
   if (!s.ok()) return Fail("stopped", s);

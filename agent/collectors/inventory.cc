@@ -25,7 +25,10 @@ v1::Inventory CollectInventory(const RootFs& fs, const facts::Catalogue& catalog
 
   if (gpu == nullptr) {
     inv.mutable_nvml()->set_available(false);
-    inv.mutable_nvml()->set_detail("no GPU identity source configured: identity from PCI IDs only");
+    inv.mutable_nvml()->set_detail(
+        "NVML not consulted (disabled by configuration): accelerator identity is from PCI IDs "
+        "only, which can be spoofed; no serials or UUIDs, so site binding of chips cannot be "
+        "checked");
   } else {
     GpuReport report = gpu->Query();
     *inv.mutable_nvml() = report.status;

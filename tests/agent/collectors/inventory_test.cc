@@ -15,6 +15,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
+using ::veu::collectors::testing::BuildHgxH100;
 using ::veu::collectors::testing::FakeRoot;
 using ::veu::testing::IsOkAndHolds;
 using ::veu::testing::StatusIs;
@@ -42,17 +43,6 @@ const v1::AcceleratorDevice* Find(const v1::Inventory& inv, std::string_view add
     if (d.pci_address() == addr) return &d;
   }
   return nullptr;
-}
-
-// An HGX H100 8-GPU baseboard: 8 x 10de:2330 (3D controller), ConnectX NICs, NVSwitches
-// (bridge class 0x068000) and the BMC's ASPEED VGA.
-void BuildHgxH100(const FakeRoot& root) {
-  const char* gpus[] = {"0000:18:00.0", "0000:2a:00.0", "0000:3a:00.0", "0000:5d:00.0",
-                        "0000:9a:00.0", "0000:ab:00.0", "0000:ba:00.0", "0000:db:00.0"};
-  for (int i = 0; i < 8; ++i) root.AddPci(gpus[i], 0x10de, 0x2330, 0x030200, i / 4, 0x10de, 0x16c1);
-  root.AddPci("0000:17:00.0", 0x15b3, 0x1021, 0x020000, 0);  // ConnectX-7
-  root.AddPci("0000:07:00.0", 0x10de, 0x22a3, 0x068000, 0);  // NVSwitch
-  root.AddPci("0000:03:00.0", 0x1a03, 0x2000, 0x030000, 0);  // ASPEED BMC VGA
 }
 
 TEST(InventoryTest, HgxNodeWithEightH100sTotalsEightTimes15831) {

@@ -6,10 +6,10 @@
 // text file named by the environment variable VEU_FAKE_NVML_DEVICES, read at each
 // nvmlInit_v2:
 //
-//   # comment (whole line); blank lines are ignored
-//   driver 550.90.07                  # optional: nvmlSystemGetDriverVersion (default "0.0.0-fake")
-//   cc on                             # optional: on|off; without it the CC query is NOT_SUPPORTED
-//   0000:18:00.0 1652823054567 GPU-2f6b... "NVIDIA H100 80GB HBM3" 692-2G520-0200-000 96.00.74.00.01
+//   # '#' starts a comment, to the end of the line; blank lines are ignored
+//   driver 550.90.07      # optional: nvmlSystemGetDriverVersion (default "0.0.0-fake")
+//   cc on                 # optional: on|off; without it the CC query is NOT_SUPPORTED
+//   0000:9a:00.0 1652823054567 GPU-2f6b "NVIDIA H100 80GB HBM3" 692-2G520-0200-000 96.00.74.00.01
 //
 // A device line is: pci_bus_id serial uuid name board_part vbios, separated by blanks; a field
 // may be double-quoted to hold blanks, and a field of exactly "-" makes that query return
@@ -27,9 +27,44 @@
 #ifndef VEU_TESTS_SUPPORT_FAKE_NVML_FAKE_NVML_H_
 #define VEU_TESTS_SUPPORT_FAKE_NVML_FAKE_NVML_H_
 
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
 namespace veu::testing {
 
 inline constexpr char kFakeNvmlDevicesEnv[] = "VEU_FAKE_NVML_DEVICES";
+
+// Writes `devices` (the format above) to a fresh temporary file and points
+// VEU_FAKE_NVML_DEVICES at it, for this process and the processes it starts afterwards; the
+// destructor removes the file and unsets the variable. One at a time per process.
+class ScopedFakeNvmlDevices {
+ public:
+  explicit ScopedFakeNvmlDevices(const std::string& devices) {
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / "veu-fake-nvml-XXXXXX").string();
+    const int fd = mkstemp(tmpl.data());
+    if (fd >= 0) close(fd);
+    path_ = tmpl;
+    std::ofstream(path_, std::ios::trunc) << devices;
+    setenv(kFakeNvmlDevicesEnv, path_.c_str(), 1);
+  }
+  ~ScopedFakeNvmlDevices() {
+    unsetenv(kFakeNvmlDevicesEnv);
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);
+  }
+  ScopedFakeNvmlDevices(const ScopedFakeNvmlDevices&) = delete;
+  ScopedFakeNvmlDevices& operator=(const ScopedFakeNvmlDevices&) = delete;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 }  // namespace veu::testing
 
