@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libssl-dev libtss2-dev libabsl-dev libsqlite3-dev
+  libssl-dev libtss2-dev libabsl-dev libsqlite3-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   swtpm swtpm-tools tpm2-tools openssl
 )
