@@ -148,6 +148,64 @@ absl::Status Deployment::StartAgent(const std::string& site, const std::string& 
   return absl::OkStatus();
 }
 
+absl::Status Deployment::StartExtraAgent(const std::string& name, const std::string& site,
+                                         const std::string& token,
+                                         const std::vector<std::string>& extra_args) {
+  auto extra = std::make_unique<ExtraAgent>();
+  absl::StatusOr<std::unique_ptr<SwtpmProcess>> tpm = SwtpmProcess::Start();
+  if (!tpm.ok()) return tpm.status();
+  extra->tpm = *std::move(tpm);
+  const std::string token_file = absl::StrCat(dir_, "/", name, ".token");
+  std::FILE* f = std::fopen(token_file.c_str(), "w");
+  if (f == nullptr) return absl::InternalError("cannot write token file");
+  std::fputs(token.c_str(), f);
+  std::fclose(f);
+  std::vector<std::string> argv = {
+      AgentBinary(), "--verifier", absl::StrCat("127.0.0.1:", verifier_port_), "--server-name",
+      "localhost", "--ca", ca_pem(), "--site", site, "--tcti", extra->tpm->Tcti(), "--state-dir",
+      absl::StrCat(dir_, "/", name), "--root", node_root_, "--policy-pack", PolicyPackPath(),
+      "--token-file", token_file};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  absl::StatusOr<Process> p = Process::Start(argv, ExtraAgentLog(name));
+  if (!p.ok()) return p.status();
+  extra->process.emplace(*std::move(p));
+  extra_agents_.push_back(std::move(extra));
+  return absl::OkStatus();
+}
+
+std::string Deployment::ExtraAgentLog(const std::string& name) const {
+  return absl::StrCat(dir_, "/", name, ".log");
+}
+
+std::vector<std::string> Deployment::RegulatorArgs() const {
+  return {"--regulator-listen", "127.0.0.1:0", "--regulator-port-file", dir_ + "/regulator.port",
+          "--regulator-client-ca", ca_pem()};
+}
+
+int Deployment::RegulatorPort() const {
+  int port = 0;
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(ReadFile(dir_ + "/regulator.port")), &port)) {
+    return 0;
+  }
+  return port;
+}
+
+absl::Status Deployment::MakeClientCertificate(const std::string& name, const std::string& role,
+                                               const std::vector<std::string>& scopes) {
+  std::vector<std::string> argv = {std::string(VEU_SOURCE_DIR) + "/deploy/demo/make-client-cert.sh",
+                                   dir_ + "/tls", name, role};
+  argv.insert(argv.end(), scopes.begin(), scopes.end());
+  RunResult r = Run(argv);
+  if (r.exit_code != 0) return absl::InternalError("make-client-cert.sh failed: " + r.err);
+  return absl::OkStatus();
+}
+
+std::vector<std::string> Deployment::RegulatorFlags(const std::string& name) const {
+  return {"--server", absl::StrCat("localhost:", RegulatorPort()), "--cert",
+          absl::StrCat(dir_, "/tls/", name, ".pem"), "--key",
+          absl::StrCat(dir_, "/tls/", name, ".key"), "--ca", ca_pem()};
+}
+
 int Deployment::AppraisalCount() const {
   const std::string log = VerifierLog();
   int n = 0;

@@ -64,6 +64,23 @@ class Deployment {
                           const std::vector<std::string>& extra_args = {});
   void StopAgent() { agent_.reset(); }
 
+  // Another node: its own swtpm (same manufacturer CA, so the verifier trusts its EK), state
+  // dir and log (`name`.log), reading the same node root. Kept until the deployment ends.
+  absl::Status StartExtraAgent(const std::string& name, const std::string& site,
+                               const std::string& token,
+                               const std::vector<std::string>& extra_args = {});
+  std::string ExtraAgentLog(const std::string& name) const;
+
+  // With the verifier started with RegulatorArgs(): the regulator API's port, and the client
+  // certificates made by MakeClientCertificate (deploy/demo/make-client-cert.sh).
+  std::vector<std::string> RegulatorArgs() const;
+  int RegulatorPort() const;
+  absl::Status MakeClientCertificate(const std::string& name, const std::string& role,
+                                     const std::vector<std::string>& scopes);
+  // --server/--cert/--key/--ca for veuctl's regulator commands as client `name`.
+  std::vector<std::string> RegulatorFlags(const std::string& name) const;
+  std::string log_public_key() const { return dir_ + "/log-key.pem.pub"; }
+
   // Number of "appraisal:" lines in the verifier's log so far.
   int AppraisalCount() const;
   std::string VerifierLog() const;
@@ -80,6 +97,11 @@ class Deployment {
   std::unique_ptr<SwtpmProcess> swtpm_;
   std::optional<Process> verifier_;
   std::optional<Process> agent_;
+  struct ExtraAgent {
+    std::unique_ptr<SwtpmProcess> tpm;
+    std::optional<Process> process;
+  };
+  std::vector<std::unique_ptr<ExtraAgent>> extra_agents_;
   int verifier_port_ = 0;
 };
 

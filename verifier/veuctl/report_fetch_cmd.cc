@@ -23,6 +23,14 @@ std::set<std::string> WithRegulatorFlags(std::set<std::string> names) {
   return names;
 }
 
+// `-o FILE` as the issue and every Unix tool spell it; the flag parser knows only --long.
+std::vector<std::string> WithShortOutputFlag(std::vector<std::string> args) {
+  for (std::string& a : args) {
+    if (a == "-o") a = "--o";
+  }
+  return args;
+}
+
 int Save(const std::string& command, const std::string& path, const veu::v1::ReportFile& file) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << file.json();
@@ -51,7 +59,8 @@ absl::StatusOr<uint64_t> CheckpointSize(const std::string& path) {
 
 int RunReportFetch(const std::vector<std::string>& args) {
   absl::StatusOr<ParsedFlags> flags =
-      ParseFlags(args, WithRegulatorFlags({"from", "to", "o", "since-checkpoint"}), {});
+      ParseFlags(WithShortOutputFlag(args),
+                 WithRegulatorFlags({"from", "to", "o", "since-checkpoint"}), {});
   if (!flags.ok() || flags->positional.size() != 1 || !flags->Get("from") || !flags->Get("o")) {
     std::cerr << "veuctl report fetch: "
               << (flags.ok() ? "give SITE, --from DATE and -o FILE" : flags.status().message())
@@ -96,7 +105,8 @@ int RunReportFetch(const std::vector<std::string>& args) {
 }
 
 int RunReportInventory(const std::vector<std::string>& args) {
-  absl::StatusOr<ParsedFlags> flags = ParseFlags(args, WithRegulatorFlags({"half", "o"}), {});
+  absl::StatusOr<ParsedFlags> flags =
+      ParseFlags(WithShortOutputFlag(args), WithRegulatorFlags({"half", "o"}), {});
   if (!flags.ok() || flags->positional.size() != 1 || !flags->Get("half") || !flags->Get("o")) {
     std::cerr << "veuctl report inventory: "
               << (flags.ok() ? "give ORGANISATION, --half 2026-H2 and -o FILE"
