@@ -28,6 +28,7 @@ install(TARGETS veu-verifier RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
 veu_library(veu_reports
   SOURCES reports/ear.cc reports/json_value.cc reports/jcs.cc reports/report_signer.cc
           reports/signed_report_file.cc reports/report_derivation.cc
-          reports/compliance_report.cc reports/report_verifier.cc
+          reports/compliance_report.cc reports/report_verifier.cc reports/ear_jwt.cc
+          reports/inventory_report.cc reports/any_report_verifier.cc
   DEPS veu_proto veu_common veu_merkle veu_translog veu_facts absl::time absl::strings
        absl::str_format absl::status absl::statusor OpenSSL::Crypto)
