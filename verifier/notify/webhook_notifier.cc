@@ -90,12 +90,18 @@ void WebhookNotifier::Shutdown() {
 
 void WebhookNotifier::Run(Worker& w) {
   veu::v1::VerdictChange change;
+  uint64_t abandoned = 0;
   while (w.subscription->Next(&change, absl::InfiniteFuture())) {
     if (aborted()) {
+      ++abandoned;  // past the drain time: count what is left, send nothing
       w.failed.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
     Deliver(w, change);
+  }
+  if (abandoned > 0) {
+    Log(kComponent, absl::StrCat(w.hook.endpoint, ": ", abandoned,
+                                 " queued change(s) abandoned at shutdown, never sent"));
   }
   absl::MutexLock lock(&mu_);
   --running_;

@@ -87,6 +87,12 @@ struct Parsed {
 
 class WebhookNotifierTest : public ::testing::Test {
  protected:
+  void SetUp() override {
+    // libcurl honours *_proxy variables; the receiver is local, so keep any proxy out of it.
+    ::setenv("no_proxy", "127.0.0.1,localhost", 1);
+    ::setenv("NO_PROXY", "127.0.0.1,localhost", 1);
+  }
+
   veu::v1::WebhookConfig Hook(const std::string& url, uint32_t max_attempts = 0) {
     veu::v1::WebhookConfig c;
     c.set_url(url);
