@@ -353,8 +353,10 @@ TEST_F(WebhookNotifierTest, ShutdownAbandonsALongRetryWithinBoundedTime) {
 
 TEST_F(WebhookNotifierTest, ShutdownCutsARequestTheReceiverNeverAnswers) {
   // A receiver that reads the request and holds it without answering: the POST hangs until cut.
+  absl::Notification in_flight;
   absl::Notification never;
-  TestHttpReceiver slow([&never](const auto&, size_t) {
+  TestHttpReceiver slow([&](const auto&, size_t) {
+    in_flight.Notify();
     never.WaitForNotificationWithTimeout(absl::Seconds(10));
     return 200;
   });
@@ -364,7 +366,7 @@ TEST_F(WebhookNotifierTest, ShutdownCutsARequestTheReceiverNeverAnswers) {
   o.drain_timeout = absl::Milliseconds(100);
   auto notifier = Start({Hook(slow.Url())}, o);
   bus_.Publish(Change("fra-1", "agent-1"));
-  absl::SleepFor(absl::Milliseconds(200));  // the request is in flight
+  ASSERT_TRUE(in_flight.WaitForNotificationWithTimeout(absl::Seconds(5)));
   const absl::Time start = absl::Now();
   notifier->Shutdown();
   EXPECT_LT(absl::Now() - start, absl::Seconds(3));
@@ -373,8 +375,10 @@ TEST_F(WebhookNotifierTest, ShutdownCutsARequestTheReceiverNeverAnswers) {
 }
 
 TEST_F(WebhookNotifierTest, CountsChangesDroppedWhileTheWebhookWasBehind) {
+  absl::Notification first_in_flight;
   absl::Notification release;
-  TestHttpReceiver blocked([&release](const auto&, size_t) {
+  TestHttpReceiver blocked([&](const auto&, size_t index) {
+    if (index == 0) first_in_flight.Notify();
     release.WaitForNotificationWithTimeout(absl::Seconds(10));
     return 200;
   });
@@ -385,7 +389,8 @@ TEST_F(WebhookNotifierTest, CountsChangesDroppedWhileTheWebhookWasBehind) {
   auto notifier = WebhookNotifier::Start(small_bus, configs, FastOptions());
   ASSERT_THAT(notifier, IsOk());
   small_bus.Publish(Change("fra-1", "first"));
-  absl::SleepFor(absl::Milliseconds(200));  // the worker took "first" and is stuck on it
+  // The worker took "first" off its queue and is stuck delivering it.
+  ASSERT_TRUE(first_in_flight.WaitForNotificationWithTimeout(absl::Seconds(5)));
   for (int i = 0; i < 5; ++i) small_bus.Publish(Change("fra-1", absl::StrCat("queued-", i)));
   EXPECT_EQ((*notifier)->counters(0).dropped, 3u);  // 5 queued into room for 2
   release.Notify();
