@@ -218,5 +218,37 @@ TEST_F(RegulatorTest, ASignedReportVerifiesAndTamperingIsCaught) {
   EXPECT_THAT(bad.out + bad.err, HasSubstr("signature"));
 }
 
+TEST_F(RegulatorTest, LogProveWorksOverTheRegulatorApiWithinScope) {
+  RunResult token = d_->Veuctl({"site", "token", "fra1"});
+  ASSERT_EQ(token.exit_code, 0);
+  ASSERT_OK(d_->StartAgent("fra1", std::string(absl::StripAsciiWhitespace(token.out))));
+  ASSERT_TRUE(WaitFor([&] { return d_->AppraisalCount() >= 1; }, absl::Seconds(30)))
+      << d_->VerifierLog() << d_->AgentLog();
+  absl::StatusOr<std::string> agent = d_->FirstAgentId();
+  ASSERT_OK(agent.status());
+  RunResult history = d_->Veuctl({"history", *agent, "--json"});
+  const std::string key = "\"id\": \"";
+  const size_t at = history.out.find(key);
+  ASSERT_NE(at, std::string::npos) << history.out;
+  const std::string appraisal_id = history.out.substr(at + key.size(), 32);
+
+  std::vector<std::string> prove = {"log", "prove", appraisal_id, "--verifier-key",
+                                    d_->log_public_key()};
+  std::vector<std::string> as_de = prove, as_ae = prove;
+  for (const auto& f : d_->RegulatorFlags("reg-de")) as_de.push_back(f);
+  for (const auto& f : d_->RegulatorFlags("reg-ae")) as_ae.push_back(f);
+  RunResult ok = d_->Veuctl(as_de);
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr("OK: appraisal " + appraisal_id));
+  RunResult checkpoint = d_->Veuctl({"log", "checkpoint", "--server",
+                                     absl::StrCat("localhost:", d_->RegulatorPort()), "--cert",
+                                     d_->dir() + "/tls/reg-ae.pem", "--key",
+                                     d_->dir() + "/tls/reg-ae.key", "--ca", d_->ca_pem()});
+  EXPECT_EQ(checkpoint.exit_code, 0) << checkpoint.err;  // checkpoints are for everyone
+  RunResult refused = d_->Veuctl(as_ae);
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_THAT(refused.out, HasSubstr("outside your certificate's scope"));
+}
+
 }  // namespace
 }  // namespace veu::testing

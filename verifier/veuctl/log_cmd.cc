@@ -1,6 +1,9 @@
 // veuctl log checkpoint / log prove: the verifier's transparency log of appraisals, fetched over
 // the admin socket and checked here with the verifier's own translog and merkle code.
 //
+// Both read from the local admin socket, or, for regulators, from the regulator API when
+// --server (or $VEU_REGULATOR_SERVER) is given with --cert/--key/--ca (regulator_client.h).
+//
 //   veuctl log checkpoint [--size N] [--json]
 //       prints the latest (or size-N) signed checkpoint note exactly as published.
 //   veuctl log prove APPRAISAL_ID [--verifier-key PUB.pem] [--origin NAME] [--json]
@@ -15,6 +18,8 @@
 #include <openssl/x509.h>
 
 #include <cstdlib>
+#include <functional>
+#include <memory>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -29,6 +34,7 @@
 #include "verifier/translog/signed_note.h"
 #include "verifier/veuctl/admin_client.h"
 #include "verifier/veuctl/command.h"
+#include "verifier/veuctl/regulator_client.h"
 #include "veu/v1/appraisal.pb.h"
 
 namespace veu::veuctl {
@@ -78,8 +84,48 @@ std::string JsonString(const std::string& s) {
   return out + "\"";
 }
 
+// Where checkpoints and proofs come from.
+struct LogSource {
+  std::function<grpc::Status(const veu::v1::GetCheckpointRequest&,
+                             veu::v1::GetCheckpointResponse*)>
+      checkpoint;
+  std::function<grpc::Status(const veu::v1::GetInclusionProofRequest&,
+                             veu::v1::GetInclusionProofResponse*)>
+      proof;
+};
+
+std::set<std::string> LogFlags(std::set<std::string> names) {
+  names.insert(RegulatorFlagNames().begin(), RegulatorFlagNames().end());
+  return names;
+}
+
+absl::StatusOr<LogSource> ConnectLogSource(const ParsedFlags& flags) {
+  if (flags.Get("server") || std::getenv("VEU_REGULATOR_SERVER") != nullptr) {
+    absl::StatusOr<std::unique_ptr<veu::v1::Regulator::Stub>> stub = ConnectRegulator(flags);
+    if (!stub.ok()) return stub.status();
+    std::shared_ptr<veu::v1::Regulator::Stub> shared = *std::move(stub);
+    return LogSource{
+        [shared](const veu::v1::GetCheckpointRequest& r, veu::v1::GetCheckpointResponse* out) {
+          return shared->GetCheckpoint(CallContext().get(), r, out);
+        },
+        [shared](const veu::v1::GetInclusionProofRequest& r,
+                 veu::v1::GetInclusionProofResponse* out) {
+          return shared->GetInclusionProof(CallContext().get(), r, out);
+        }};
+  }
+  auto client = std::make_shared<AdminClient>(ConnectAdmin(AdminSocketPath(flags)));
+  return LogSource{
+      [client](const veu::v1::GetCheckpointRequest& r, veu::v1::GetCheckpointResponse* out) {
+        return client->query->GetCheckpoint(CallContext().get(), r, out);
+      },
+      [client](const veu::v1::GetInclusionProofRequest& r,
+               veu::v1::GetInclusionProofResponse* out) {
+        return client->query->GetInclusionProof(CallContext().get(), r, out);
+      }};
+}
+
 int RunCheckpoint(const std::vector<std::string>& args) {
-  absl::StatusOr<ParsedFlags> flags = ParseFlags(args, {"socket", "size"}, {"json"});
+  absl::StatusOr<ParsedFlags> flags = ParseFlags(args, LogFlags({"socket", "size"}), {"json"});
   if (!flags.ok() || !flags->positional.empty()) {
     std::cerr << "veuctl log checkpoint: "
               << (flags.ok() ? "no positional arguments" : flags.status().message()) << "\n";
@@ -94,9 +140,13 @@ int RunCheckpoint(const std::vector<std::string>& args) {
     }
     request.set_tree_size(n);
   }
-  AdminClient client = ConnectAdmin(AdminSocketPath(*flags));
+  absl::StatusOr<LogSource> source = ConnectLogSource(*flags);
+  if (!source.ok()) {
+    std::cerr << "veuctl log checkpoint: " << source.status().message() << "\n";
+    return kExitUsage;
+  }
   veu::v1::GetCheckpointResponse response;
-  grpc::Status s = client.query->GetCheckpoint(CallContext().get(), request, &response);
+  grpc::Status s = source->checkpoint(request, &response);
   if (!s.ok()) return ReportRpcError("log checkpoint", s);
   if (flags->Has("json")) {
     std::cout << ToJson(response) << "\n";
@@ -117,7 +167,7 @@ int Rejected(bool json, const std::string& reason) {
 
 int RunProve(const std::vector<std::string>& args) {
   absl::StatusOr<ParsedFlags> flags =
-      ParseFlags(args, {"socket", "verifier-key", "origin"}, {"json"});
+      ParseFlags(args, LogFlags({"socket", "verifier-key", "origin"}), {"json"});
   if (!flags.ok() || flags->positional.size() != 1) {
     std::cerr << "veuctl log prove: "
               << (flags.ok() ? "give exactly one APPRAISAL_ID" : flags.status().message()) << "\n";
@@ -141,10 +191,13 @@ int RunProve(const std::vector<std::string>& args) {
     return kExitUsage;
   }
 
-  AdminClient client = ConnectAdmin(AdminSocketPath(*flags));
+  absl::StatusOr<LogSource> source = ConnectLogSource(*flags);
+  if (!source.ok()) {
+    std::cerr << "veuctl log prove: " << source.status().message() << "\n";
+    return kExitUsage;
+  }
   veu::v1::GetCheckpointResponse checkpoint_response;
-  grpc::Status s = client.query->GetCheckpoint(CallContext().get(), veu::v1::GetCheckpointRequest(),
-                                               &checkpoint_response);
+  grpc::Status s = source->checkpoint(veu::v1::GetCheckpointRequest(), &checkpoint_response);
   if (!s.ok()) return ReportRpcError("log prove: fetching the checkpoint", s);
   // The origin names the key; pin it with --origin, else take the one the verifier reports
   // (the signature check below still binds note and key).
@@ -166,8 +219,9 @@ int RunProve(const std::vector<std::string>& args) {
   request.set_appraisal_id(flags->positional[0]);
   request.set_tree_size(checkpoint->size);
   veu::v1::GetInclusionProofResponse proof;
-  s = client.query->GetInclusionProof(CallContext().get(), request, &proof);
+  s = source->proof(request, &proof);
   if (s.error_code() == grpc::StatusCode::NOT_FOUND ||
+      s.error_code() == grpc::StatusCode::PERMISSION_DENIED ||
       s.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
     return Rejected(json, absl::StrCat("the verifier has no proof: ", s.error_message()));
   }
@@ -212,10 +266,12 @@ int RunProve(const std::vector<std::string>& args) {
 }  // namespace
 
 VEUCTL_COMMAND(kLogCheckpoint, "log checkpoint",
-               "log checkpoint [--size N] [--json]   (the verifier's signed log checkpoint)",
+               "log checkpoint [--size N] [--json] [--server H:P --cert C --key K --ca CA]   "
+               "(the verifier's signed log checkpoint)",
                RunCheckpoint);
 VEUCTL_COMMAND(kLogProve, "log prove",
-               "log prove APPRAISAL_ID [--verifier-key PUB.pem] [--origin NAME] [--json]   "
+               "log prove APPRAISAL_ID [--verifier-key PUB.pem] [--origin NAME] [--json] "
+               "[--server ...]   "
                "(verify the appraisal is in the signed transparency log)",
                RunProve);
 
