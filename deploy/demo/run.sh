@@ -1,7 +1,8 @@
 #!/bin/bash
 # The main job on one machine: build, then run a software TPM, the verifier and an agent,
 # enrol the agent with a single-use token, let it answer challenges, and print the site's
-# verdict from `veuctl status`.
+# verdict from `veuctl status`; then, as a regulator would, fetch a signed compliance report,
+# verify it offline and show that an edited copy fails.
 #
 #   deploy/demo/run.sh            build (installing missing packages) and run the demo
 #   KEEP=1 deploy/demo/run.sh     leave the processes running afterwards (PIDs are printed)
@@ -59,6 +60,8 @@ step "veu-verifier"
   --ek-roots "$demo_dir/swtpm/ca" --interval "${INTERVAL:-3}" --timeout 10 \
   --policy-pack "$root/deploy/policies/veu-2025.textproto" \
   --log-key "$demo_dir/log-key.pem" --checkpoint-interval 1 \
+  --regulator-listen 127.0.0.1:0 --regulator-port-file "$demo_dir/regulator.port" \
+  --regulator-client-ca "$demo_dir/tls/ca.pem" \
   2>"$demo_dir/verifier.log" &
 pids+=("$!")
 echo "$!" >"$demo_dir/verifier.pid"
@@ -108,4 +111,25 @@ set +e
 "$veuctl" status "$site" --verbose
 verdict=$?
 set -e
+
+step "a regulator (client certificate scoped to Germany) fetches a signed compliance report"
+"$root/deploy/demo/make-client-cert.sh" "$demo_dir/tls" regulator-de regulator country:DE
+reg=(--server "localhost:$(cat "$demo_dir/regulator.port")" --cert "$demo_dir/tls/regulator-de.pem"
+     --key "$demo_dir/tls/regulator-de.key" --ca "$demo_dir/tls/ca.pem")
+"$veuctl" report fetch "$site" --from "$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)" \
+  -o "$demo_dir/report.json" "${reg[@]}"
+echo "\$ veuctl report verify report.json --verifier-key log-key.pem.pub   (offline: key + file only)"
+"$veuctl" report verify "$demo_dir/report.json" --verifier-key "$demo_dir/log-key.pem.pub"
+
+step "the same report with one verdict edited must fail verification"
+sed '0,/VERDICT_WARN/s//VERDICT_ACCEPT/' "$demo_dir/report.json" >"$demo_dir/tampered.json"
+set +e
+"$veuctl" report verify "$demo_dir/tampered.json" --verifier-key "$demo_dir/log-key.pem.pub"
+tampered=$?
+set -e
+if [[ $tampered -ne 1 ]]; then
+  echo "demo: a tampered report was not refused (exit $tampered)" >&2
+  exit 1
+fi
+echo "refused (exit 1), as it must be"
 exit $verdict
