@@ -148,16 +148,19 @@ absl::StatusOr<v1::ComplianceReport> BuildComplianceReport(const ComplianceRepor
     ra->set_before_period(entry.second);
     derivation.appraisals.push_back(std::move(logged));
   }
-  // An anchor must precede its agent's appraisals in the period in the log, too.
+  // An anchor must precede its agent's appraisals in the period in the log, too. Entries are
+  // visited in index order, so an agent's first in-period entry is the one seen first.
+  std::map<std::string, uint64_t> first_in_period;
   for (const LoggedAppraisal& a : derivation.appraisals) {
-    if (a.before_period) continue;
-    for (const LoggedAppraisal& b : derivation.appraisals) {
-      if (b.before_period && b.appraisal.agent_id() == a.appraisal.agent_id() &&
-          b.log_index > a.log_index) {
-        return absl::InvalidArgumentError(absl::StrFormat(
-            "anchor log entry %d of agent %s comes after its in-period entry %d", b.log_index,
-            a.appraisal.agent_id(), a.log_index));
-      }
+    if (!a.before_period) first_in_period.emplace(a.appraisal.agent_id(), a.log_index);
+  }
+  for (const LoggedAppraisal& b : derivation.appraisals) {
+    if (!b.before_period) continue;
+    auto it = first_in_period.find(b.appraisal.agent_id());
+    if (it != first_in_period.end() && it->second < b.log_index) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "anchor log entry %d of agent %s comes after its in-period entry %d", b.log_index,
+          b.appraisal.agent_id(), it->second));
     }
   }
 
