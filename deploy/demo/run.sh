@@ -122,7 +122,10 @@ echo "\$ veuctl report verify report.json --verifier-key log-key.pem.pub   (offl
 "$veuctl" report verify "$demo_dir/report.json" --verifier-key "$demo_dir/log-key.pem.pub"
 
 step "the same report with one verdict edited must fail verification"
-sed '0,/VERDICT_WARN/s//VERDICT_ACCEPT/' "$demo_dir/report.json" >"$demo_dir/tampered.json"
+if grep -q VERDICT_WARN "$demo_dir/report.json"; then from=VERDICT_WARN to=VERDICT_ACCEPT
+else from=VERDICT_REJECT to=VERDICT_ACCEPT; fi
+sed "0,/$from/s//$to/" "$demo_dir/report.json" >"$demo_dir/tampered.json"
+echo "changed the first $from to $to in a copy"
 set +e
 "$veuctl" report verify "$demo_dir/tampered.json" --verifier-key "$demo_dir/log-key.pem.pub"
 tampered=$?

@@ -204,9 +204,12 @@ TEST_F(RegulatorTest, ASignedReportVerifiesAndTamperingIsCaught) {
   // One verdict changed anywhere in the file: verification fails and says why.
   const std::string original = *ReadFileToString(report);
   std::string text = original;
-  for (const char* verdict : {"VERDICT_WARN", "VERDICT_ACCEPT"}) {
-    if (const size_t at = text.find(verdict); at != std::string::npos) {
-      text.replace(at, std::string(verdict).size(), "VERDICT_REJECT");
+  // Whatever the node's verdict, make the first one another.
+  for (const auto& [from, to] : {std::pair{"VERDICT_WARN", "VERDICT_REJECT"},
+                                 std::pair{"VERDICT_ACCEPT", "VERDICT_REJECT"},
+                                 std::pair{"VERDICT_REJECT", "VERDICT_ACCEPT"}}) {
+    if (const size_t at = text.find(from); at != std::string::npos) {
+      text.replace(at, std::string(from).size(), to);
       break;
     }
   }
@@ -216,6 +219,33 @@ TEST_F(RegulatorTest, ASignedReportVerifiesAndTamperingIsCaught) {
   RunResult bad = d_->Veuctl({"report", "verify", tampered, "--verifier-key", d_->log_public_key()});
   EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
   EXPECT_THAT(bad.out + bad.err, HasSubstr("signature"));
+}
+
+TEST_F(RegulatorTest, TheHalfYearInventoryReportIsSignedAndNeedsAnOrganisationScope) {
+  RunResult token = d_->Veuctl({"site", "token", "fra1"});
+  ASSERT_EQ(token.exit_code, 0);
+  ASSERT_OK(d_->UseDemoNodeTree());  // two H100 PCIe boards
+  ASSERT_OK(d_->StartAgent("fra1", std::string(absl::StripAsciiWhitespace(token.out))));
+  ASSERT_TRUE(WaitFor([&] { return d_->AppraisalCount() >= 1; }, absl::Seconds(30)))
+      << d_->VerifierLog() << d_->AgentLog();
+  const absl::CivilSecond now = absl::ToCivilSecond(absl::Now(), absl::UTCTimeZone());
+  const std::string half = absl::StrCat(now.year(), now.month() <= 6 ? "-H1" : "-H2");
+  const std::string file = d_->dir() + "/inventory.json";
+  std::vector<std::string> fetch = {"report", "inventory", "Acme", "--half", half, "-o", file};
+  std::vector<std::string> as_operator = fetch, as_country_regulator = fetch;
+  for (const auto& f : d_->RegulatorFlags("op-acme")) as_operator.push_back(f);
+  for (const auto& f : d_->RegulatorFlags("reg-de")) as_country_regulator.push_back(f);
+  RunResult fetched = d_->Veuctl(as_operator);
+  ASSERT_EQ(fetched.exit_code, 0) << fetched.err;
+  RunResult verified = d_->Veuctl({"report", "verify", file, "--verifier-key", d_->log_public_key()});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  const std::string text = *ReadFileToString(file);
+  EXPECT_THAT(text, HasSubstr("\"fra1\""));
+  EXPECT_THAT(text, HasSubstr("H100 PCIe"));
+  // A regulator scoped to a country cannot read an organisation-wide report.
+  RunResult refused = d_->Veuctl(as_country_regulator);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_THAT(refused.err, HasSubstr("outside your certificate's scope"));
 }
 
 TEST_F(RegulatorTest, LogProveWorksOverTheRegulatorApiWithinScope) {

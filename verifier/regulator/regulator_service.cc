@@ -1,5 +1,7 @@
 #include "verifier/regulator/regulator_service.h"
 
+#include <algorithm>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -16,6 +18,7 @@
 #include "common/rpc/grpc_status.h"
 #include "common/status_macros.h"
 #include "verifier/reports/compliance_report.h"
+#include "verifier/reports/inventory_report.h"
 #include "verifier/service/site_status.h"
 #include "verifier/service/transparency.h"
 
@@ -253,13 +256,101 @@ grpc::Status RegulatorService::GetComplianceReport(
   return grpc::Status::OK;
 }
 
+// An organisation's report covers all its sites, so it needs a scope on the organisation
+// itself (an operator of it, a regulator with urn:veu:organisation:, an admin): a regulator
+// scoped to countries would otherwise learn about sites outside them.
 grpc::Status RegulatorService::GetInventoryReport(grpc::ServerContext* ctx,
                                                   const veu::v1::GetInventoryReportRequest* request,
-                                                  veu::v1::ReportFile*) {
+                                                  veu::v1::ReportFile* response) {
   const std::string method = Method("GetInventoryReport");
-  absl::StatusOr<Principal> who = Authenticate(ctx, method, request->organisation());
+  const std::string& organisation = request->organisation();
+  absl::StatusOr<Principal> who = Authenticate(ctx, method, organisation);
   if (!who.ok()) return ToGrpcStatus(who.status());
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "inventory reports are not served yet");
+  absl::StatusOr<std::vector<veu::v1::Site>> all = store_->ListSites();
+  if (!all.ok()) return ToGrpcStatus(all.status());
+  std::vector<veu::v1::Site> sites;
+  for (const auto& site : *all) {
+    if (!organisation.empty() && site.organisation() == organisation) sites.push_back(site);
+  }
+  const bool allowed = who->role == Role::kAdmin || who->organisations.count(organisation) > 0;
+  if (!allowed || sites.empty()) {
+    if (absl::Status s = Record(ctx, *who, method, organisation, false,
+                                allowed ? "no such organisation" : "outside scope");
+        !s.ok()) {
+      return ToGrpcStatus(s);
+    }
+    return ToGrpcStatus(absl::PermissionDeniedError(absl::StrCat(
+        "organisation '", organisation,
+        "' does not exist or is outside your certificate's scope (inventory reports need an "
+        "organisation scope)")));
+  }
+  if (!options_.pack) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        "the verifier runs without a policy pack, so it has no tiers and caps");
+  }
+  absl::StatusOr<std::pair<absl::Time, absl::Time>> period =
+      verifier::HalfYearPeriod(request->half_year());
+  if (!period.ok()) return ToGrpcStatus(period.status());
+  const absl::Time end = std::min(period->second, absl::Now());
+
+  verifier::InventoryReportInput in;
+  absl::StatusOr<std::string> id = crypto::RandomBytes(16);
+  if (!id.ok()) return ToGrpcStatus(id.status());
+  in.report_id = ToHex(*id);
+  in.generated_at = absl::Now();
+  in.verifier = options_.origin;
+  in.organisation = organisation;
+  in.half_year = request->half_year();
+  in.policy_version = absl::StrCat(options_.pack->id(), "@", options_.pack->version());
+  in.tiers = options_.pack->tiers();
+  in.caps = options_.pack->caps();
+  for (const auto& c : options_.pack->controls()) {
+    auto it = c.parameters().find("us_headquartered");
+    if (c.check() == veu::v1::COMPUTE_DISTRIBUTION && it != c.parameters().end()) {
+      in.us_headquartered = it->second == "true";
+    }
+  }
+  // Each agent's last verified inventory before a moment, from its logged appraisals.
+  auto inventory_before = [this](const std::string& agent,
+                                 absl::Time t) -> absl::StatusOr<std::optional<veu::v1::InventorySummary>> {
+    absl::StatusOr<verifier::LogEntry> entry = store_->LastAppraisalBefore(agent, t);
+    if (absl::IsNotFound(entry.status())) return std::nullopt;
+    if (!entry.ok()) return entry.status();
+    veu::v1::Appraisal appraisal;
+    if (!appraisal.ParseFromString(entry->appraisal)) {
+      return absl::DataLossError(absl::StrCat("logged leaf ", entry->index, " does not parse"));
+    }
+    if (!appraisal.inventory().reported()) return std::nullopt;
+    return appraisal.inventory();
+  };
+  for (const auto& site : sites) {
+    verifier::SiteInventoryInput line;
+    line.site = site;
+    absl::StatusOr<std::vector<veu::v1::AgentRecord>> agents = store_->ListAgents(site.name());
+    if (!agents.ok()) return ToGrpcStatus(agents.status());
+    for (const auto& agent : *agents) {
+      for (auto [when, into] : {std::pair{end, &line.at_end},
+                                std::pair{period->first, &line.at_previous_end}}) {
+        absl::StatusOr<std::optional<veu::v1::InventorySummary>> inv =
+            inventory_before(agent.agent_id(), when);
+        if (!inv.ok()) return ToGrpcStatus(inv.status());
+        if (inv->has_value()) into->push_back(**inv);
+      }
+    }
+    in.sites.push_back(std::move(line));
+  }
+  absl::StatusOr<veu::v1::InventoryReport> report = verifier::BuildInventoryReport(in);
+  if (!report.ok()) return ToGrpcStatus(report.status());
+  absl::StatusOr<std::string> file = verifier::SignInventoryReport(*report, *report_signer_);
+  if (!file.ok()) return ToGrpcStatus(file.status());
+  if (absl::Status s = Record(ctx, *who, method, organisation, true,
+                              absl::StrCat(request->half_year(), ", report ", report->report_id()));
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  response->set_json(*std::move(file));
+  response->set_report_id(report->report_id());
+  return grpc::Status::OK;
 }
 
 grpc::Status RegulatorService::GetCheckpoint(grpc::ServerContext* ctx,
