@@ -159,6 +159,7 @@ int main(int argc, char** argv) {
   regulator_options.origin = config->log_origin();
   regulator_options.stale_after = stale_after;
   regulator_options.pack = policy.pack;
+  regulator_options.build = "veu-verifier 0.1.0";
   veu::regulator::RegulatorService regulator_service(store->get(), store->get(), &*log_signer,
                                                      &*report_signer, &verdicts,
                                                      regulator_options);

@@ -248,6 +248,24 @@ TEST_F(RegulatorTest, TheHalfYearInventoryReportIsSignedAndNeedsAnOrganisationSc
   EXPECT_THAT(refused.err, HasSubstr("outside your certificate's scope"));
 }
 
+TEST_F(RegulatorTest, TheSitesEarIsAnEs256JwtTheVerifierKeyChecks) {
+  const std::string file = d_->dir() + "/fra1.jwt";
+  std::vector<std::string> fetch = {"report", "ear", "fra1", "-o", file};
+  for (const auto& f : d_->RegulatorFlags("reg-de")) fetch.push_back(f);
+  RunResult fetched = d_->Veuctl(fetch);
+  ASSERT_EQ(fetched.exit_code, 0) << fetched.err;
+  RunResult verified = d_->Veuctl({"report", "verify", file, "--verifier-key", d_->log_public_key()});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_THAT(verified.out, HasSubstr("\"eat_profile\":\"tag:ietf.org,2026:rats/ear"));
+  // One character of the signed payload changed: refused.
+  std::string jwt = std::string(absl::StripAsciiWhitespace(*ReadFileToString(file)));
+  const size_t dot = jwt.find('.');
+  jwt[dot + 5] = jwt[dot + 5] == 'A' ? 'B' : 'A';
+  std::ofstream(file) << jwt << "\n";
+  RunResult bad = d_->Veuctl({"report", "verify", file, "--verifier-key", d_->log_public_key()});
+  EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
+}
+
 TEST_F(RegulatorTest, LogProveWorksOverTheRegulatorApiWithinScope) {
   RunResult token = d_->Veuctl({"site", "token", "fra1"});
   ASSERT_EQ(token.exit_code, 0);

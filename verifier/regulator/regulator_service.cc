@@ -18,6 +18,7 @@
 #include "common/rpc/grpc_status.h"
 #include "common/status_macros.h"
 #include "verifier/reports/compliance_report.h"
+#include "verifier/reports/ear_jwt.h"
 #include "verifier/reports/inventory_report.h"
 #include "verifier/service/site_status.h"
 #include "verifier/service/transparency.h"
@@ -350,6 +351,27 @@ grpc::Status RegulatorService::GetInventoryReport(grpc::ServerContext* ctx,
   }
   response->set_json(*std::move(file));
   response->set_report_id(report->report_id());
+  return grpc::Status::OK;
+}
+
+grpc::Status RegulatorService::GetAttestationResult(grpc::ServerContext* ctx,
+                                                    const veu::v1::GetSiteStatusRequest* request,
+                                                    veu::v1::AttestationResult* response) {
+  const std::string method = Method("GetAttestationResult");
+  absl::StatusOr<Principal> who = Authenticate(ctx, method, request->site());
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  absl::StatusOr<veu::v1::Site> site = SiteInScope(ctx, *who, method, request->site());
+  if (!site.ok()) return ToGrpcStatus(site.status());
+  const absl::Time now = absl::Now();
+  absl::StatusOr<veu::v1::SiteStatus> status =
+      verifier::ReadSiteStatus(*store_, site->name(), now, options_.stale_after);
+  if (!status.ok()) return ToGrpcStatus(status.status());
+  absl::StatusOr<std::string> jwt = verifier::EarJwt(*status, now, options_.build, *report_signer_);
+  if (!jwt.ok()) return ToGrpcStatus(jwt.status());
+  if (absl::Status s = Record(ctx, *who, method, site->name(), true, "EAR JWT"); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  response->set_jwt(*std::move(jwt));
   return grpc::Status::OK;
 }
 

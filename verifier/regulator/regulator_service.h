@@ -30,6 +30,7 @@ struct RegulatorOptions {
   absl::Duration stale_after = absl::Seconds(90);
   absl::Duration max_report_period = absl::Hours(24 * 400);
   std::optional<veu::v1::PolicyPack> pack;  // tiers and caps for inventory reports
+  std::string build;                        // verifier build, named in EAR results
 };
 
 class RegulatorService final : public veu::v1::Regulator::Service {
@@ -50,6 +51,8 @@ class RegulatorService final : public veu::v1::Regulator::Service {
                                    veu::v1::ReportFile*) override;
   grpc::Status GetInventoryReport(grpc::ServerContext*, const veu::v1::GetInventoryReportRequest*,
                                   veu::v1::ReportFile*) override;
+  grpc::Status GetAttestationResult(grpc::ServerContext*, const veu::v1::GetSiteStatusRequest*,
+                                    veu::v1::AttestationResult*) override;
   grpc::Status GetCheckpoint(grpc::ServerContext*, const veu::v1::GetCheckpointRequest*,
                              veu::v1::GetCheckpointResponse*) override;
   grpc::Status GetInclusionProof(grpc::ServerContext*, const veu::v1::GetInclusionProofRequest*,

@@ -130,8 +130,40 @@ int RunReportInventory(const std::vector<std::string>& args) {
   return Save("report inventory", *flags->Get("o"), file);
 }
 
+// The site's EAR as an ES256 JWT; `veuctl report verify FILE --verifier-key KEY` checks it.
+int RunReportEar(const std::vector<std::string>& args) {
+  absl::StatusOr<ParsedFlags> flags = ParseFlags(WithShortOutputFlag(args), WithRegulatorFlags({"o"}), {});
+  if (!flags.ok() || flags->positional.size() != 1 || !flags->Get("o")) {
+    std::cerr << "veuctl report ear: "
+              << (flags.ok() ? "give SITE and -o FILE" : flags.status().message()) << "\n";
+    return kExitUsage;
+  }
+  absl::StatusOr<std::unique_ptr<veu::v1::Regulator::Stub>> stub = ConnectRegulator(*flags);
+  if (!stub.ok()) {
+    std::cerr << "veuctl report ear: " << stub.status().message() << "\n";
+    return kExitUsage;
+  }
+  veu::v1::GetSiteStatusRequest request;
+  request.set_site(flags->positional[0]);
+  veu::v1::AttestationResult result;
+  grpc::Status s = (*stub)->GetAttestationResult(CallContext().get(), request, &result);
+  if (!s.ok()) return ReportRpcError("EAR for site " + request.site(), s);
+  std::ofstream out(*flags->Get("o"), std::ios::binary | std::ios::trunc);
+  out << result.jwt() << "\n";
+  if (!out.good()) {
+    std::cerr << "veuctl report ear: cannot write " << *flags->Get("o") << "\n";
+    return kExitUsage;
+  }
+  std::cerr << "EAR JWT (ES256) for site " << request.site() << " saved to " << *flags->Get("o")
+            << "\n";
+  return kExitAccepted;
+}
+
 }  // namespace
 
+VEUCTL_COMMAND(kReportEar, "report ear",
+               "report ear SITE -o FILE --server H:P --cert C --key K --ca CA   (EAR as ES256 JWT)",
+               RunReportEar);
 VEUCTL_COMMAND(kReportFetch, "report fetch",
                "report fetch SITE --from DATE [--to DATE] -o FILE [--since-checkpoint NOTE] "
                "--server H:P --cert C --key K --ca CA",

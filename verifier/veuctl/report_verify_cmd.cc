@@ -4,6 +4,8 @@
 //
 //   veuctl report verify FILE --verifier-key PEM [--earlier-checkpoint NOTE_FILE] [--json]
 //
+// FILE may also be an EAR attestation result as an ES256 JWT (`veuctl report ear`): its
+// signature is checked with the same key and its claims printed.
 // --verifier-key: the verifier's public key (a PEM private key is accepted, its public half
 // used). --earlier-checkpoint: a signed checkpoint note of the same log you already hold; the
 // report must carry a consistency proof from it. Exit 0 if the report holds ("OK: ..."), 1 if
@@ -16,8 +18,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/rpc/tls.h"
 #include "verifier/reports/any_report_verifier.h"
+#include "verifier/reports/ear_jwt.h"
+#include "verifier/reports/report_signer.h"
 #include "verifier/reports/jcs.h"
 #include "verifier/reports/json_value.h"
 #include "verifier/veuctl/command.h"
@@ -107,6 +112,26 @@ int RunReportVerify(const std::vector<std::string>& args) {
     options.earlier_checkpoint = *text;
   }
 
+  // An EAR attestation result comes as a compact JWS (three base64url parts), not JSON.
+  const std::string trimmed(absl::StripAsciiWhitespace(*report));
+  if (!trimmed.empty() && trimmed.front() != '{' &&
+      std::count(trimmed.begin(), trimmed.end(), '.') == 2) {
+    absl::StatusOr<verifier::ReportSignatureVerifier> verifier =
+        verifier::ReportSignatureVerifier::FromPem(*key);
+    if (!verifier.ok()) return Usage(std::string(verifier.status().message()));
+    absl::StatusOr<std::string> claims = verifier::VerifyEarJwt(trimmed, *verifier);
+    if (!claims.ok()) {
+      std::cout << "REJECTED: EAR JWT: " << claims.status().message() << "\n";
+      return kExitRejected;
+    }
+    if (flags->Has("json")) {
+      std::cout << *claims << "\n";
+    } else {
+      std::cout << "OK: EAR attestation result signed (ES256) by the verifier's key; claims:\n"
+                << *claims << "\n";
+    }
+    return kExitAccepted;
+  }
   absl::StatusOr<verifier::ReportVerification> v =
       verifier::VerifyAnyReport(*report, *key, options);
   if (!v.ok()) return Usage(std::string(v.status().message()));
