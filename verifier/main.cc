@@ -28,6 +28,7 @@
 #include "verifier/service/deadline_reaper.h"
 #include "verifier/service/enrollment_service.h"
 #include "verifier/service/query_service.h"
+#include "verifier/service/stale_sweeper.h"
 #include "verifier/service/transparency.h"
 #include "verifier/service/verdict_changes.h"
 #include "verifier/store/sqlite_store.h"
@@ -127,6 +128,11 @@ int main(int argc, char** argv) {
       verdicts.Publish(**change);
     }
   };
+  // A node that goes silent turns its site STALE without any report: sweep for that.
+  veu::verifier::StaleSweeper stale_sweeper(
+      store->get(), stale_after,
+      std::max(absl::Seconds(1), std::min(absl::Seconds(10), stale_after / 4)),
+      [&verdicts](const veu::v1::VerdictChange& change) { verdicts.Publish(change); });
   absl::StatusOr<std::unique_ptr<veu::verifier::notify::WebhookNotifier>> webhooks =
       veu::verifier::notify::WebhookNotifier::Start(verdicts, config->webhooks());
   if (!webhooks.ok()) return Fail(webhooks.status());
@@ -233,6 +239,7 @@ int main(int argc, char** argv) {
 
   WaitForTerminationSignal();
   attestation_service.Shutdown();
+  stale_sweeper.Stop();
   verdicts.Close();
   (*webhooks)->Shutdown();
   if (regulator_server) {

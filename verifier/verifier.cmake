@@ -14,6 +14,7 @@ veu_library(veu_verifier_service
   SOURCES service/attestation_service.cc service/deadline_reaper.cc
           service/enrollment_service.cc service/query_service.cc service/transparency.cc
           service/organisation_view.cc service/site_status.cc service/verdict_changes.cc
+          service/stale_sweeper.cc
           config.cc
   DEPS veu_appraisal veu_enrollment veu_store veu_translog veu_merkle veu_rpc veu_proto
        OpenSSL::Crypto absl::synchronization absl::time)

@@ -172,6 +172,34 @@ TEST_F(RegulatorTest, WatchSeesARealVerdictChangeWithinTwoSeconds) {
   EXPECT_EQ(other_seen.load(), 0);
 }
 
+TEST_F(RegulatorTest, ANodeThatFallsSilentTurnsItsSiteStaleForWatchers) {
+  // A node that passes its machine checks (WARN): a REJECT would outrank STALE in the roll-up.
+  ASSERT_OK(d_->UseDemoNodeTree());
+  ASSERT_OK(d_->PrepareMeasuredBoot());
+  RunResult token = d_->Veuctl({"site", "token", "fra1"});
+  ASSERT_EQ(token.exit_code, 0);
+  ASSERT_OK(d_->StartAgent("fra1", std::string(absl::StripAsciiWhitespace(token.out)),
+                           {"--data-path", "/srv/model-weights"}));
+  ASSERT_TRUE(WaitFor([&] { return d_->AppraisalCount() >= 1; }, absl::Seconds(30)))
+      << d_->VerifierLog() << d_->AgentLog();
+  auto watcher = Client("reg-de");
+  grpc::ClientContext ctx;
+  std::unique_ptr<grpc::ClientReader<veu::v1::VerdictChange>> reader =
+      watcher->WatchVerdicts(&ctx, veu::v1::WatchVerdictsRequest());
+  std::atomic<bool> stale{false};
+  std::thread reading([&] {
+    veu::v1::VerdictChange change;
+    while (reader->Read(&change)) {
+      if (change.verdict() == veu::v1::VERDICT_STALE && change.site() == "fra1") stale = true;
+    }
+  });
+  d_->StopAgent();  // stale after 3 intervals + the timeout (6 s here)
+  const bool got = WaitFor([&] { return stale.load(); }, absl::Seconds(20));
+  ctx.TryCancel();
+  reading.join();
+  EXPECT_TRUE(got) << d_->VerifierLog();
+}
+
 TEST_F(RegulatorTest, ASignedReportVerifiesAndTamperingIsCaught) {
   const absl::Time start = absl::Now() - absl::Minutes(1);
   RunResult token = d_->Veuctl({"site", "token", "fra1"});
