@@ -294,6 +294,37 @@ TEST_F(RegulatorTest, TheSitesEarIsAnEs256JwtTheVerifierKeyChecks) {
   EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
 }
 
+TEST_F(RegulatorTest, TheLatestCheckpointProvablyExtendsOneTheRegulatorKept) {
+  RunResult token = d_->Veuctl({"site", "token", "fra1"});
+  ASSERT_EQ(token.exit_code, 0);
+  ASSERT_OK(d_->StartAgent("fra1", std::string(absl::StripAsciiWhitespace(token.out))));
+  ASSERT_TRUE(WaitFor([&] { return d_->AppraisalCount() >= 1; }, absl::Seconds(30)));
+  std::vector<std::string> checkpoint = {"log", "checkpoint"};
+  for (const auto& f : d_->RegulatorFlags("reg-ae")) checkpoint.push_back(f);
+  RunResult kept = d_->Veuctl(checkpoint);
+  ASSERT_EQ(kept.exit_code, 0) << kept.err;
+  const std::string old_note = d_->dir() + "/old.note";
+  std::ofstream(old_note) << kept.out;
+  const int seen = d_->AppraisalCount();
+  ASSERT_TRUE(WaitFor([&] { return d_->AppraisalCount() >= seen + 2; }, absl::Seconds(30)));
+
+  std::vector<std::string> consistency = {"log", "consistency", "--earlier", old_note,
+                                          "--verifier-key", d_->log_public_key()};
+  for (const auto& f : d_->RegulatorFlags("reg-ae")) consistency.push_back(f);
+  RunResult ok = d_->Veuctl(consistency);
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr("extends the earlier one"));
+
+  // A note whose root was edited no longer carries the verifier's signature.
+  std::string forged = kept.out;
+  const size_t line = forged.find('\n', forged.find('\n') + 1) + 1;  // the root hash line
+  forged[line] = forged[line] == 'A' ? 'B' : 'A';
+  std::ofstream(old_note) << forged;
+  RunResult bad = d_->Veuctl(consistency);
+  EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
+  EXPECT_THAT(bad.out, HasSubstr("earlier checkpoint does not verify"));
+}
+
 TEST_F(RegulatorTest, LogProveWorksOverTheRegulatorApiWithinScope) {
   RunResult token = d_->Veuctl({"site", "token", "fra1"});
   ASSERT_EQ(token.exit_code, 0);

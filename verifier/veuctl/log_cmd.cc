@@ -263,8 +263,88 @@ int RunProve(const std::vector<std::string>& args) {
   return kExitAccepted;
 }
 
+// A regulator keeps checkpoints it has seen; this proves the verifier's latest one extends an
+// earlier one, i.e. nothing published before was rewritten. Over the regulator API only (the
+// consistency proof RPC is the regulator's).
+int RunConsistency(const std::vector<std::string>& args) {
+  absl::StatusOr<ParsedFlags> flags =
+      ParseFlags(args, LogFlags({"earlier", "verifier-key", "origin"}), {"json"});
+  if (!flags.ok() || !flags->positional.empty() || !flags->Get("earlier") ||
+      !flags->Get("verifier-key")) {
+    std::cerr << "veuctl log consistency: "
+              << (flags.ok() ? "give --earlier NOTE_FILE and --verifier-key PUB.pem"
+                             : flags.status().message())
+              << "\n";
+    return kExitUsage;
+  }
+  const bool json = flags->Has("json");
+  absl::StatusOr<std::string> key_der = ReadPublicKeyDer(*flags->Get("verifier-key"));
+  absl::StatusOr<std::string> earlier_note = ReadFileToString(*flags->Get("earlier"), 64 << 10);
+  if (!key_der.ok() || !earlier_note.ok()) {
+    std::cerr << "veuctl log consistency: "
+              << (key_der.ok() ? earlier_note.status() : key_der.status()).message() << "\n";
+    return kExitUsage;
+  }
+  absl::StatusOr<std::unique_ptr<veu::v1::Regulator::Stub>> stub = ConnectRegulator(*flags);
+  if (!stub.ok()) {
+    std::cerr << "veuctl log consistency: " << stub.status().message() << "\n";
+    return kExitUsage;
+  }
+  veu::v1::GetCheckpointResponse latest;
+  grpc::Status s = (*stub)->GetCheckpoint(CallContext().get(), {}, &latest);
+  if (!s.ok()) return ReportRpcError("log consistency: fetching the checkpoint", s);
+  const std::string origin = flags->Get("origin").value_or(latest.origin());
+  absl::StatusOr<translog::NoteVerifier> key =
+      translog::NoteVerifier::FromPublicKeyDer(origin, *key_der);
+  if (!key.ok()) {
+    std::cerr << "veuctl log consistency: " << key.status().message() << "\n";
+    return kExitUsage;
+  }
+  const translog::CheckpointVerifier verifier(*key, origin);
+  absl::StatusOr<translog::Checkpoint> older = verifier.Open(*earlier_note);
+  if (!older.ok()) {
+    return Rejected(json, absl::StrCat("the earlier checkpoint does not verify with the key: ",
+                                       older.status().message()));
+  }
+  absl::StatusOr<translog::Checkpoint> newer = verifier.Open(latest.signed_note());
+  if (!newer.ok()) {
+    return Rejected(json, absl::StrCat("the verifier's latest checkpoint does not verify: ",
+                                       newer.status().message()));
+  }
+  veu::v1::GetConsistencyProofRequest request;
+  request.set_size1(older->size);
+  request.set_size2(newer->size);
+  veu::v1::GetConsistencyProofResponse proof;
+  s = (*stub)->GetConsistencyProof(CallContext().get(), request, &proof);
+  if (!s.ok()) return ReportRpcError("log consistency: fetching the proof", s);
+  std::vector<std::string> hashes(proof.proof().begin(), proof.proof().end());
+  if (absl::Status extends = translog::VerifyCheckpointExtends(*older, *newer, hashes);
+      !extends.ok()) {
+    return Rejected(json, absl::StrCat("the latest checkpoint (size ", newer->size,
+                                       ") does not extend the earlier one (size ", older->size,
+                                       "): ", extends.message(), " — keep both notes"));
+  }
+  if (json) {
+    std::cout << absl::StrFormat(
+        "{\"consistent\": true, \"size1\": %d, \"size2\": %d, \"root1\": \"%s\", \"root2\": "
+        "\"%s\", \"checkpoint\": %s}\n",
+        older->size, newer->size, ToHex(older->root_hash), ToHex(newer->root_hash),
+        JsonString(latest.signed_note()));
+  } else {
+    std::cout << absl::StrFormat(
+        "OK: the latest checkpoint (size %d, root %s) extends the earlier one (size %d, root "
+        "%s)\n",
+        newer->size, ToHex(newer->root_hash), older->size, ToHex(older->root_hash));
+  }
+  return kExitAccepted;
+}
+
 }  // namespace
 
+VEUCTL_COMMAND(kLogConsistency, "log consistency",
+               "log consistency --earlier NOTE_FILE --verifier-key PUB.pem --server H:P --cert C "
+               "--key K --ca CA   (the latest checkpoint extends one you kept)",
+               RunConsistency);
 VEUCTL_COMMAND(kLogCheckpoint, "log checkpoint",
                "log checkpoint [--size N] [--json] [--server H:P --cert C --key K --ca CA]   "
                "(the verifier's signed log checkpoint)",
