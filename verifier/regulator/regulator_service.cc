@@ -389,11 +389,7 @@ grpc::Status RegulatorService::GetCheckpoint(grpc::ServerContext* ctx,
       !s.ok()) {
     return ToGrpcStatus(s);
   }
-  response->set_signed_note(c->signed_note);
-  response->set_origin(c->checkpoint.origin);
-  response->set_tree_size(c->checkpoint.size);
-  response->set_root_hash(c->checkpoint.root_hash);
-  response->set_timestamp_unix_seconds(c->checkpoint.timestamp_unix_seconds);
+  verifier::FillCheckpointResponse(*c, response);
   return grpc::Status::OK;
 }
 
@@ -406,17 +402,8 @@ grpc::Status RegulatorService::GetInclusionProof(grpc::ServerContext* ctx,
                                : absl::StrCat("leaf ", request->leaf_index());
   absl::StatusOr<Principal> who = Authenticate(ctx, method, what);
   if (!who.ok()) return ToGrpcStatus(who.status());
-  absl::StatusOr<verifier::LogEntry> entry;
-  switch (request->leaf_case()) {
-    case veu::v1::GetInclusionProofRequest::kAppraisalId:
-      entry = log_->LogEntryByAppraisalId(request->appraisal_id());
-      break;
-    case veu::v1::GetInclusionProofRequest::kLeafIndex:
-      entry = log_->LogEntryByIndex(request->leaf_index());
-      break;
-    default:
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "give an appraisal_id or a leaf_index");
-  }
+  absl::StatusOr<verifier::LogEntry> entry = verifier::RequestedLogEntry(*log_, *request);
+  if (absl::IsInvalidArgument(entry.status())) return ToGrpcStatus(entry.status());
   veu::v1::Appraisal appraisal;
   if (entry.ok() && !appraisal.ParseFromString(entry->appraisal)) {
     return grpc::Status(grpc::StatusCode::DATA_LOSS, "the logged appraisal does not parse");
@@ -441,25 +428,12 @@ grpc::Status RegulatorService::GetInclusionProof(grpc::ServerContext* ctx,
     if (!latest.ok()) return ToGrpcStatus(latest.status());
     tree_size = latest->checkpoint.size;
   }
-  if (entry->index >= tree_size) {
-    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                        absl::StrCat("leaf ", entry->index, " is not in the tree of size ",
-                                     tree_size));
-  }
-  absl::StatusOr<std::vector<std::string>> proof =
-      merkle::InclusionProof(*log_, entry->index, tree_size);
-  if (!proof.ok()) return ToGrpcStatus(proof.status());
   if (absl::Status s = Record(ctx, *who, method, site->name(), true,
                               absl::StrCat("leaf ", entry->index, " in tree ", tree_size));
       !s.ok()) {
     return ToGrpcStatus(s);
   }
-  response->set_leaf_index(entry->index);
-  response->set_leaf_hash(merkle::LeafHash(entry->appraisal));
-  response->set_tree_size(tree_size);
-  for (std::string& hash : *proof) response->add_proof(std::move(hash));
-  response->set_appraisal(std::move(entry->appraisal));
-  return grpc::Status::OK;
+  return ToGrpcStatus(verifier::FillInclusionProof(*log_, *std::move(entry), tree_size, response));
 }
 
 grpc::Status RegulatorService::GetConsistencyProof(

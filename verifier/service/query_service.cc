@@ -9,6 +9,7 @@
 #include "common/merkle/node_reader.h"
 #include "common/status_macros.h"
 #include "verifier/service/site_status.h"
+#include "verifier/service/transparency.h"
 
 namespace veu::verifier {
 
@@ -25,11 +26,7 @@ grpc::Status QueryService::GetCheckpoint(grpc::ServerContext*,
                                                      ? log_->LatestCheckpoint()
                                                      : log_->CheckpointWithSize(request->tree_size());
   if (!c.ok()) return ToGrpcStatus(c.status());
-  response->set_signed_note(c->signed_note);
-  response->set_origin(c->checkpoint.origin);
-  response->set_tree_size(c->checkpoint.size);
-  response->set_root_hash(c->checkpoint.root_hash);
-  response->set_timestamp_unix_seconds(c->checkpoint.timestamp_unix_seconds);
+  FillCheckpointResponse(*c, response);
   return grpc::Status::OK;
 }
 
@@ -39,18 +36,7 @@ grpc::Status QueryService::GetInclusionProof(grpc::ServerContext*,
   if (log_ == nullptr) {
     return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this verifier keeps no transparency log");
   }
-  absl::StatusOr<LogEntry> entry;
-  switch (request->leaf_case()) {
-    case veu::v1::GetInclusionProofRequest::kAppraisalId:
-      entry = log_->LogEntryByAppraisalId(request->appraisal_id());
-      break;
-    case veu::v1::GetInclusionProofRequest::kLeafIndex:
-      entry = log_->LogEntryByIndex(request->leaf_index());
-      break;
-    default:
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          "give an appraisal_id or a leaf_index");
-  }
+  absl::StatusOr<LogEntry> entry = RequestedLogEntry(*log_, *request);
   if (!entry.ok()) return ToGrpcStatus(entry.status());
   uint64_t tree_size = request->tree_size();
   if (tree_size == 0) {
@@ -58,21 +44,7 @@ grpc::Status QueryService::GetInclusionProof(grpc::ServerContext*,
     if (!latest.ok()) return ToGrpcStatus(latest.status());
     tree_size = latest->checkpoint.size;
   }
-  if (entry->index >= tree_size) {
-    return grpc::Status(
-        grpc::StatusCode::FAILED_PRECONDITION,
-        absl::StrCat("leaf ", entry->index, " is not in the tree of size ", tree_size,
-                     " yet; retry after the next checkpoint"));
-  }
-  absl::StatusOr<std::vector<std::string>> proof =
-      merkle::InclusionProof(*log_, entry->index, tree_size);
-  if (!proof.ok()) return ToGrpcStatus(proof.status());
-  response->set_leaf_index(entry->index);
-  response->set_leaf_hash(merkle::LeafHash(entry->appraisal));
-  response->set_tree_size(tree_size);
-  for (std::string& hash : *proof) response->add_proof(std::move(hash));
-  response->set_appraisal(std::move(entry->appraisal));
-  return grpc::Status::OK;
+  return ToGrpcStatus(FillInclusionProof(*log_, *std::move(entry), tree_size, response));
 }
 
 grpc::Status QueryService::ListSites(grpc::ServerContext*, const veu::v1::ListSitesRequest*,

@@ -14,6 +14,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "common/merkle/hasher.h"
+#include "common/merkle/node_reader.h"
 #include "common/rpc/tls.h"
 #include "common/status_macros.h"
 #include "verifier/translog/transparency_log.h"
@@ -130,6 +132,45 @@ void CheckpointPublisher::Run() {
                        absl::FormatDuration(interval_), "): ", published.status().message()));
     }
   } while (!stop_.WaitForNotificationWithTimeout(interval_));
+}
+
+absl::StatusOr<LogEntry> RequestedLogEntry(const AppraisalLog& log,
+                                           const veu::v1::GetInclusionProofRequest& request) {
+  switch (request.leaf_case()) {
+    case veu::v1::GetInclusionProofRequest::kAppraisalId:
+      return log.LogEntryByAppraisalId(request.appraisal_id());
+    case veu::v1::GetInclusionProofRequest::kLeafIndex:
+      return log.LogEntryByIndex(request.leaf_index());
+    default:
+      return absl::InvalidArgumentError("give an appraisal_id or a leaf_index");
+  }
+}
+
+absl::Status FillInclusionProof(const AppraisalLog& log, LogEntry entry, uint64_t tree_size,
+                                veu::v1::GetInclusionProofResponse* response) {
+  if (entry.index >= tree_size) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("leaf ", entry.index, " is not in the tree of size ", tree_size,
+                     " yet; retry after the next checkpoint"));
+  }
+  absl::StatusOr<std::vector<std::string>> proof =
+      merkle::InclusionProof(log, entry.index, tree_size);
+  if (!proof.ok()) return proof.status();
+  response->set_leaf_index(entry.index);
+  response->set_leaf_hash(merkle::LeafHash(entry.appraisal));
+  response->set_tree_size(tree_size);
+  for (std::string& hash : *proof) response->add_proof(std::move(hash));
+  response->set_appraisal(std::move(entry.appraisal));
+  return absl::OkStatus();
+}
+
+void FillCheckpointResponse(const translog::StoredCheckpoint& checkpoint,
+                            veu::v1::GetCheckpointResponse* response) {
+  response->set_signed_note(checkpoint.signed_note);
+  response->set_origin(checkpoint.checkpoint.origin);
+  response->set_tree_size(checkpoint.checkpoint.size);
+  response->set_root_hash(checkpoint.checkpoint.root_hash);
+  response->set_timestamp_unix_seconds(checkpoint.checkpoint.timestamp_unix_seconds);
 }
 
 }  // namespace veu::verifier

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "verifier/store/appraisal_log.h"
 #include "verifier/translog/signed_note.h"
+#include "veu/v1/query.pb.h"
 
 namespace veu::verifier {
 
@@ -48,6 +49,19 @@ class CheckpointPublisher {
   absl::Notification stop_;
   std::thread thread_;
 };
+
+// The logged entry a GetInclusionProofRequest names (by appraisal id or leaf index);
+// InvalidArgument if it names neither, NotFound if there is no such leaf.
+absl::StatusOr<LogEntry> RequestedLogEntry(const AppraisalLog& log,
+                                           const veu::v1::GetInclusionProofRequest& request);
+
+// Fills `response` with `entry` and its RFC 9162 inclusion proof in the tree of `tree_size`
+// leaves. FailedPrecondition if the leaf is not in that tree yet.
+absl::Status FillInclusionProof(const AppraisalLog& log, LogEntry entry, uint64_t tree_size,
+                                veu::v1::GetInclusionProofResponse* response);
+
+void FillCheckpointResponse(const translog::StoredCheckpoint& checkpoint,
+                            veu::v1::GetCheckpointResponse* response);
 
 }  // namespace veu::verifier
 
