@@ -162,6 +162,11 @@ class History {
   }
 
   uint64_t tree_size() const { return tree_.size(); }
+  double mean_leaf_bytes() const {
+    size_t total = 0;
+    for (const LogEntry& e : entries_) total += e.appraisal.size();
+    return entries_.empty() ? 0 : static_cast<double>(total) / static_cast<double>(entries_.size());
+  }
 
  private:
   LogEntry Append(const std::string& site, int agent, absl::Time at) {
@@ -228,6 +233,7 @@ void BM_BuildComplianceReport(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * n);  // items/s = appraisals/s
   state.counters["report_bytes"] = static_cast<double>(file.size());
   state.counters["tree_size"] = static_cast<double>(history.tree_size());
+  state.counters["leaf_bytes"] = history.mean_leaf_bytes();
 }
 
 void BM_VerifyComplianceReport(benchmark::State& state) {
