@@ -17,6 +17,7 @@
 #include "common/proto_time.h"
 #include "common/rpc/grpc_status.h"
 #include "common/status_macros.h"
+#include "verifier/regulator/site_report.h"
 #include "verifier/reports/compliance_report.h"
 #include "verifier/reports/ear_jwt.h"
 #include "verifier/reports/inventory_report.h"
@@ -36,15 +37,6 @@ absl::Status OutOfScope(const std::string& site) {
       absl::StrCat("site '", site, "' does not exist or is outside your certificate's scope"));
 }
 
-veu::v1::LogCheckpoint ToLogCheckpoint(const translog::StoredCheckpoint& c) {
-  veu::v1::LogCheckpoint out;
-  out.set_signed_note(c.signed_note);
-  out.set_origin(c.checkpoint.origin);
-  out.set_tree_size(c.checkpoint.size);
-  out.set_root_hash(c.checkpoint.root_hash);
-  out.set_timestamp_unix_seconds(c.checkpoint.timestamp_unix_seconds);
-  return out;
-}
 
 }  // namespace
 
@@ -154,71 +146,19 @@ grpc::Status RegulatorService::GetSiteStatus(grpc::ServerContext* ctx,
 }
 
 absl::StatusOr<translog::StoredCheckpoint> RegulatorService::FreshCheckpoint() {
-  RETURN_IF_ERROR(verifier::PublishCheckpointIfGrown(*log_, *checkpoint_signer_, options_.origin,
-                                                     absl::ToUnixSeconds(absl::Now()))
-                      .status());
-  return log_->LatestCheckpoint();
+  return FreshCheckpointOf(*log_, *checkpoint_signer_, options_.origin, absl::Now());
 }
 
 absl::StatusOr<std::string> RegulatorService::BuildSiteReport(const veu::v1::Site& site,
                                                               absl::Time from, absl::Time to,
                                                               uint64_t consistency_from,
                                                               std::string* report_id) {
-  verifier::ComplianceReportInput in;
-  ASSIGN_OR_RETURN(std::string id, crypto::RandomBytes(16));
-  in.report_id = ToHex(id);
-  in.generated_at = absl::Now();
-  in.verifier = options_.origin;
-  in.site = site;
-  in.period_from = from;
-  in.period_to = to;
-  in.stale_after = options_.stale_after;
-  ASSIGN_OR_RETURN(in.agents, store_->ListAgents(site.name()));
-  // Entries first, then the checkpoint: everything read is then inside the checkpoint.
-  ASSIGN_OR_RETURN(in.entries, store_->ListSiteAppraisals({site.name(), from, to}));
-  for (const auto& agent : in.agents) {
-    absl::StatusOr<verifier::LogEntry> anchor = store_->LastAppraisalBefore(agent.agent_id(), from);
-    if (anchor.ok()) {
-      in.anchors.push_back(*std::move(anchor));
-    } else if (!absl::IsNotFound(anchor.status())) {
-      return anchor.status();
-    }
-  }
-  verifier::EventFilter events;
-  events.site = site.name();
-  events.from = from;
-  events.to = to;
-  events.limit = 0;
-  events.oldest_first = true;
-  ASSIGN_OR_RETURN(in.events, store_->ListEvents(events));
-  verifier::DiversionFilter diversions;
-  diversions.site = site.name();
-  diversions.open_only = false;
-  diversions.limit = 10000;
-  ASSIGN_OR_RETURN(in.diversions, store_->ListDiversions(diversions));
-  ASSIGN_OR_RETURN(translog::StoredCheckpoint checkpoint, FreshCheckpoint());
-  in.checkpoint = ToLogCheckpoint(checkpoint);
-  verifier::AppraisalLog* log = log_;
-  in.inclusion_proof = [log](uint64_t index, uint64_t size) {
-    return merkle::InclusionProof(*log, index, size);
-  };
-  if (consistency_from > 0) {
-    if (consistency_from > checkpoint.checkpoint.size) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "consistency_from_size ", consistency_from, " is beyond the log's size ",
-          checkpoint.checkpoint.size));
-    }
-    ASSIGN_OR_RETURN(std::vector<std::string> proof,
-                     merkle::ConsistencyProof(*log_, consistency_from, checkpoint.checkpoint.size));
-    veu::v1::ConsistencyProof c;
-    c.set_from_size(consistency_from);
-    c.set_to_size(checkpoint.checkpoint.size);
-    for (auto& h : proof) c.add_proof(std::move(h));
-    in.consistency = std::move(c);
-  }
-  ASSIGN_OR_RETURN(veu::v1::ComplianceReport report, verifier::BuildComplianceReport(in));
-  *report_id = report.report_id();
-  return verifier::SignComplianceReport(report, *report_signer_);
+  SiteReportSources sources{store_, log_, checkpoint_signer_, options_.origin, report_signer_,
+                            options_.stale_after};
+  ASSIGN_OR_RETURN(SignedSiteReport report,
+                   BuildSignedSiteReport(sources, site, from, to, consistency_from, absl::Now()));
+  *report_id = report.report_id;
+  return std::move(report.file);
 }
 
 grpc::Status RegulatorService::GetComplianceReport(

@@ -43,7 +43,7 @@ struct AppraisalCommit {
 struct DiversionFilter {
   std::string site;        // empty: any; else cases where it is `site` or `other_site`
   bool open_only = true;
-  uint32_t limit = 100;
+  uint32_t limit = 100;    // 0: no limit
 };
 
 // Result of trying to use an enrolment token.
