@@ -154,7 +154,7 @@ absl::StatusOr<std::string> RegulatorService::BuildSiteReport(const veu::v1::Sit
                                                               uint64_t consistency_from,
                                                               std::string* report_id) {
   SiteReportSources sources{store_, log_, checkpoint_signer_, options_.origin, report_signer_,
-                            options_.stale_after};
+                            options_.stale_after, options_.max_report_appraisals};
   ASSIGN_OR_RETURN(SignedSiteReport report,
                    BuildSignedSiteReport(sources, site, from, to, consistency_from, absl::Now()));
   *report_id = report.report_id;

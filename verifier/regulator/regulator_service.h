@@ -29,6 +29,7 @@ struct RegulatorOptions {
   std::string origin;                  // the log origin, checkpoint key name
   absl::Duration stale_after = absl::Seconds(90);
   absl::Duration max_report_period = absl::Hours(24 * 400);
+  size_t max_report_appraisals = 50000;     // see SiteReportSources::max_appraisals
   std::optional<veu::v1::PolicyPack> pack;  // tiers and caps for inventory reports
   std::string build;                        // verifier build, named in EAR results
 };

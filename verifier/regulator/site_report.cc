@@ -52,6 +52,11 @@ absl::StatusOr<SignedSiteReport> BuildSignedSiteReport(const SiteReportSources& 
   ASSIGN_OR_RETURN(in.agents, store.ListAgents(site.name()));
   // Entries first, then the checkpoint: everything read is then inside the checkpoint.
   ASSIGN_OR_RETURN(in.entries, store.ListSiteAppraisals({site.name(), from, to}));
+  if (in.entries.size() > sources.max_appraisals) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the period holds ", in.entries.size(), " appraisals of site '", site.name(),
+        "', more than the ", sources.max_appraisals, " one report carries; ask for shorter periods"));
+  }
   for (const auto& agent : in.agents) {
     absl::StatusOr<verifier::LogEntry> anchor = store.LastAppraisalBefore(agent.agent_id(), from);
     if (anchor.ok()) {

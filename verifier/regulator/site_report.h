@@ -34,6 +34,9 @@ struct SiteReportSources {
   std::string origin;                          // the log origin, checkpoint key name
   const verifier::ReportSigner* report_signer;
   absl::Duration stale_after;
+  // A report holds every appraisal's leaf and proof (about 2.6 KB each); beyond this many the
+  // request is refused (ResourceExhausted) and the caller asks for shorter periods.
+  size_t max_appraisals = 50000;
 };
 
 struct SignedSiteReport {

@@ -118,9 +118,10 @@ class SiteReportTest : public ::testing::Test {
     Commit("cccc", kFrom + absl::Minutes(115), veu::v1::VERDICT_WARN, {"3"});
   }
 
-  absl::StatusOr<SignedSiteReport> Build(uint64_t consistency_from = 0) {
+  absl::StatusOr<SignedSiteReport> Build(uint64_t consistency_from = 0,
+                                         size_t max_appraisals = 50000) {
     SiteReportSources sources{store_.get(), store_.get(), &*note_signer_, "veu.test/log",
-                              &*report_signer_, kStaleAfter};
+                              &*report_signer_, kStaleAfter, max_appraisals};
     return BuildSignedSiteReport(sources, site_, kFrom, kFrom + absl::Hours(2), consistency_from,
                                  kFrom + absl::Hours(2) + absl::Minutes(1));
   }
@@ -186,6 +187,13 @@ TEST_F(SiteReportTest, TheReportCanProveItExtendsAnEarlierCheckpoint) {
   EXPECT_TRUE(v->consistency_checked);
   // A size beyond the log is refused, not answered with a bogus proof.
   EXPECT_FALSE(Build(10000).ok());
+}
+
+TEST_F(SiteReportTest, APeriodTooLargeForOneReportIsRefusedNotTruncated) {
+  WriteHistory();
+  absl::StatusOr<SignedSiteReport> report = Build(0, /*max_appraisals=*/20);
+  EXPECT_TRUE(absl::IsResourceExhausted(report.status())) << report.status();
+  EXPECT_THAT(report.status().message(), HasSubstr("ask for shorter periods"));
 }
 
 }  // namespace
