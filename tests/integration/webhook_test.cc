@@ -22,6 +22,7 @@
 #include "tests/integration/deployment.h"
 #include "tests/support/status_matchers.h"
 #include "tests/verifier/notify/test_http_receiver.h"
+#include "tests/verifier/notify/webhook_receiving.h"
 #include "veu/v1/regulator.pb.h"
 
 namespace veu::testing {
@@ -30,22 +31,11 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::Not;
+using ::veu::verifier::notify::testing::Delivery;
+using ::veu::verifier::notify::testing::ParseDelivery;
 using ::veu::verifier::notify::testing::ReceivedRequest;
+using ::veu::verifier::notify::testing::ReceiverSignature;
 using ::veu::verifier::notify::testing::TestHttpReceiver;
-
-// What an operator's receiver computes: "sha256=" + hex HMAC-SHA256(secret, ts + "." + body).
-std::string ExpectedSignature(const std::string& secret, const std::string& timestamp,
-                              const std::string& body) {
-  const std::string message = timestamp + "." + body;
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_len = 0;
-  if (HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-           reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac,
-           &mac_len) == nullptr) {
-    return "HMAC failed";
-  }
-  return "sha256=" + ToHex(std::string_view(reinterpret_cast<const char*>(mac), mac_len));
-}
 
 // Verifies a received POST as webhook_notifier.h prescribes (constant-time compare, fresh
 // timestamp).
@@ -59,35 +49,11 @@ std::string ExpectedSignature(const std::string& secret, const std::string& time
   if (absl::AbsDuration(absl::FromUnixSeconds(seconds) - r.received_at) > absl::Minutes(1)) {
     return ::testing::AssertionFailure() << "X-VEU-Timestamp " << timestamp << " is not now";
   }
-  const std::string expected = ExpectedSignature(secret, timestamp, r.body);
+  const std::string expected = ReceiverSignature(secret, timestamp, r.body);
   if (signature.size() != expected.size() ||
       CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0) {
     return ::testing::AssertionFailure() << "X-VEU-Signature '" << signature << "', expected '"
                                          << expected << "' over " << timestamp << "." << r.body;
-  }
-  return ::testing::AssertionSuccess();
-}
-
-struct Delivery {
-  std::string delivery_id;
-  veu::v1::VerdictChange change;
-};
-
-// Parses a body as a receiver without VEU's code would: JSON first, then the change by schema.
-::testing::AssertionResult ParseDelivery(const std::string& body, Delivery* out) {
-  google::protobuf::Struct envelope;
-  if (!google::protobuf::util::JsonStringToMessage(body, &envelope).ok()) {
-    return ::testing::AssertionFailure() << "body is not JSON: " << body;
-  }
-  const auto& fields = envelope.fields();
-  if (!fields.contains("delivery_id") || !fields.contains("verdict_change")) {
-    return ::testing::AssertionFailure() << "body lacks delivery_id or verdict_change: " << body;
-  }
-  out->delivery_id = fields.at("delivery_id").string_value();
-  std::string change_json;
-  if (!google::protobuf::util::MessageToJsonString(fields.at("verdict_change"), &change_json).ok() ||
-      !google::protobuf::util::JsonStringToMessage(change_json, &out->change).ok()) {
-    return ::testing::AssertionFailure() << "verdict_change does not parse: " << body;
   }
   return ::testing::AssertionSuccess();
 }

@@ -23,6 +23,7 @@
 #include "common/proto_time.h"
 #include "tests/support/status_matchers.h"
 #include "tests/verifier/notify/test_http_receiver.h"
+#include "tests/verifier/notify/webhook_receiving.h"
 
 namespace veu::verifier::notify {
 namespace {
@@ -35,15 +36,10 @@ using testing::TestHttpReceiver;
 
 constexpr char kSecret[] = "whsec-test-0123456789";
 
-// HMAC computed here with OpenSSL's one-shot HMAC(), independently of the notifier's EVP_MAC code.
+// The signature a receiver computes (webhook_receiving.h), with this test's secret by default.
 std::string ExpectedSignature(const std::string& timestamp, const std::string& body,
                               const std::string& key = kSecret) {
-  const std::string message = timestamp + "." + body;
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &len);
-  return "sha256=" + ToHex(std::string(reinterpret_cast<const char*>(mac), len));
+  return testing::ReceiverSignature(key, timestamp, body);
 }
 
 veu::v1::VerdictChange Change(const std::string& site, const std::string& agent) {
@@ -61,29 +57,8 @@ veu::v1::VerdictChange Change(const std::string& site, const std::string& agent)
   return c;
 }
 
-struct Parsed {
-  std::string delivery_id;
-  veu::v1::VerdictChange change;
-};
-
-// Parses a received body back the way a receiver would: JSON, then the change by the schema.
-::testing::AssertionResult ParseBody(const std::string& body, Parsed* out) {
-  google::protobuf::Struct envelope;
-  if (!google::protobuf::util::JsonStringToMessage(body, &envelope).ok()) {
-    return ::testing::AssertionFailure() << "body is not JSON: " << body;
-  }
-  const auto& fields = envelope.fields();
-  if (!fields.contains("delivery_id") || !fields.contains("verdict_change")) {
-    return ::testing::AssertionFailure() << "body lacks delivery_id or verdict_change: " << body;
-  }
-  out->delivery_id = fields.at("delivery_id").string_value();
-  std::string change_json;
-  if (!google::protobuf::util::MessageToJsonString(fields.at("verdict_change"), &change_json).ok() ||
-      !google::protobuf::util::JsonStringToMessage(change_json, &out->change).ok()) {
-    return ::testing::AssertionFailure() << "verdict_change does not parse: " << body;
-  }
-  return ::testing::AssertionSuccess();
-}
+using Parsed = testing::Delivery;
+constexpr auto ParseBody = testing::ParseDelivery;
 
 class WebhookNotifierTest : public ::testing::Test {
  protected:
