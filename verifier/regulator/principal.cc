@@ -13,6 +13,7 @@
 #include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/crypto/openssl.h"
 
 namespace veu::regulator {
 namespace {
@@ -21,15 +22,9 @@ constexpr absl::string_view kRolePrefix = "urn:veu:role:";
 constexpr absl::string_view kCountryPrefix = "urn:veu:country:";
 constexpr absl::string_view kOrganisationPrefix = "urn:veu:organisation:";
 
-struct X509Deleter {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct BioDeleter {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
 
 std::string Subject(X509* cert) {
-  std::unique_ptr<BIO, BioDeleter> out(BIO_new(BIO_s_mem()));
+  crypto::BioPtr out(BIO_new(BIO_s_mem()));
   if (!out || X509_NAME_print_ex(out.get(), X509_get_subject_name(cert), 0, XN_FLAG_RFC2253) < 0) {
     return "";
   }
@@ -69,8 +64,8 @@ absl::StatusOr<Principal> PrincipalFromCertificatePem(std::string_view pem) {
   if (pem.empty()) {
     return absl::UnauthenticatedError("no client certificate: the regulator API needs mutual TLS");
   }
-  std::unique_ptr<BIO, BioDeleter> in(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  std::unique_ptr<X509, X509Deleter> cert(
+  crypto::BioPtr in(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  crypto::X509Ptr cert(
       in ? PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr) : nullptr);
   if (!cert) return absl::UnauthenticatedError("the client certificate does not parse");
   Principal p;

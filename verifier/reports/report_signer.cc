@@ -10,42 +10,26 @@
 
 #include "absl/strings/str_format.h"
 #include "common/crypto/digest.h"
+#include "common/crypto/openssl.h"
 #include "common/hex.h"
 #include "common/status_macros.h"
 
 namespace veu::verifier {
 namespace {
 
-struct BioDeleter {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-using BioPtr = std::unique_ptr<BIO, BioDeleter>;
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
-struct PkeyCtxDeleter {
-  void operator()(EVP_PKEY_CTX* ctx) const { EVP_PKEY_CTX_free(ctx); }
-};
-struct SigDeleter {
-  void operator()(ECDSA_SIG* sig) const { ECDSA_SIG_free(sig); }
-};
-using SigPtr = std::unique_ptr<ECDSA_SIG, SigDeleter>;
+using crypto::BioPtr;
+using crypto::MdCtxPtr;
+using crypto::NoPassphrase;
+using crypto::OpensslError;
+using PkeyCtxPtr = crypto::PkeyCtxPtr;
+using SigPtr = crypto::EcdsaSigPtr;
+
 
 std::shared_ptr<EVP_PKEY> Share(EVP_PKEY* key) {
   return std::shared_ptr<EVP_PKEY>(key, EVP_PKEY_free);
 }
 
-std::string OpensslError(std::string_view what) {
-  const unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  if (code == 0) return std::string(what);
-  char buffer[256];
-  ERR_error_string_n(code, buffer, sizeof buffer);
-  return absl::StrFormat("%s (%s)", std::string(what), buffer);
-}
 
-int NoPassphrase(char*, int, int, void*) { return -1; }
 
 // The report algorithm of a key: ECDSA_P256_SHA256 or ED25519; InvalidArgument otherwise.
 absl::StatusOr<std::string> AlgorithmOf(EVP_PKEY* key) {
@@ -114,7 +98,7 @@ bool VerifyWith(EVP_PKEY* key, const std::string& algorithm, std::string_view me
 }
 
 absl::StatusOr<std::shared_ptr<EVP_PKEY>> Generate(int type) {
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> ctx(EVP_PKEY_CTX_new_id(type, nullptr));
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_id(type, nullptr));
   if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1) {
     return absl::InternalError(OpensslError("EVP_PKEY_keygen_init failed"));
   }

@@ -12,6 +12,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_format.h"
 #include "common/crypto/digest.h"
+#include "common/crypto/openssl.h"
 #include "common/status_macros.h"
 
 namespace veu::translog {
@@ -19,26 +20,13 @@ namespace {
 
 constexpr std::string_view kEmDashSpace = "\xE2\x80\x94 ";
 
-struct BioDeleter {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-using BioPtr = std::unique_ptr<BIO, BioDeleter>;
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
+using crypto::BioPtr;
+using crypto::MdCtxPtr;
+using crypto::NoPassphrase;
+using crypto::OpensslError;
 
-std::string OpensslError(std::string_view what) {
-  const unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  if (code == 0) return std::string(what);
-  char buffer[256];
-  ERR_error_string_n(code, buffer, sizeof buffer);
-  return absl::StrFormat("%s (%s)", what, buffer);
-}
 
-// Never prompt on a terminal for the passphrase of an encrypted PEM key: fail instead.
-int NoPassphrase(char*, int, int, void*) { return -1; }
+
 
 absl::Status CheckKeyName(std::string_view name) {
   if (name.empty()) return absl::InvalidArgumentError("note key name is empty");
