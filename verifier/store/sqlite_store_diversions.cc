@@ -93,6 +93,19 @@ absl::StatusOr<int64_t> SqliteStore::InsertDiversionLocked(const veu::v1::Divers
   }
   ASSIGN_OR_RETURN(const int64_t detected,
                    ToMicros(diversion.detected_at(), op + ": detected_at"));
+  if (!diversion.resolved()) {
+    // Two sites' reports can race and both open the case: keep the one already open.
+    ASSIGN_OR_RETURN(Statement open,
+                     db_->Prepare("SELECT id FROM diversions WHERE identity = ?1 AND resolved = 0 "
+                                  "AND ((site = ?2 AND other_site = ?3) OR "
+                                  "(site = ?3 AND other_site = ?2)) LIMIT 1",
+                                  op));
+    open.BindText(1, diversion.identity());
+    open.BindText(2, diversion.site());
+    open.BindText(3, diversion.other_site());
+    ASSIGN_OR_RETURN(const bool found, open.Step());
+    if (found) return open.ColumnInt64(0);
+  }
   veu::v1::Diversion stored = diversion;
   stored.clear_id();  // the id is the row's; it is set again when the case is read
   ASSIGN_OR_RETURN(Statement insert,

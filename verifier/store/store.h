@@ -36,7 +36,8 @@ struct AppraisalCommit {
   // Accelerator identities ("serial:..", "uuid:..") the verified report showed: recorded as
   // seen at appraisal.site by appraisal.agent_id (first_seen kept, last_seen = appraised_at).
   std::vector<std::string> sightings;
-  // Diversion cases this appraisal opened (ids assigned by the store).
+  // Diversion cases this appraisal opened (ids assigned by the store). A case already open for
+  // the same identity between the same two sites (either way round) is kept, not duplicated.
   std::vector<veu::v1::Diversion> diversions;
 };
 

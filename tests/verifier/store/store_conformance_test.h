@@ -788,6 +788,35 @@ TYPED_TEST_P(StoreConformanceTest, DiversionsOpenedByCommitsAreListedNewestFirst
   EXPECT_THAT(this->store_->ListDiversions(Diversions("ber-1")), IsOkAndHolds(IsEmpty()));
 }
 
+// Two sites' reports can race: each sees the other's sighting before either commits, and both
+// open a case for the same chip. The second is the same case and is not stored twice.
+TYPED_TEST_P(StoreConformanceTest, ACaseAlreadyOpenBetweenTheSameTwoSitesIsNotOpenedTwice) {
+  const veu::v1::AgentRecord muc = this->Enrolled("a-muc", "muc-1");
+  const veu::v1::AgentRecord fra = this->Enrolled("a-fra", "fra-1");
+  AppraisalCommit c1 = MakeCommit("ap-1", muc, 300);
+  c1.diversions.push_back(MakeDiversion("serial:A", "muc-1", "a-muc", "fra-1", "a-fra", 300));
+  ASSERT_OK(this->store_->CommitAppraisal(c1));
+  AppraisalCommit c2 = MakeCommit("ap-2", fra, 301);
+  c2.diversions.push_back(MakeDiversion("serial:A", "fra-1", "a-fra", "muc-1", "a-muc", 301));
+  c2.diversions.push_back(MakeDiversion("serial:B", "fra-1", "a-fra", "muc-1", "a-muc", 301));
+  ASSERT_OK(this->store_->CommitAppraisal(c2));
+  auto open = this->store_->ListDiversions(Diversions(""));
+  ASSERT_OK(open);
+  ASSERT_THAT(*open, SizeIs(2));
+  EXPECT_EQ((*open)[0].identity(), "serial:B");
+  EXPECT_EQ((*open)[1].identity(), "serial:A");
+  EXPECT_EQ((*open)[1].site(), "muc-1");  // the first case stands
+  // Once resolved, the same chip at the same two sites is a new case.
+  ASSERT_OK(this->store_->ResolveDiversion((*open)[1].id(), "checked", absl::FromUnixSeconds(400))
+                .status());
+  AppraisalCommit c3 = MakeCommit("ap-3", fra, 500);
+  c3.diversions.push_back(MakeDiversion("serial:A", "fra-1", "a-fra", "muc-1", "a-muc", 500));
+  ASSERT_OK(this->store_->CommitAppraisal(c3));
+  auto again = this->store_->ListDiversions(Diversions("", /*open_only=*/true));
+  ASSERT_OK(again);
+  EXPECT_THAT(*again, SizeIs(2));
+}
+
 TYPED_TEST_P(StoreConformanceTest, ResolvingADiversionClosesItForgetsOtherSitesAndLogsBoth) {
   const veu::v1::AgentRecord fra = this->Enrolled("a-fra", "fra-1");
   const veu::v1::AgentRecord ber = this->Enrolled("a-ber", "ber-1");
@@ -1055,6 +1084,7 @@ REGISTER_TYPED_TEST_SUITE_P(
     EachAgentsLoggedAppraisalsFormAChainAcrossAgents,
     SightingsKeepFirstSeenAndFollowTheLatestReportPerSite,
     DiversionsOpenedByCommitsAreListedNewestFirstAndFiltered,
+    ACaseAlreadyOpenBetweenTheSameTwoSitesIsNotOpenedTwice,
     ResolvingADiversionClosesItForgetsOtherSitesAndLogsBoth,
     FailedCommitLeavesNoSightingOrDiversion, SiteAppraisalsOfAPeriodAreListedOldestFirstByLogIndex,
     LastAppraisalBeforeIsTheNewestStrictlyEarlierOne, EventsAreFilteredByTimeAndListedInEitherOrder,
