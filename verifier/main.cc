@@ -103,6 +103,8 @@ int main(int argc, char** argv) {
   if (!config->policy_pack().empty()) {
     absl::StatusOr<veu::v1::PolicyPack> pack = veu::facts::LoadPolicyPackFile(config->policy_pack());
     if (!pack.ok()) return Fail(pack.status());
+    // Every appraisal names the pack it was made under; keep the pack itself beside them.
+    if (absl::Status stored = (*store)->PutPolicyPack(*pack); !stored.ok()) return Fail(stored);
     policy.pack = *std::move(pack);
     policy.version = absl::StrCat(policy.version, "+", policy.pack->id(), "@",
                                   policy.pack->version());

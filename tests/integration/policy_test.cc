@@ -62,6 +62,18 @@ TEST(PolicyIntegrationTest, InventoryBeyondTheAuthorisationFlipsTheVerdict) {
   ASSERT_TRUE(WaitFor([&] { return d.AppraisalCount() >= 1; }, absl::Seconds(20)))
       << d.VerifierLog() << d.AgentLog();
 
+  // The pack the appraisal names is kept by the verifier, readable by its id@version.
+  RunResult status_json = d.Veuctl({"status", "fra1", "--json"});
+  const std::string key = "\"policy_version\": \"";
+  const size_t at = status_json.out.find(key);
+  ASSERT_NE(at, std::string::npos) << status_json.out;
+  const std::string version = status_json.out.substr(
+      at + key.size(), status_json.out.find('"', at + key.size()) - at - key.size());
+  RunResult pack = d.Veuctl({"policy", "show", version});
+  EXPECT_EQ(pack.exit_code, 0) << version << pack.err;
+  EXPECT_THAT(pack.out, HasSubstr("id: \"veu-2025\""));
+  EXPECT_THAT(pack.out, HasSubstr("VEU-04.site"));
+
   RunResult before = d.Veuctl({"status", "fra1", "--json"});
   EXPECT_EQ(CheckStatusOf(before.out, "VEU-10.inventory"), "CHECK_PASS") << before.out;
   EXPECT_EQ(CheckStatusOf(before.out, "VEU-14.remote-access"), "CHECK_PASS");

@@ -88,6 +88,15 @@ grpc::Status QueryService::ListAccessRecords(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
+grpc::Status QueryService::GetPolicyPack(grpc::ServerContext*,
+                                         const veu::v1::GetPolicyPackRequest* request,
+                                         veu::v1::PolicyPack* response) {
+  absl::StatusOr<veu::v1::PolicyPack> pack = store_->GetPolicyPack(request->version());
+  if (!pack.ok()) return ToGrpcStatus(pack.status());
+  *response = *std::move(pack);
+  return grpc::Status::OK;
+}
+
 grpc::Status QueryService::ListAgents(grpc::ServerContext*,
                                       const veu::v1::ListAgentsRequest* request,
                                       veu::v1::ListAgentsResponse* response) {

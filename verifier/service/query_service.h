@@ -48,6 +48,8 @@ class QueryService final : public veu::v1::Query::Service {
                               veu::v1::ListDiversionsResponse*) override;
   grpc::Status ListAccessRecords(grpc::ServerContext*, const veu::v1::ListAccessRecordsRequest*,
                                  veu::v1::ListAccessRecordsResponse*) override;
+  grpc::Status GetPolicyPack(grpc::ServerContext*, const veu::v1::GetPolicyPackRequest*,
+                             veu::v1::PolicyPack*) override;
 
  private:
   absl::StatusOr<std::string> ResolveAgentId(const std::string& prefix);

@@ -305,6 +305,48 @@ absl::StatusOr<veu::v1::ReferenceValues> SqliteStore::GetReferenceValues(const s
                                                absl::StrCat("reference_values row '", name, "'"));
 }
 
+// ---- Policy packs --------------------------------------------------------------------------
+
+absl::Status SqliteStore::PutPolicyPack(const veu::v1::PolicyPack& pack) {
+  const std::string version = PolicyPackVersion(pack);
+  if (pack.id().empty() || pack.version().empty()) {
+    return absl::InvalidArgumentError("PutPolicyPack: the pack needs an id and a version");
+  }
+  const std::string op = absl::StrFormat("storing policy pack '%s'", version);
+  const std::string record = sqlite::DeterministicBytes(pack);
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_, op));
+  ASSIGN_OR_RETURN(Statement select,
+                   db_->Prepare("SELECT record FROM policy_packs WHERE version = ?1", op));
+  select.BindText(1, version);
+  ASSIGN_OR_RETURN(const bool found, select.Step());
+  if (found) {
+    if (select.ColumnBytes(0) == record) return absl::OkStatus();
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "%s: a different pack is already stored as '%s'; appraisals made under it must stay "
+        "attributable, so give the changed pack a new version",
+        op, version));
+  }
+  ASSIGN_OR_RETURN(Statement insert,
+                   db_->Prepare("INSERT INTO policy_packs (version, record) VALUES (?1, ?2)", op));
+  insert.BindText(1, version);
+  insert.BindBlob(2, record);
+  RETURN_IF_ERROR(insert.Run());
+  return tx.Commit();
+}
+
+absl::StatusOr<veu::v1::PolicyPack> SqliteStore::GetPolicyPack(const std::string& version) {
+  const std::string op = absl::StrFormat("reading policy pack '%s'", version);
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement select,
+                   db_->Prepare("SELECT record FROM policy_packs WHERE version = ?1", op));
+  select.BindText(1, version);
+  ASSIGN_OR_RETURN(bool found, select.Step());
+  if (!found) return absl::NotFoundError(absl::StrFormat("no policy pack '%s' is stored", version));
+  return ParseRecord<veu::v1::PolicyPack>(select.ColumnBytes(0),
+                                          absl::StrCat("policy_packs row '", version, "'"));
+}
+
 // ---- Agents -------------------------------------------------------------------------------
 
 absl::StatusOr<veu::v1::AgentRecord> SqliteStore::GetAgent(const std::string& agent_id) {

@@ -71,6 +71,8 @@ class SqliteStore final : public Store, public AppraisalLog {
   absl::StatusOr<veu::v1::Appraisal> LatestAppraisal(const std::string& agent_id) override;
   absl::Status PutReferenceValues(const veu::v1::ReferenceValues& refs) override;
   absl::StatusOr<veu::v1::ReferenceValues> GetReferenceValues(const std::string& name) override;
+  absl::Status PutPolicyPack(const veu::v1::PolicyPack& pack) override;
+  absl::StatusOr<veu::v1::PolicyPack> GetPolicyPack(const std::string& version) override;
   absl::StatusOr<std::vector<veu::v1::AcceleratorSighting>> ListSightings(
       const std::vector<std::string>& identities) override;
   absl::StatusOr<std::vector<veu::v1::Diversion>> ListDiversions(

@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "veu/v1/appraisal.pb.h"
 #include "veu/v1/eventlog.pb.h"
+#include "veu/v1/policy.pb.h"
 #include "veu/v1/query.pb.h"
 #include "veu/v1/records.pb.h"
 #include "verifier/store/appraisal_log.h"
@@ -65,6 +66,11 @@ struct SitePeriod {
   absl::Time from;         // from <= appraised_at < to
   absl::Time to;
 };
+
+// "id@version" of a policy pack, as appraisals name it.
+inline std::string PolicyPackVersion(const veu::v1::PolicyPack& pack) {
+  return pack.id() + "@" + pack.version();
+}
 
 class Store {
  public:
@@ -137,6 +143,12 @@ class Store {
   // Regulator API audit trail. Append returns the id; List is newest first (limit 0: 100).
   virtual absl::StatusOr<int64_t> AppendAccessRecord(const veu::v1::AccessRecord& record) = 0;
   virtual absl::StatusOr<std::vector<veu::v1::AccessRecord>> ListAccessRecords(uint32_t limit) = 0;
+
+  // Policy packs by "id@version" (PolicyPackVersion). Put stores a version once: the same
+  // content again is OK, different content under a stored version is FailedPrecondition (a
+  // changed pack needs a new version). Get: NotFound for a version never stored.
+  virtual absl::Status PutPolicyPack(const veu::v1::PolicyPack& pack) = 0;
+  virtual absl::StatusOr<veu::v1::PolicyPack> GetPolicyPack(const std::string& version) = 0;
 
   // Appends one event outside an appraisal (e.g. a refused enrolment). Returns its id.
   virtual absl::StatusOr<int64_t> AppendEvent(const veu::v1::Event& event) = 0;

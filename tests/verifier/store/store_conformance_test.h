@@ -788,6 +788,32 @@ TYPED_TEST_P(StoreConformanceTest, DiversionsOpenedByCommitsAreListedNewestFirst
   EXPECT_THAT(this->store_->ListDiversions(Diversions("ber-1")), IsOkAndHolds(IsEmpty()));
 }
 
+TYPED_TEST_P(StoreConformanceTest, PolicyPacksAreStoredOncePerVersion) {
+  veu::v1::PolicyPack pack;
+  pack.set_id("veu-2025");
+  pack.set_version("1");
+  pack.set_regulation("90 FR 4544");
+  pack.add_controls()->set_id("VEU-14.remote-access");
+  ASSERT_OK(this->store_->PutPolicyPack(pack));
+  ASSERT_OK(this->store_->PutPolicyPack(pack));  // the same again: fine
+  auto read = this->store_->GetPolicyPack("veu-2025@1");
+  ASSERT_OK(read);
+  EXPECT_EQ(read->SerializeAsString(), pack.SerializeAsString());
+  veu::v1::PolicyPack changed = pack;
+  changed.add_controls()->set_id("VEU-99.new");
+  EXPECT_THAT(this->store_->PutPolicyPack(changed),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  changed.set_version("2");
+  ASSERT_OK(this->store_->PutPolicyPack(changed));
+  EXPECT_EQ(this->store_->GetPolicyPack("veu-2025@1")->controls_size(), 1);
+  EXPECT_EQ(this->store_->GetPolicyPack("veu-2025@2")->controls_size(), 2);
+  EXPECT_THAT(this->store_->GetPolicyPack("veu-2025@3").status(),
+              StatusIs(absl::StatusCode::kNotFound));
+  veu::v1::PolicyPack unnamed;
+  EXPECT_THAT(this->store_->PutPolicyPack(unnamed),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 // Two sites' reports can race: each sees the other's sighting before either commits, and both
 // open a case for the same chip. The second is the same case and is not stored twice.
 TYPED_TEST_P(StoreConformanceTest, ACaseAlreadyOpenBetweenTheSameTwoSitesIsNotOpenedTwice) {
@@ -1084,7 +1110,7 @@ REGISTER_TYPED_TEST_SUITE_P(
     EachAgentsLoggedAppraisalsFormAChainAcrossAgents,
     SightingsKeepFirstSeenAndFollowTheLatestReportPerSite,
     DiversionsOpenedByCommitsAreListedNewestFirstAndFiltered,
-    ACaseAlreadyOpenBetweenTheSameTwoSitesIsNotOpenedTwice,
+    ACaseAlreadyOpenBetweenTheSameTwoSitesIsNotOpenedTwice, PolicyPacksAreStoredOncePerVersion,
     ResolvingADiversionClosesItForgetsOtherSitesAndLogsBoth,
     FailedCommitLeavesNoSightingOrDiversion, SiteAppraisalsOfAPeriodAreListedOldestFirstByLogIndex,
     LastAppraisalBeforeIsTheNewestStrictlyEarlierOne, EventsAreFilteredByTimeAndListedInEitherOrder,
