@@ -5,6 +5,8 @@
 // verified offline, then refused after tampering.
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/impl/codegen/client_unary_call.h>
+#include <grpcpp/impl/codegen/sync_stream.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -101,6 +103,50 @@ TEST_F(RegulatorTest, EachCallerSeesOnlyItsScope) {
   EXPECT_EQ(missing.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(absl::StrReplaceAll(missing.error_message(), {{"nowhere", "X"}}),
             absl::StrReplaceAll(foreign.error_message(), {{"dxb1", "X"}}));
+}
+
+// grpc.health.v1.Health/Check and the reflection service, called as raw bytes (Debian ships
+// neither .proto): generic tools such as grpc_health_probe and grpcurl work against this port.
+TEST_F(RegulatorTest, ServesTheStandardHealthAndReflectionServices) {
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = *ReadFileToString(d_->ca_pem());
+  tls.pem_cert_chain = *ReadFileToString(d_->dir() + "/tls/reg-de.pem");
+  tls.pem_private_key = *ReadFileToString(d_->dir() + "/tls/reg-de.key");
+  std::shared_ptr<grpc::Channel> channel = grpc::CreateChannel(
+      absl::StrCat("localhost:", d_->RegulatorPort()), grpc::SslCredentials(tls));
+
+  // HealthCheckRequest{service: ""} is empty; HealthCheckResponse{status: SERVING} is 08 01.
+  grpc::Slice empty("", 0);
+  grpc::ByteBuffer request(&empty, 1), response;
+  grpc::internal::RpcMethod check("/grpc.health.v1.Health/Check",
+                                  grpc::internal::RpcMethod::NORMAL_RPC);
+  grpc::Status s = grpc::internal::BlockingUnaryCall(channel.get(), check, Ctx().get(), request,
+                                                     &response);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (const auto& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  EXPECT_EQ(bytes, std::string("\x08\x01", 2));
+
+  // ServerReflectionRequest{list_services: ""} (field 7) lists the services by name.
+  grpc::internal::RpcMethod reflect("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+                                    grpc::internal::RpcMethod::BIDI_STREAMING);
+  auto ctx = Ctx();
+  std::unique_ptr<grpc::ClientReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer>> stream(
+      grpc::internal::ClientReaderWriterFactory<grpc::ByteBuffer, grpc::ByteBuffer>::Create(
+          channel.get(), reflect, ctx.get()));
+  grpc::Slice list_services("\x3a\x00", 2);
+  ASSERT_TRUE(stream->Write(grpc::ByteBuffer(&list_services, 1)));
+  stream->WritesDone();
+  grpc::ByteBuffer reply;
+  ASSERT_TRUE(stream->Read(&reply));
+  slices.clear();
+  ASSERT_TRUE(reply.Dump(&slices).ok());
+  bytes.clear();
+  for (const auto& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  EXPECT_THAT(bytes, HasSubstr("veu.v1.Regulator"));
+  EXPECT_THAT(bytes, HasSubstr("grpc.health.v1.Health"));
 }
 
 TEST_F(RegulatorTest, NoClientCertificateNoAccess) {
