@@ -1,12 +1,10 @@
 #include "agent/host_facts.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/deterministic_bytes.h"
 #include "common/rpc/tls.h"
 
 namespace veu::agent {
@@ -58,15 +56,7 @@ absl::StatusOr<std::string> ReadEventLog(const std::string& root, const std::str
   return ReadFileToString(UnderRoot(root, path), max_bytes);
 }
 
-std::string CanonicalFacts(const veu::v1::Facts& facts) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    facts.SerializeToCodedStream(&coded);
-  }
-  return out;
-}
+
+std::string CanonicalFacts(const veu::v1::Facts& facts) { return DeterministicBytes(facts); }
 
 }  // namespace veu::agent

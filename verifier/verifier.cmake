@@ -31,5 +31,5 @@ veu_library(veu_reports
           reports/signed_report_file.cc reports/report_derivation.cc
           reports/compliance_report.cc reports/report_verifier.cc reports/ear_jwt.cc
           reports/inventory_report.cc reports/any_report_verifier.cc
-  DEPS veu_proto veu_common veu_merkle veu_translog veu_facts absl::time absl::strings
+  DEPS veu_proto veu_proto_util veu_common veu_merkle veu_translog veu_facts absl::time absl::strings
        absl::str_format absl::status absl::statusor OpenSSL::Crypto)

@@ -1,8 +1,5 @@
 #include "verifier/reports/report_verifier.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-
 #include <algorithm>
 #include <map>
 #include <set>
@@ -11,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/deterministic_bytes.h"
 #include "common/merkle/hasher.h"
 #include "common/merkle/verify.h"
 #include "common/proto_time.h"
@@ -36,18 +34,6 @@ std::string Time(const google::protobuf::Timestamp& t) {
 // Agent ids are 64 hex digits; messages show the first 12.
 std::string Agent(const std::string& id) {
   return id.size() > 12 ? absl::StrCat(id.substr(0, 12), "\xE2\x80\xA6") : id;
-}
-
-// The log's leaf encoding: deterministic serialisation (map entries in key order).
-std::string DeterministicBytes(const google::protobuf::Message& message) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  return out;
 }
 
 // "ACCEPT" rather than "VERDICT_ACCEPT": the name a reader knows.

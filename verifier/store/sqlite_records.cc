@@ -1,8 +1,5 @@
 #include "verifier/store/sqlite_records.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-
 #include <limits>
 
 namespace veu::verifier::sqlite {
@@ -32,17 +29,6 @@ int64_t BoundMicros(absl::Time t) {
 }
 
 int64_t SqlLimit(uint32_t limit) { return limit == 0 ? -1 : static_cast<int64_t>(limit); }
-
-std::string DeterministicBytes(const google::protobuf::Message& message) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  return out;
-}
 
 absl::Status RequireSha256(const std::string& digest, std::string_view what) {
   if (digest.size() != kSha256Size) {

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "common/deterministic_bytes.h"
 
 namespace veu::verifier::sqlite {
 
@@ -30,7 +31,7 @@ int64_t BoundMicros(absl::Time t);
 int64_t SqlLimit(uint32_t limit);
 
 // Deterministic serialisation: the transparency log's leaf data and the appraisal's record.
-std::string DeterministicBytes(const google::protobuf::Message& message);
+using ::veu::DeterministicBytes;
 
 // InvalidArgument unless `digest` is a raw 32-byte SHA-256 (hex text is a common mistake).
 absl::Status RequireSha256(const std::string& digest, std::string_view what);
