@@ -19,8 +19,6 @@
 // verify clean stops the benchmark with an error, so the figures are for reports that hold.
 #include <benchmark/benchmark.h>
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <cstdio>
 #include <map>
@@ -30,6 +28,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/deterministic_bytes.h"
 #include "common/crypto/digest.h"
 #include "common/hex.h"
 #include "common/merkle/hasher.h"
@@ -50,17 +49,6 @@ constexpr int kAgents = 8;
 constexpr uint64_t kH100Tpp = 63'328;
 const absl::Time kPeriodFrom = absl::FromUnixSeconds(1'790'812'800);  // 2026-10-01T00:00Z
 const absl::Time kPeriodTo = kPeriodFrom + absl::Hours(24);
-
-std::string Deterministic(const google::protobuf::Message& m) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    m.SerializeToCodedStream(&coded);
-  }
-  return out;
-}
 
 std::string AgentId(const std::string& site, int i) {
   return ToHex(crypto::Sha256(absl::StrCat(site, "/node-", i)));
@@ -196,7 +184,7 @@ class History {
     inv->set_tpp(8 * kH100Tpp);
     for (int g = 0; g < 8; ++g) inv->add_identities(absl::StrCat("serial:", site, agent, "0", 1000 + g));
     (*inv->mutable_models())["H100-SXM5-80GB"] = 8;
-    LogEntry entry{tree_.size(), Deterministic(a)};
+    LogEntry entry{tree_.size(), DeterministicBytes(a)};
     if (!tree_.Append(merkle::LeafHash(entry.appraisal)).ok()) std::abort();
     return entry;
   }

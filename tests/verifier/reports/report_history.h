@@ -15,8 +15,6 @@
 #ifndef VEU_TESTS_VERIFIER_REPORTS_REPORT_HISTORY_H_
 #define VEU_TESTS_VERIFIER_REPORTS_REPORT_HISTORY_H_
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <algorithm>
 #include <map>
@@ -26,6 +24,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/deterministic_bytes.h"
 #include "common/merkle/hasher.h"
 #include "common/merkle/memory_node_store.h"
 #include "common/merkle/node_reader.h"
@@ -48,17 +47,6 @@ inline absl::Time At(const std::string& rfc3339) {
   std::string err;
   if (!absl::ParseTime(absl::RFC3339_full, rfc3339, &t, &err)) std::abort();
   return t;
-}
-
-inline std::string Deterministic(const google::protobuf::Message& m) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    m.SerializeToCodedStream(&coded);
-  }
-  return out;
 }
 
 inline v1::CheckResult Check(const std::string& id, v1::CheckStatus status) {
@@ -245,7 +233,7 @@ class ReportHistory {
       inv->set_count(4);
       inv->set_tpp(4 * 15832);
     }
-    const std::string leaf = Deterministic(a);
+    const std::string leaf = DeterministicBytes(a);
     log_.push_back({tree_.size(), leaf});
     (void)tree_.Append(merkle::LeafHash(leaf));
   }
