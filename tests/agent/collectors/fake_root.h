@@ -13,6 +13,8 @@
 #include <string>
 
 #include "absl/strings/str_format.h"
+#include "common/facts/catalogue.h"
+#include "common/facts/policy_pack.h"
 
 namespace veu::collectors::testing {
 
@@ -81,6 +83,19 @@ inline void BuildHgxH100(const FakeRoot& root) {
   root.AddPci("0000:17:00.0", 0x15b3, 0x1021, 0x020000, 0);  // ConnectX-7
   root.AddPci("0000:07:00.0", 0x10de, 0x22a3, 0x068000, 0);  // NVSwitch
   root.AddPci("0000:03:00.0", 0x1a03, 0x2000, 0x030000, 0);  // ASPEED BMC VGA
+}
+
+// The accelerator catalogue of the shipped veu-2025 policy pack, loaded once.
+inline const facts::Catalogue& ShippedCatalogue() {
+  static const facts::Catalogue* c = [] {
+    auto pack = facts::LoadPolicyPackFile(std::string(VEU_SOURCE_DIR) +
+                                          "/deploy/policies/veu-2025.textproto");
+    EXPECT_TRUE(pack.ok()) << pack.status();
+    auto cat = facts::Catalogue::Create(pack->catalogue());
+    EXPECT_TRUE(cat.ok()) << cat.status();
+    return new facts::Catalogue(*std::move(cat));
+  }();
+  return *c;
 }
 
 }  // namespace veu::collectors::testing

@@ -17,20 +17,9 @@ using ::testing::HasSubstr;
 using ::testing::SizeIs;
 using ::veu::collectors::testing::BuildHgxH100;
 using ::veu::collectors::testing::FakeRoot;
+using ::veu::collectors::testing::ShippedCatalogue;
 using ::veu::testing::IsOkAndHolds;
 using ::veu::testing::StatusIs;
-
-const facts::Catalogue& ShippedCatalogue() {
-  static const facts::Catalogue* c = [] {
-    auto pack = facts::LoadPolicyPackFile(std::string(VEU_SOURCE_DIR) +
-                                          "/deploy/policies/veu-2025.textproto");
-    EXPECT_TRUE(pack.ok()) << pack.status();
-    auto cat = facts::Catalogue::Create(pack->catalogue());
-    EXPECT_TRUE(cat.ok()) << cat.status();
-    return new facts::Catalogue(*std::move(cat));
-  }();
-  return *c;
-}
 
 class FakeGpuSource : public GpuInventorySource {
  public:

@@ -18,20 +18,9 @@ using ::testing::IsEmpty;
 using ::testing::SizeIs;
 using ::veu::collectors::testing::BuildHgxH100;
 using ::veu::collectors::testing::FakeRoot;
+using ::veu::collectors::testing::ShippedCatalogue;
 using ::veu::collectors::testing::kHgxH100Gpus;
 using ::veu::testing::ScopedFakeNvmlDevices;
-
-const facts::Catalogue& ShippedCatalogue() {
-  static const facts::Catalogue* c = [] {
-    auto pack = facts::LoadPolicyPackFile(std::string(VEU_SOURCE_DIR) +
-                                          "/deploy/policies/veu-2025.textproto");
-    EXPECT_TRUE(pack.ok()) << pack.status();
-    auto cat = facts::Catalogue::Create(pack->catalogue());
-    EXPECT_TRUE(cat.ok()) << cat.status();
-    return new facts::Catalogue(*std::move(cat));
-  }();
-  return *c;
-}
 
 TEST(NvmlSourceTest, ReadsEachDevicesIdentityAndNormalisesItsBusId) {
   ScopedFakeNvmlDevices devices(
