@@ -39,10 +39,9 @@ class ConsistencyTest : public ::testing::Test {
     ASSERT_OK(created.status());
     d_ = *std::move(created);
     VerifierOptions options;
-    options.extra_args = d_->RegulatorArgs();
-    options.extra_args.insert(options.extra_args.end(), {"--checkpoint-interval", "1"});
+    options.regulator_api = true;
+    options.extra_args = {"--checkpoint-interval", "1"};
     ASSERT_OK(d_->StartVerifier(options));
-    ASSERT_GT(d_->RegulatorPort(), 0) << d_->VerifierLog();
     ASSERT_OK(d_->MakeClientCertificate("reg-de", "regulator", {"country:DE"}));
     start_ = absl::Now() - absl::Minutes(1);
     ASSERT_OK(d_->AddSiteAndStartAgent("fra1"));  // country DE

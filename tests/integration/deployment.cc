@@ -57,6 +57,11 @@ absl::Status Deployment::StartVerifier(const VerifierOptions& options) {
     argv.push_back("--policy-pack");
     argv.push_back(options.policy_pack);
   }
+  if (options.regulator_api) {
+    std::filesystem::remove(dir_ + "/regulator.port");
+    const std::vector<std::string> regulator = RegulatorArgs();
+    argv.insert(argv.end(), regulator.begin(), regulator.end());
+  }
   argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
   absl::StatusOr<Process> p = Process::Start(argv, dir_ + "/verifier.log");
   if (!p.ok()) return p.status();
@@ -71,6 +76,9 @@ absl::Status Deployment::StartVerifier(const VerifierOptions& options) {
   std::string port = ReadFile(port_file);
   if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(port), &verifier_port_)) {
     return absl::InternalError("bad port file: " + port);
+  }
+  if (options.regulator_api && RegulatorPort() == 0) {
+    return absl::UnavailableError("the regulator API did not start: " + VerifierLog());
   }
   return absl::OkStatus();
 }

@@ -28,6 +28,9 @@ struct VerifierOptions {
   int enrollment_timeout_seconds = 5;
   std::string policy_pack;     // --policy-pack, when set
   std::vector<std::string> extra_args;  // appended as given (e.g. --checkpoint-interval 1)
+  // Also serve the regulator API (RegulatorArgs(): mTLS with the deployment's CA); StartVerifier
+  // then fails unless its port is up.
+  bool regulator_api = false;
 };
 
 class Deployment {
@@ -71,7 +74,7 @@ class Deployment {
                                const std::vector<std::string>& extra_args = {});
   std::string ExtraAgentLog(const std::string& name) const;
 
-  // With the verifier started with RegulatorArgs(): the regulator API's port, and the client
+  // With the verifier started with regulator_api: the regulator API's port, and the client
   // certificates made by MakeClientCertificate (deploy/demo/make-client-cert.sh).
   std::vector<std::string> RegulatorArgs() const;
   int RegulatorPort() const;

@@ -84,9 +84,8 @@ class NodeClientTest : public ::testing::Test {
     d_ = *std::move(created);
     VerifierOptions options;
     options.policy_pack = PolicyPackPath();
-    options.extra_args = d_->RegulatorArgs();
+    options.regulator_api = true;
     ASSERT_OK(d_->StartVerifier(options));
-    ASSERT_GT(d_->RegulatorPort(), 0) << d_->VerifierLog();
     ASSERT_OK(d_->MakeClientCertificate("reg-de", "regulator", {"country:DE"}));
     ASSERT_OK(d_->MakeClientCertificate("reg-ae", "regulator", {"country:AE"}));
 
