@@ -217,6 +217,22 @@ TEST_F(RegulatorTest, WatchSeesARealVerdictChangeWithinTwoSeconds) {
   EXPECT_EQ(other_seen.load(), 0);
 }
 
+TEST_F(RegulatorTest, VeuctlWatchPrintsTheChangeAndStopsAfterCount) {
+  std::vector<std::string> argv = {VeuctlBinary(), "watch", "fra1", "--json", "--count", "1"};
+  for (const auto& f : d_->RegulatorFlags("reg-de")) argv.push_back(f);
+  absl::StatusOr<Process> watch = Process::Start(argv, d_->dir() + "/watch.log");
+  ASSERT_OK(watch.status());
+  absl::SleepFor(absl::Milliseconds(500));  // subscribed before the node's first verdict
+  RunResult token = d_->Veuctl({"site", "token", "fra1"});
+  ASSERT_EQ(token.exit_code, 0);
+  ASSERT_OK(d_->StartAgent("fra1", std::string(absl::StripAsciiWhitespace(token.out))));
+  absl::StatusOr<int> exit = watch->Wait(absl::Seconds(30));
+  ASSERT_OK(exit.status()) << watch->Output() << d_->VerifierLog();
+  EXPECT_EQ(*exit, 0) << watch->Output();
+  EXPECT_THAT(watch->Output(), HasSubstr("\"site\": \"fra1\""));
+  EXPECT_THAT(watch->Output(), HasSubstr("\"site_verdict\""));
+}
+
 TEST_F(RegulatorTest, ANodeThatFallsSilentTurnsItsSiteStaleForWatchers) {
   // A node that passes its machine checks (WARN): a REJECT would outrank STALE in the roll-up.
   ASSERT_OK(d_->UseDemoNodeTree());
