@@ -40,7 +40,8 @@ int AbortCheck(void* clientp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 absl::StatusOr<HttpResponse> HttpPost(const std::string& url,
                                       const std::vector<std::string>& headers,
                                       const std::string& body, absl::Duration timeout,
-                                      const std::atomic<bool>* abort) {
+                                      const std::atomic<bool>* abort,
+                                      const std::string& ca_file) {
   if (!GlobalInit()) return absl::InternalError("libcurl failed to initialise");
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
   if (!curl) return absl::ResourceExhaustedError("libcurl could not create a handle");
@@ -74,6 +75,7 @@ absl::StatusOr<HttpResponse> HttpPost(const std::string& url,
   curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, &AbortCheck);
   curl_easy_setopt(c, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(abort));
   curl_easy_setopt(c, CURLOPT_USERAGENT, "veu-verifier-webhook/1");
+  if (!ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, ca_file.c_str());
 
   const CURLcode rc = curl_easy_perform(c);
   switch (rc) {

@@ -23,11 +23,13 @@ struct HttpResponse {
 // whole exchange. Any HTTP status is a response (ok); a transport failure (DNS, connect, TLS,
 // timeout) is Unavailable, or DeadlineExceeded for a timeout; a malformed or unsupported URL is
 // InvalidArgument. If `*abort` becomes true the transfer stops within about a second and
-// Cancelled is returned. Messages name the failure, never headers or the body.
+// Cancelled is returned. Messages name the failure, never headers or the body. `ca_file`
+// (PEM), when not empty, replaces the system CA store for verifying an https peer.
 absl::StatusOr<HttpResponse> HttpPost(const std::string& url,
                                       const std::vector<std::string>& headers,
                                       const std::string& body, absl::Duration timeout,
-                                      const std::atomic<bool>* abort);
+                                      const std::atomic<bool>* abort,
+                                      const std::string& ca_file = "");
 
 }  // namespace veu::verifier::notify
 

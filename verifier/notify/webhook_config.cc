@@ -80,6 +80,14 @@ absl::StatusOr<ResolvedWebhook> ResolveWebhook(const veu::v1::WebhookConfig& con
   out.secret = *std::move(secret);
   out.sites.insert(config.sites().begin(), config.sites().end());
   out.max_attempts = config.max_attempts() == 0 ? kDefaultMaxAttempts : config.max_attempts();
+  if (!config.ca_file().empty()) {
+    std::ifstream ca(config.ca_file());
+    if (!ca.good()) {
+      return absl::InvalidArgumentError(absl::StrCat("webhook ", out.endpoint, ": CA file ",
+                                                     config.ca_file(), " cannot be read"));
+    }
+    out.ca_file = config.ca_file();
+  }
   return out;
 }
 

@@ -21,6 +21,7 @@ struct ResolvedWebhook {
   std::string secret;    // never log this
   absl::flat_hash_set<std::string> sites;  // empty: all
   uint32_t max_attempts = kDefaultMaxAttempts;
+  std::string ca_file;   // PEM CAs for https; empty: the system store
 };
 
 // Reads the HMAC key: the file's bytes with trailing "\n"/"\r\n" removed. NotFound/

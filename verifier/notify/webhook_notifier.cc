@@ -139,7 +139,8 @@ void WebhookNotifier::Deliver(Worker& w, const veu::v1::VerdictChange& change) {
         absl::StrCat("X-VEU-Signature: ", WebhookSignature(w.hook.secret, ts, *body)),
     };
     w.attempts.fetch_add(1, std::memory_order_relaxed);
-    auto response = HttpPost(w.hook.url, headers, *body, options_.attempt_timeout, &abort_);
+    auto response = HttpPost(w.hook.url, headers, *body, options_.attempt_timeout, &abort_,
+                             w.hook.ca_file);
 
     std::string outcome;
     absl::Duration retry_after = absl::ZeroDuration();

@@ -172,6 +172,16 @@ TEST(WebhookConfigTest, ResolveAppliesDefaultsAndNeverPutsTheSecretInErrors) {
   ASSERT_THAT(ResolveWebhook(config), IsOk());
   EXPECT_EQ(ResolveWebhook(config)->max_attempts, 2u);
 
+  // An internal PKI's CA for the endpoint: used when readable, refused at start when not.
+  EXPECT_TRUE(ResolveWebhook(config)->ca_file.empty());
+  const std::string ca = WriteTemp("ca", "-----BEGIN CERTIFICATE-----\n");
+  config.set_ca_file(ca);
+  EXPECT_EQ(ResolveWebhook(config)->ca_file, ca);
+  config.set_ca_file(ca + ".missing");
+  EXPECT_THAT(ResolveWebhook(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("CA file")));
+  config.clear_ca_file();
+
   config.set_url("gopher://hooks.example.com");
   EXPECT_THAT(ResolveWebhook(config),
               StatusIs(absl::StatusCode::kInvalidArgument, Not(HasSubstr("topsecret"))));
