@@ -1,0 +1,57 @@
+// Specifications of veu-verifier's configuration: the shipped example parses with every section,
+// flags override it, and what cannot work is refused at start with the field to fix.
+#include "verifier/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/support/status_matchers.h"
+
+namespace veu::verifier {
+namespace {
+
+using ::testing::HasSubstr;
+using ::veu::testing::StatusIs;
+
+const std::string kExample = std::string(VEU_SOURCE_DIR) + "/deploy/config/verifier.textproto";
+
+TEST(VerifierConfigTest, TheShippedExampleParsesWithEverySection) {
+  std::string port_file, regulator_port_file;
+  absl::StatusOr<veu::v1::VerifierConfig> c =
+      LoadVerifierConfig({"--config", kExample}, &port_file, &regulator_port_file);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->regulator_listen_address(), "0.0.0.0:9443");
+  EXPECT_EQ(c->regulator_tls().cert_file(), c->tls().cert_file());  // defaults to the agents'
+  ASSERT_EQ(c->webhooks_size(), 1);
+  EXPECT_EQ(c->webhooks(0).max_attempts(), 6u);
+  EXPECT_FALSE(c->policy_pack().empty());
+}
+
+TEST(VerifierConfigTest, FlagsOverrideTheFileAndAddAWebhook) {
+  std::string port_file, regulator_port_file;
+  absl::StatusOr<veu::v1::VerifierConfig> c = LoadVerifierConfig(
+      {"--config", kExample, "--regulator-listen", "127.0.0.1:0", "--regulator-port-file", "/tmp/p",
+       "--webhook", "http://127.0.0.1:1/h", "--webhook-secret", "/tmp/s", "--report-key", "/k"},
+      &port_file, &regulator_port_file);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->regulator_listen_address(), "127.0.0.1:0");
+  EXPECT_EQ(regulator_port_file, "/tmp/p");
+  EXPECT_EQ(c->report_key(), "/k");
+  ASSERT_EQ(c->webhooks_size(), 2);
+  EXPECT_EQ(c->webhooks(1).url(), "http://127.0.0.1:1/h");
+}
+
+TEST(VerifierConfigTest, ARegulatorApiWithoutAClientCaIsRefused) {
+  std::string port_file;
+  EXPECT_THAT(LoadVerifierConfig({"--tls-cert", "c", "--tls-key", "k", "--ek-roots", "r",
+                                  "--regulator-listen", "127.0.0.1:0"},
+                                 &port_file),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("regulator_client_ca")));
+  EXPECT_THAT(LoadVerifierConfig({"--tls-cert", "c", "--tls-key", "k", "--ek-roots", "r",
+                                  "--webhook", "http://x/"},
+                                 &port_file),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--webhook-secret")));
+}
+
+}  // namespace
+}  // namespace veu::verifier
