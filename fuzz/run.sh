@@ -2,7 +2,7 @@
 # Builds one fuzz target with clang-14 (libFuzzer + ASan + UBSan), seeds its corpus and runs it.
 #   fuzz/run.sh [SECONDS]            the event-log fuzzer (default 600; 0 = build and replay seeds)
 #   fuzz/run.sh TARGET [SECONDS]     TARGET: eventlog, quote, ek_certificate, merkle_proof,
-#                                    checkpoint (the "_fuzzer" suffix is optional)
+#                                    checkpoint, report, principal ("_fuzzer" is optional)
 # Environment: BUILD (default /tmp/build-fuzz), CORPUS (default $BUILD/corpus for the event log,
 # $BUILD/corpus-TARGET otherwise). Crashes, leaks and timeouts go to $BUILD/crash-* (event log)
 # or $BUILD/TARGET-crash-* (others). Nothing is written into the source tree.
@@ -20,15 +20,18 @@ seconds="${1:-600}"
 build="${BUILD:-/tmp/build-fuzz}"
 case "$target" in
   eventlog) corpus="${CORPUS:-$build/corpus}"; artifacts="$build/" ;;
-  quote | ek_certificate | merkle_proof | checkpoint)
+  quote | ek_certificate | merkle_proof | checkpoint | report | principal)
     corpus="${CORPUS:-$build/corpus-$target}"; artifacts="$build/$target-" ;;
-  *) echo "unknown target '$target' (eventlog, quote, ek_certificate, merkle_proof, checkpoint)" >&2
+  *) echo "unknown target '$target' (eventlog, quote, ek_certificate, merkle_proof, checkpoint," \
+          "report, principal)" >&2
      exit 2 ;;
 esac
 case "$corpus" in "$root"/*) echo "CORPUS must be outside the source tree" >&2; exit 2 ;; esac
 
 CC=clang-14 CXX=clang++-14 cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j2 --target "${target}_fuzzer" >/dev/null
+targets=("${target}_fuzzer")
+[ "$target" = report ] && targets+=(report_seeds)
+cmake --build "$build" -j2 --target "${targets[@]}" >/dev/null
 
 # Copies seed files into the corpus without overwriting (so reruns keep what was found).
 seed_files() {
@@ -71,6 +74,26 @@ case "$target" in
       { openssl dgst -sha256 -binary "$tmp/pub.der" | head -c 4; cat "$tmp/sig"; } >"$tmp/blob"
       printf '%s\n\xe2\x80\x94 fuzz.example/log %s\n' "$cp_text" "$(base64 -w0 "$tmp/blob")" \
         >"$corpus/seed-signed-note"
+      rm -rf "$tmp"
+    fi ;;
+  report)  # a signed compliance and inventory report and an EAR JWT made by the product code
+    "$build/report_seeds" "$corpus" ;;
+  principal)  # client certificates of every role and scope kind, PEM and DER, from a demo CA
+    if [ ! -f "$corpus/seed-regulator.pem" ]; then
+      tmp="$(mktemp -d)"
+      "$root/deploy/demo/make-tls.sh" "$tmp" >/dev/null
+      make_cert() { "$root/deploy/demo/make-client-cert.sh" "$tmp" "$@" >/dev/null; }
+      make_cert regulator regulator country:DE organisation:Acme
+      make_cert operator operator organisation:Acme
+      make_cert admin admin
+      make_cert unscoped regulator                 # PermissionDenied: no scope
+      make_cert operator-country operator country:FR  # refused: operators have no countries
+      make_cert unknown-role auditor country:DE
+      for name in regulator operator admin unscoped operator-country unknown-role; do
+        cp "$tmp/$name.pem" "$corpus/seed-$name.pem"
+        openssl x509 -in "$tmp/$name.pem" -outform DER -out "$corpus/seed-$name.der"
+      done
+      cp "$tmp/server.pem" "$corpus/seed-server.pem"  # no URI names at all
       rm -rf "$tmp"
     fi ;;
 esac

@@ -113,6 +113,10 @@ void RemoteAccess(const v1::Control& c, const v1::AccessControls& ac, Outcome& o
     auto it = wanted.find(s.keyword());
     if (it == wanted.end()) continue;
     const std::vector<std::string> allowed = SplitOn(it->second, '|');
+    // Where the effective value comes from, so a reader can check the evidence.
+    out.Note(absl::StrFormat(
+        "%s %s (%s)", s.keyword(), s.value(),
+        s.is_default() ? "sshd default" : absl::StrFormat("%s:%d", s.source_path(), s.line())));
     if (std::find(allowed.begin(), allowed.end(), s.value()) == allowed.end()) {
       out.Fail(absl::StrFormat(
           "%s is \"%s\" (%s); policy allows %s", s.keyword(), s.value(),
@@ -145,6 +149,9 @@ void AuditLogging(const v1::Control& c, const v1::AccessControls& ac, Outcome& o
     if (!want.empty() && ToHex(f.sha256()) == want) matched = true;
   }
   if (rule_lines == 0) out.Fail("no audit rules configured (/etc/audit/audit.rules, rules.d)");
+  out.Note(absl::StrFormat("auditd %s; %d rule lines in %d files",
+                           ac.audit().auditd_running() ? "running" : "not running", rule_lines,
+                           ac.audit().rules_size()));
   if (!matched) out.Fail("no audit rules file has the approved digest " + want);
 }
 
@@ -163,6 +170,16 @@ void Firewall(const v1::Control& c, const v1::AccessControls& ac, Outcome& out) 
   out.Note("judged on the configured ruleset files, not the ruleset loaded in the kernel");
 }
 
+std::string ModeName(v1::SecurityModuleMode mode) {
+  switch (mode) {
+    case v1::ABSENT: return "absent";
+    case v1::DISABLED: return "disabled";
+    case v1::PERMISSIVE: return "permissive";
+    case v1::ENFORCING: return "enforcing";
+    default: return "not reported";
+  }
+}
+
 int LockdownLevel(const std::string& mode) {
   if (mode == "confidentiality") return 2;
   if (mode == "integrity") return 1;
@@ -179,6 +196,9 @@ void KernelHardening(const v1::Control& c, const v1::AccessControls& ac, Outcome
         "kernel lockdown is \"%s\"; at least \"%s\" required",
         ac.kernel().lockdown().empty() ? "not available" : ac.kernel().lockdown(), min));
   }
+  out.Note(absl::StrFormat("lockdown %s; SELinux %s; AppArmor %s",
+                           ac.kernel().lockdown().empty() ? "not available" : ac.kernel().lockdown(),
+                           ModeName(ac.kernel().selinux()), ModeName(ac.kernel().apparmor())));
   if (!Param(c, "require_lsm", "").empty() && ac.kernel().selinux() != v1::ENFORCING &&
       ac.kernel().apparmor() != v1::ENFORCING) {
     out.Fail("neither SELinux (enforcing) nor AppArmor (enabled) is active");
@@ -197,6 +217,8 @@ void StorageEncryption(const v1::Control& c, const v1::AccessControls& ac, Outco
     } else if (found->encryption() != v1::LUKS) {
       out.Fail(absl::StrFormat("%s is on %s (%s), which is %s", path, found->mount_point(),
                                found->device(), v1::StorageEncryption_Name(found->encryption())));
+    } else {
+      out.Note(absl::StrFormat("%s on %s (%s, LUKS)", path, found->mount_point(), found->device()));
     }
   }
 }

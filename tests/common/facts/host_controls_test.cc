@@ -163,6 +163,16 @@ TEST_F(HostControlsTest, InventoryBeyondAuthorisationOrUnknownFails) {
               HasSubstr("not in the catalogue"));
 }
 
+TEST_F(HostControlsTest, PassingResultsPointAtTheEvidenceTheyRestOn) {
+  EXPECT_THAT(Result("VEU-14.remote-access").detail(),
+              HasSubstr("PermitRootLogin no (/etc/ssh/sshd_config:1)"));
+  EXPECT_THAT(Result("VEU-14.audit-logging").detail(),
+              HasSubstr("auditd running; 1 rule lines in 1 files"));
+  EXPECT_THAT(Result("VEU-14.kernel-hardening").detail(),
+              HasSubstr("lockdown integrity; SELinux not reported; AppArmor enforcing"));
+  EXPECT_THAT(Result("VEU-08.weight-storage").detail(), HasSubstr("/srv/model-weights on"));
+}
+
 TEST_F(HostControlsTest, TheAuthorisationIsForTheSiteSoOtherNodesCount) {
   // This node's 8 H100s fit an authorisation of 12, but not with another node's 8.
   SiteAuthorisation site{12, std::nullopt};
