@@ -16,7 +16,7 @@ shift 3
 san="URI:urn:veu:role:$role"
 for scope in "$@"; do
   case "$scope" in
-    country:??|organisation:?*) san="$san,URI:urn:veu:$scope" ;;
+    country:[A-Za-z][A-Za-z]|organisation:?*) san="$san,URI:urn:veu:$scope" ;;
     *) echo "$0: scope '$scope' is not country:CC or organisation:NAME" >&2; exit 2 ;;
   esac
 done

@@ -76,7 +76,8 @@ absl::StatusOr<Principal> PrincipalFromCertificatePem(std::string_view pem) {
     if (absl::ConsumePrefix(&v, kRolePrefix)) {
       roles.emplace_back(v);
     } else if (absl::ConsumePrefix(&v, kCountryPrefix)) {
-      if (v.size() != 2) {
+      if (v.size() != 2 || !absl::ascii_isalpha(static_cast<unsigned char>(v[0])) ||
+          !absl::ascii_isalpha(static_cast<unsigned char>(v[1]))) {
         return absl::UnauthenticatedError(
             absl::StrCat("certificate scope '", uri, "' is not an ISO 3166-1 alpha-2 country"));
       }

@@ -173,7 +173,8 @@ TEST(PrincipalFromCertificate, RegulatorOrOperatorWithoutScopeIsPermissionDenied
 }
 
 TEST(PrincipalFromCertificate, MalformedCountryIsUnauthenticated) {
-  for (const char* bad : {"urn:veu:country:DEU", "urn:veu:country:D", "urn:veu:country:"}) {
+  for (const char* bad : {"urn:veu:country:DEU", "urn:veu:country:D", "urn:veu:country:",
+                          "urn:veu:country:1!", "urn:veu:country:d1"}) {
     EXPECT_THAT(PrincipalFromCertificatePem(Cert({"urn:veu:role:regulator", bad})),
                 StatusIs(absl::StatusCode::kUnauthenticated,
                          AllOf(HasSubstr(bad), HasSubstr("ISO 3166-1 alpha-2"))))
