@@ -7,32 +7,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "agent/collectors/nvml_abi.h"
 #include "agent/collectors/pci.h"
 
 namespace veu::collectors {
 namespace {
 
-// From NVIDIA's nvml.h (NVML API reference); only what is used. All return nvmlReturn_t.
-using nvmlReturn_t = int;
-using nvmlDevice_t = struct nvmlDevice_st*;
-constexpr nvmlReturn_t kNvmlSuccess = 0;
-constexpr unsigned kCcFeatureEnabled = 1;  // NVML_CC_SYSTEM_FEATURE_ENABLED
-
-struct nvmlPciInfo_t {
-  char busIdLegacy[16];
-  unsigned int domain;
-  unsigned int bus;
-  unsigned int device;
-  unsigned int pciDeviceId;
-  unsigned int pciSubSystemId;
-  char busId[32];
-};
-
-struct nvmlConfComputeSystemState_t {
-  unsigned int environment;
-  unsigned int ccFeature;
-  unsigned int devToolsMode;
-};
+// The entry points of NVIDIA's nvml.h that are used; types and codes are in nvml_abi.h.
 
 using InitFn = nvmlReturn_t (*)();
 using ShutdownFn = nvmlReturn_t (*)();
@@ -109,7 +90,7 @@ GpuReport NvmlGpuInventorySource::Query() {
     const char* s = error_string != nullptr ? error_string(rc) : nullptr;
     return s != nullptr ? absl::StrFormat("%s (%d)", s, rc) : absl::StrFormat("NVML error %d", rc);
   };
-  if (nvmlReturn_t rc = init(); rc != kNvmlSuccess) {
+  if (nvmlReturn_t rc = init(); rc != nvml::kSuccess) {
     st.set_detail(absl::StrCat("nvmlInit_v2 failed: ", describe(rc),
                                "; is the NVIDIA driver loaded? identity from PCI IDs only"));
     return report;
@@ -119,20 +100,20 @@ GpuReport NvmlGpuInventorySource::Query() {
   char buf[kStringBuffer];
   if (auto fn = lib.Get<SystemStringFn>("nvmlSystemGetDriverVersion"); fn != nullptr) {
     std::memset(buf, 0, sizeof buf);
-    if (fn(buf, sizeof buf) == kNvmlSuccess) st.set_driver_version(SafeString(buf, sizeof buf));
+    if (fn(buf, sizeof buf) == nvml::kSuccess) st.set_driver_version(SafeString(buf, sizeof buf));
   }
   if (auto fn = lib.Get<CcStateFn>("nvmlSystemGetConfComputeState"); fn != nullptr) {
     nvmlConfComputeSystemState_t cc{};
-    if (fn(&cc) == kNvmlSuccess) {
+    if (fn(&cc) == nvml::kSuccess) {
       st.set_confidential_computing_known(true);
-      st.set_confidential_computing_on(cc.ccFeature == kCcFeatureEnabled);
+      st.set_confidential_computing_on(cc.ccFeature == nvml::kCcFeatureEnabled);
     }
   }
   if (!st.confidential_computing_known()) {
     problems.push_back("confidential-computing state not reported by this driver");
   }
   unsigned int count = 0;
-  if (nvmlReturn_t rc = count_fn(&count); rc != kNvmlSuccess) {
+  if (nvmlReturn_t rc = count_fn(&count); rc != nvml::kSuccess) {
     problems.push_back(absl::StrCat("nvmlDeviceGetCount_v2: ", describe(rc)));
     count = 0;
   }
@@ -154,13 +135,13 @@ GpuReport NvmlGpuInventorySource::Query() {
   };
   for (unsigned i = 0; i < count; ++i) {
     nvmlDevice_t dev = nullptr;
-    if (nvmlReturn_t rc = handle_fn(i, &dev); rc != kNvmlSuccess) {
+    if (nvmlReturn_t rc = handle_fn(i, &dev); rc != nvml::kSuccess) {
       problems.push_back(absl::StrFormat("device %u: handle: %s", i, describe(rc)));
       continue;
     }
     v1::GpuIdentity id;
     nvmlPciInfo_t pci{};
-    if (nvmlReturn_t rc = pci_fn(dev, &pci); rc == kNvmlSuccess) {
+    if (nvmlReturn_t rc = pci_fn(dev, &pci); rc == nvml::kSuccess) {
       id.set_pci_bus_id(NormalisePciAddress(SafeString(pci.busId, sizeof pci.busId)));
     } else {
       problems.push_back(absl::StrFormat("device %u: PCI info: %s", i, describe(rc)));
@@ -169,7 +150,7 @@ GpuReport NvmlGpuInventorySource::Query() {
       auto fn = lib.Get<DeviceStringFn>(f.symbol);
       if (fn == nullptr) continue;
       std::memset(buf, 0, sizeof buf);
-      if (nvmlReturn_t rc = fn(dev, buf, sizeof buf); rc == kNvmlSuccess) {
+      if (nvmlReturn_t rc = fn(dev, buf, sizeof buf); rc == nvml::kSuccess) {
         *(id.*f.field)() = SafeString(buf, sizeof buf);
       } else {
         problems.push_back(absl::StrFormat("device %u: %s: %s", i, f.symbol, describe(rc)));

@@ -1,6 +1,5 @@
 // libfake-nvml.so: see fake_nvml.h for the device file format and the error codes.
-// Types and constants below are NVML's (nvml.h), restated because the real header is not a
-// build dependency; nvml_source.cc restates the same ones.
+// NVML's types and return codes come from agent/collectors/nvml_abi.h, as the agent's own.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -10,41 +9,18 @@
 #include <string>
 #include <vector>
 
+#include "agent/collectors/nvml_abi.h"
 #include "tests/support/fake_nvml/fake_nvml.h"
-
-extern "C" {
-
-typedef int nvmlReturn_t;
-struct nvmlDevice_st;
-typedef struct nvmlDevice_st* nvmlDevice_t;
-
-struct nvmlPciInfo_t {
-  char busIdLegacy[16];
-  unsigned int domain;
-  unsigned int bus;
-  unsigned int device;
-  unsigned int pciDeviceId;
-  unsigned int pciSubSystemId;
-  char busId[32];
-};
-
-struct nvmlConfComputeSystemState_t {
-  unsigned int environment;
-  unsigned int ccFeature;
-  unsigned int devToolsMode;
-};
-
-}  // extern "C"
 
 namespace {
 
-constexpr nvmlReturn_t kSuccess = 0;
-constexpr nvmlReturn_t kUninitialized = 1;
-constexpr nvmlReturn_t kInvalidArgument = 2;
-constexpr nvmlReturn_t kNotSupported = 3;
-constexpr nvmlReturn_t kInsufficientSize = 7;
-constexpr nvmlReturn_t kDriverNotLoaded = 9;
-constexpr nvmlReturn_t kUnknown = 999;
+using ::veu::collectors::nvml::kDriverNotLoaded;
+using ::veu::collectors::nvml::kInsufficientSize;
+using ::veu::collectors::nvml::kInvalidArgument;
+using ::veu::collectors::nvml::kNotSupported;
+using ::veu::collectors::nvml::kSuccess;
+using ::veu::collectors::nvml::kUninitialized;
+using ::veu::collectors::nvml::kUnknown;
 
 // nullopt = the query for this field returns NOT_SUPPORTED ("-" in the file).
 using Field = std::optional<std::string>;
