@@ -38,51 +38,8 @@ std::string ComplianceSeed(const testing::ReportHistory& history) {
   return OrDie(SignComplianceReport(report, history.signer()), "signing the compliance report");
 }
 
-v1::InventorySummary Inventory(uint32_t count, std::vector<std::string> ids) {
-  v1::InventorySummary inv;
-  inv.set_reported(true);
-  inv.set_count(count);
-  inv.set_tpp(count * uint64_t{15832});
-  for (std::string& id : ids) inv.add_identities(std::move(id));
-  inv.set_unidentified_count(count - static_cast<uint32_t>(inv.identities_size()));
-  (*inv.mutable_models())["H100"] = count;
-  return inv;
-}
-
-v1::Site Site(const std::string& name, const std::string& country) {
-  v1::Site s;
-  s.set_name(name);
-  s.set_organisation("Acme AI");
-  s.set_country(country);
-  s.set_authorised_accelerators(32);
-  return s;
-}
-
 std::string InventorySeed(const ReportSigner& signer) {
-  InventoryReportInput in;
-  in.report_id = "inv-2026-H2";
-  in.generated_at = testing::At("2027-01-02T00:00:00Z");
-  in.verifier = testing::kOrigin;
-  in.organisation = "Acme AI";
-  in.half_year = "2026-H2";
-  in.policy_version = "spine-1+veu-2025@2";
-  for (const char* iso : {"US", "DE"}) {
-    v1::Country* c = in.tiers.add_countries();
-    c->set_iso_code(iso);
-    c->set_tier(v1::TIER_1);
-  }
-  in.tiers.set_default_tier(v1::TIER_2);
-  in.caps.set_uveu_min_tier1_share(0.75);
-  in.caps.set_uveu_max_single_non_tier1_share(0.07);
-  in.caps.set_us_hq_min_us_share(0.5);
-  in.us_headquartered = true;
-  in.sites = {
-      {Site("fra1", "DE"),
-       {Inventory(2, {"serial:A1", "serial:A3"}), Inventory(8, {})},
-       {Inventory(2, {"serial:A1", "serial:A2"})}},
-      {Site("iad1", "US"), {Inventory(16, {})}, {}},
-      {Site("dxb1", "AE"), {Inventory(4, {})}, {}},
-  };
+  const InventoryReportInput in = testing::InventoryInput();
   const v1::InventoryReport report = OrDie(BuildInventoryReport(in), "inventory report");
   return OrDie(SignInventoryReport(report, signer), "signing the inventory report");
 }

@@ -19,55 +19,13 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::veu::testing::StatusIs;
 
-constexpr uint64_t kH100 = 15832;
+using testing::Inv;
+using testing::InventoryInput;
+using testing::kH100;
+using testing::Site;
 
-v1::InventorySummary Inv(uint32_t count, std::vector<std::string> ids, bool reported = true) {
-  v1::InventorySummary inv;
-  inv.set_reported(reported);
-  inv.set_count(count);
-  inv.set_tpp(count * kH100);
-  for (auto& id : ids) inv.add_identities(id);
-  inv.set_unidentified_count(count - static_cast<uint32_t>(ids.size()));
-  (*inv.mutable_models())["H100"] = count;
-  return inv;
-}
-
-v1::Site Site(const std::string& name, const std::string& country) {
-  v1::Site s;
-  s.set_name(name);
-  s.set_organisation("Acme AI");
-  s.set_country(country);
-  s.set_authorised_accelerators(32);
-  return s;
-}
-
-InventoryReportInput Input() {
-  InventoryReportInput in;
-  in.report_id = "inv-2026-H2";
-  in.generated_at = testing::At("2027-01-02T00:00:00Z");
-  in.verifier = testing::kOrigin;
-  in.organisation = "Acme AI";
-  in.half_year = "2026-H2";
-  in.policy_version = "spine-1+veu-2025@2";
-  for (auto [iso, tier] : {std::pair{"US", v1::TIER_1}, std::pair{"DE", v1::TIER_1}}) {
-    auto* c = in.tiers.add_countries();
-    c->set_iso_code(iso);
-    c->set_tier(tier);
-  }
-  in.tiers.set_default_tier(v1::TIER_2);
-  in.caps.set_uveu_min_tier1_share(0.75);
-  in.caps.set_uveu_max_single_non_tier1_share(0.07);
-  in.caps.set_us_hq_min_us_share(0.5);
-  in.us_headquartered = true;
-  in.sites = {
-      {Site("fra1", "DE"),
-       {Inv(2, {"serial:A1", "serial:A3"}), Inv(8, {})},
-       {Inv(2, {"serial:A1", "serial:A2"})}},
-      {Site("iad1", "US"), {Inv(16, {})}, {}},
-      {Site("dxb1", "AE"), {Inv(4, {}), Inv(99, {}, /*reported=*/false)}, {}},
-  };
-  return in;
-}
+// The half-year of testing::InventoryInput(): three sites, one with a board swapped.
+InventoryReportInput Input() { return InventoryInput(); }
 
 std::string Json(const google::protobuf::Message& m) {
   google::protobuf::util::JsonPrintOptions options;

@@ -30,6 +30,7 @@
 #include "common/merkle/node_reader.h"
 #include "common/proto_time.h"
 #include "verifier/reports/compliance_report.h"
+#include "verifier/reports/inventory_report.h"
 #include "verifier/reports/report_signer.h"
 #include "verifier/translog/checkpoint.h"
 #include "verifier/translog/signed_note.h"
@@ -246,6 +247,60 @@ class ReportHistory {
   std::vector<LogEntry> log_;
   std::map<std::string, uint64_t> last_;
 };
+
+// ---- Inventory reports ------------------------------------------------------------------
+
+inline constexpr uint64_t kH100 = 15832;
+
+inline v1::InventorySummary Inv(uint32_t count, std::vector<std::string> ids, bool reported = true) {
+  v1::InventorySummary inv;
+  inv.set_reported(reported);
+  inv.set_count(count);
+  inv.set_tpp(count * kH100);
+  for (auto& id : ids) inv.add_identities(id);
+  inv.set_unidentified_count(count - static_cast<uint32_t>(ids.size()));
+  (*inv.mutable_models())["H100"] = count;
+  return inv;
+}
+
+inline v1::Site Site(const std::string& name, const std::string& country) {
+  v1::Site s;
+  s.set_name(name);
+  s.set_organisation("Acme AI");
+  s.set_country(country);
+  s.set_authorised_accelerators(32);
+  return s;
+}
+
+// An organisation's half-year: fra1 (DE) swapped a board and grew, iad1 (US) is new, dxb1 (AE)
+// holds 4 boards plus an inventory that was never verified (left out by the report).
+inline InventoryReportInput InventoryInput() {
+  InventoryReportInput in;
+  in.report_id = "inv-2026-H2";
+  in.generated_at = At("2027-01-02T00:00:00Z");
+  in.verifier = kOrigin;
+  in.organisation = "Acme AI";
+  in.half_year = "2026-H2";
+  in.policy_version = "spine-1+veu-2025@2";
+  for (auto [iso, tier] : {std::pair{"US", v1::TIER_1}, std::pair{"DE", v1::TIER_1}}) {
+    auto* c = in.tiers.add_countries();
+    c->set_iso_code(iso);
+    c->set_tier(tier);
+  }
+  in.tiers.set_default_tier(v1::TIER_2);
+  in.caps.set_uveu_min_tier1_share(0.75);
+  in.caps.set_uveu_max_single_non_tier1_share(0.07);
+  in.caps.set_us_hq_min_us_share(0.5);
+  in.us_headquartered = true;
+  in.sites = {
+      {Site("fra1", "DE"),
+       {Inv(2, {"serial:A1", "serial:A3"}), Inv(8, {})},
+       {Inv(2, {"serial:A1", "serial:A2"})}},
+      {Site("iad1", "US"), {Inv(16, {})}, {}},
+      {Site("dxb1", "AE"), {Inv(4, {}), Inv(99, {}, /*reported=*/false)}, {}},
+  };
+  return in;
+}
 
 }  // namespace veu::verifier::testing
 
