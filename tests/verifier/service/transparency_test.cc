@@ -7,15 +7,12 @@
 
 #include "common/merkle/hasher.h"
 #include "tests/support/status_matchers.h"
-#include "tests/verifier/store/store_conformance_test.h"
+#include "tests/verifier/store/store_conformance_fixture.h"
 #include "verifier/service/query_service.h"
 #include "verifier/store/sqlite_store.h"
 #include "verifier/translog/checkpoint_verifier.h"
 
 namespace veu::verifier::testing {
-
-GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(StoreConformanceTest);
-
 namespace {
 
 using ::veu::testing::IsOkAndHolds;

@@ -8,7 +8,7 @@
 #include "common/merkle/hasher.h"
 #include "common/merkle/node_reader.h"
 #include "tests/support/status_matchers.h"
-#include "tests/verifier/store/store_conformance_test.h"
+#include "tests/verifier/store/store_conformance_fixture.h"
 #include "tests/verifier/translog/log_storage_conformance.h"
 #include "verifier/store/sqlite_store.h"
 
@@ -31,10 +31,6 @@ INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, LogStorageConformanceTest, SqliteLogStora
 }  // namespace
 }  // namespace veu::translog::testing
 
-namespace veu::verifier::testing {
-// Only its helpers (MakeSite, MakeAgent, MakeCommit) are used here.
-GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(StoreConformanceTest);
-}  // namespace veu::verifier::testing
 
 namespace veu::translog::testing {
 namespace {}  // namespace

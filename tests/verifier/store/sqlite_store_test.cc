@@ -14,6 +14,7 @@
 #include "common/hex.h"
 #include "tests/support/status_matchers.h"
 #include "tests/verifier/store/store_conformance_test.h"
+#include "tests/verifier/store/store_records_conformance_test.h"
 #include "verifier/store/migrations.h"
 
 namespace veu::verifier::testing {
@@ -53,6 +54,8 @@ class SqliteFileBackend {
 };
 
 INSTANTIATE_TYPED_TEST_SUITE_P(SqliteStoreConformance, StoreConformanceTest,
+                               ::testing::Types<SqliteFileBackend>);
+INSTANTIATE_TYPED_TEST_SUITE_P(SqliteStoreConformance, StoreRecordsConformanceTest,
                                ::testing::Types<SqliteFileBackend>);
 
 // Runs SQL on the file behind the store's back, as an operator with the sqlite3 shell would.
