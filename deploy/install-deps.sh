@@ -10,6 +10,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libssl-dev libtss2-dev libabsl-dev libsqlite3-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libcpp-httplib-dev
   swtpm swtpm-tools tpm2-tools openssl
 )
 missing=()
