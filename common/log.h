@@ -3,11 +3,18 @@
 #ifndef VEU_COMMON_LOG_H_
 #define VEU_COMMON_LOG_H_
 
+#include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace veu {
 
 void Log(std::string_view component, std::string_view message);
+
+// A string from a peer (host name, agent version, site name), made safe to put in a log line
+// or an event: control characters, backslash and bytes >= 0x7f become \xNN escapes (so a peer
+// cannot forge lines), and input beyond `max_bytes` is cut with a note of its full size.
+std::string LogField(std::string_view peer_text, size_t max_bytes = 128);
 
 }  // namespace veu
 

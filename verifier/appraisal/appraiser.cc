@@ -10,6 +10,7 @@
 #include "common/utf8.h"
 #include "common/proto_time.h"
 #include "verifier/appraisal/boot_controls.h"
+#include "verifier/appraisal/check_ids.h"
 #include "verifier/appraisal/evidence_checks.h"
 #include "verifier/appraisal/inventory_summary.h"
 
@@ -44,18 +45,18 @@ void CheckFreshness(const AppraisalInput& input, NonceBook& nonces,
     // The evidence names another nonce: burn the challenge's nonce anyway.
     nonces.Consume(nonce, input.agent->agent_id(), input.now);
     ReasonCode r = nonces.Consume(input.evidence->nonce(), input.agent->agent_id(), input.now);
-    checks.push_back(Check("nonce.fresh", veu::v1::CHECK_FAIL,
+    checks.push_back(Check(kCheckNonceFresh, veu::v1::CHECK_FAIL,
                            r == veu::v1::REASON_UNSPECIFIED ? veu::v1::NONCE_UNKNOWN : r,
                            "evidence does not answer the outstanding challenge"));
     return;
   }
   ReasonCode r = nonces.Consume(nonce, input.agent->agent_id(), input.now);
   if (r == veu::v1::REASON_UNSPECIFIED) {
-    checks.push_back(Check("nonce.fresh", veu::v1::CHECK_PASS, r,
+    checks.push_back(Check(kCheckNonceFresh, veu::v1::CHECK_PASS, r,
                            absl::StrCat("nonce issued to this agent, first use, challenge #",
                                         input.challenge->sequence())));
   } else {
-    checks.push_back(Check("nonce.fresh", veu::v1::CHECK_FAIL, r,
+    checks.push_back(Check(kCheckNonceFresh, veu::v1::CHECK_FAIL, r,
                            absl::StrCat(veu::v1::ReasonCode_Name(r), " for challenge #",
                                         input.challenge->sequence())));
   }
@@ -73,7 +74,7 @@ void CheckClock(const AppraisalInput& input, const VerifiedQuoteFacts& quote,
     if (quote.reset_count < before.last_reset_count() ||
         (quote.reset_count == before.last_reset_count() &&
          quote.restart_count < before.last_restart_count())) {
-      checks.push_back(Check("quote.clock", veu::v1::CHECK_FAIL, veu::v1::CLOCK_REGRESSED,
+      checks.push_back(Check(kCheckQuoteClock, veu::v1::CHECK_FAIL, veu::v1::CLOCK_REGRESSED,
                              absl::StrCat(detail, ": reset/restart counters went backwards from ",
                                           before.last_reset_count(), "/",
                                           before.last_restart_count(),
@@ -82,7 +83,7 @@ void CheckClock(const AppraisalInput& input, const VerifiedQuoteFacts& quote,
     }
     if (quote.reset_count == before.last_reset_count() &&
         quote.restart_count == before.last_restart_count() && quote.clock <= before.last_clock()) {
-      checks.push_back(Check("quote.clock", veu::v1::CHECK_FAIL, veu::v1::CLOCK_REGRESSED,
+      checks.push_back(Check(kCheckQuoteClock, veu::v1::CHECK_FAIL, veu::v1::CLOCK_REGRESSED,
                              absl::StrCat(detail, ": not after the last seen clock ",
                                           before.last_clock(), " in the same boot")));
       return;
@@ -106,7 +107,7 @@ void CheckClock(const AppraisalInput& input, const VerifiedQuoteFacts& quote,
   if (!quote.safe) {
     absl::StrAppend(&detail, "; safe=NO (the TPM clock may have been set back before)");
   }
-  checks.push_back(Check("quote.clock", veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED, detail));
+  checks.push_back(Check(kCheckQuoteClock, veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED, detail));
   out.agent.set_last_clock(quote.clock);
   out.agent.set_last_reset_count(quote.reset_count);
   out.agent.set_last_restart_count(quote.restart_count);
@@ -168,7 +169,7 @@ absl::StatusOr<AppraisalOutcome> Appraise(const AppraisalInput& input,
   std::vector<CheckResult> checks;
 
   if (input.agent->status() != veu::v1::AGENT_STATUS_ENROLLED) {
-    checks.push_back(Check("agent.enrolled", veu::v1::CHECK_FAIL, veu::v1::AGENT_REVOKED,
+    checks.push_back(Check(kCheckAgentEnrolled, veu::v1::CHECK_FAIL, veu::v1::AGENT_REVOKED,
                            "agent is not enrolled (revoked)"));
   }
   CheckFreshness(input, nonces, checks);
@@ -196,11 +197,11 @@ absl::StatusOr<AppraisalOutcome> Appraise(const AppraisalInput& input,
     out.appraisal.mutable_quote()->set_signature_hash(quote.facts.signature_hash);
 
     if (!out.facts.ParseFromString(evidence.facts())) {
-      checks.push_back(Check("facts.parse", veu::v1::CHECK_FAIL, veu::v1::FACTS_MALFORMED,
+      checks.push_back(Check(kCheckFactsParse, veu::v1::CHECK_FAIL, veu::v1::FACTS_MALFORMED,
                              "facts bytes bound by the quote do not parse as veu.v1.Facts"));
       out.facts.Clear();
     } else {
-      checks.push_back(Check("facts.bound", veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED,
+      checks.push_back(Check(kCheckFactsBound, veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED,
                              absl::StrCat("facts (", evidence.facts().size(),
                                           " bytes) bound into qualifyingData")));
       MeasuredBootStep mb = CheckMeasuredBoot(out.facts, evidence.event_log(),
@@ -209,7 +210,7 @@ absl::StatusOr<AppraisalOutcome> Appraise(const AppraisalInput& input,
                                               policy.require_event_log);
       checks.insert(checks.end(), mb.checks.begin(), mb.checks.end());
       if (!input.agent->platform_class().empty() && input.class_reference_values == nullptr) {
-        checks.push_back(Check("refvalues", veu::v1::CHECK_NOT_EVALUATED,
+        checks.push_back(Check(kCheckReferenceValues, veu::v1::CHECK_NOT_EVALUATED,
                                veu::v1::REFERENCE_VALUE_MISMATCH,
                                absl::StrCat("no reference values stored for platform class '",
                                             input.agent->platform_class(),
