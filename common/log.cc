@@ -17,9 +17,9 @@ void Log(std::string_view component, std::string_view message) {
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
-std::string LogField(std::string_view peer_text, size_t max_bytes) {
+std::string LogField(absl::string_view peer_text, size_t max_bytes) {
   std::string out;
-  const std::string_view shown = peer_text.substr(0, max_bytes);
+  const absl::string_view shown = peer_text.substr(0, max_bytes);
   out.reserve(shown.size());
   for (const char c : shown) {
     const auto byte = static_cast<unsigned char>(c);
