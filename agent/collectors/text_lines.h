@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/views.h"
 
 namespace veu::collectors {
 
@@ -24,6 +25,8 @@ struct TextLine {
 // Splits `text` into lines. InvalidArgument "path:N: ..." on a NUL byte, a line longer than
 // kMaxLineBytes or more than kMaxLines lines. The views point into `text`.
 absl::StatusOr<std::vector<TextLine>> SplitLines(std::string_view text, std::string_view path);
+template <TemporaryString S>
+absl::StatusOr<std::vector<TextLine>> SplitLines(S&&, std::string_view path) = delete;
 
 // Strips ASCII whitespace from both ends.
 std::string_view Trim(std::string_view s);

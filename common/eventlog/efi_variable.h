@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/views.h"
 
 namespace veu::eventlog {
 
@@ -46,6 +47,9 @@ struct EfiVariableData {
 // Decodes UEFI_VARIABLE_DATA. InvalidArgument (with the byte offset) if the name or data
 // lengths overrun `bytes`; bytes after the declared data are counted, not decoded.
 absl::StatusOr<EfiVariableData> ParseEfiVariableData(std::string_view bytes);
+// The result views its input: a temporary string would leave it dangling.
+template <TemporaryString S>
+absl::StatusOr<EfiVariableData> ParseEfiVariableData(S&&) = delete;
 
 struct EfiSignature {
   EfiGuid type;  // e.g. CertX509Guid(), CertSha256Guid()
@@ -56,6 +60,8 @@ struct EfiSignature {
 // Decodes a concatenation of EFI_SIGNATURE_LISTs (the value of PK, KEK, db, dbx).
 // InvalidArgument naming the offset if a list's sizes are inconsistent or overrun.
 absl::StatusOr<std::vector<EfiSignature>> ParseSignatureDatabase(std::string_view bytes);
+template <TemporaryString S>
+absl::StatusOr<std::vector<EfiSignature>> ParseSignatureDatabase(S&&) = delete;
 
 }  // namespace veu::eventlog
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/views.h"
 
 namespace veu::x509 {
 
@@ -32,10 +33,15 @@ struct Tlv {
 // Reads the element starting at `in[offset]`. Requires a definite length of at most 4 bytes
 // that fits inside `in`. Fails with InvalidArgument naming the byte offset otherwise.
 absl::StatusOr<Tlv> ReadTlv(std::string_view in, size_t offset = 0);
+// The result views `in`: a temporary string would leave it dangling (compile error instead).
+template <TemporaryString S>
+absl::StatusOr<Tlv> ReadTlv(S&&, size_t offset = 0) = delete;
 
 // Splits the contents of a constructed element into its children, in order. Fails with
 // InvalidArgument (offset relative to `contents`) if a child runs past the end.
 absl::StatusOr<std::vector<Tlv>> ReadChildren(std::string_view contents);
+template <TemporaryString S>
+absl::StatusOr<std::vector<Tlv>> ReadChildren(S&&) = delete;
 
 // DER header (tag and minimal length) for `length` bytes of contents.
 std::string EncodeHeader(uint8_t tag, size_t length);

@@ -31,9 +31,25 @@ TEST(Utf16, DecodesAsciiSurrogatesAndOddBytes) {
   EXPECT_EQ(Utf16LeToUtf8(std::string("a\0b", 3), false), "a\xEF\xBF\xBD");
 }
 
+// The decoders' results view their input, so a temporary string is refused at compile time
+// (it used to compile and read freed memory: ASan heap-use-after-free, issue 17).
+template <typename S>
+constexpr bool kEfiVariableAcceptsArgument = requires(S&& s) { ParseEfiVariableData(std::forward<S>(s)); };
+template <typename S>
+constexpr bool kSignatureDatabaseAcceptsArgument =
+    requires(S&& s) { ParseSignatureDatabase(std::forward<S>(s)); };
+static_assert(!kEfiVariableAcceptsArgument<std::string>);
+static_assert(!kEfiVariableAcceptsArgument<const std::string>);
+static_assert(kEfiVariableAcceptsArgument<const std::string&>);
+static_assert(kEfiVariableAcceptsArgument<std::string&>);
+static_assert(kEfiVariableAcceptsArgument<std::string_view>);
+static_assert(kEfiVariableAcceptsArgument<const char (&)[6]>);
+static_assert(!kSignatureDatabaseAcceptsArgument<std::string>);
+static_assert(kSignatureDatabaseAcceptsArgument<const std::string&>);
+
 TEST(EfiVariableData, DecodesNameGuidAndValue) {
-  auto v =
-      ParseEfiVariableData(testing::EfiVariable(EfiGlobalVariableGuid(), "SecureBoot", "\x01"));
+  const std::string bytes = testing::EfiVariable(EfiGlobalVariableGuid(), "SecureBoot", "\x01");
+  auto v = ParseEfiVariableData(bytes);
   ASSERT_OK(v);
   EXPECT_EQ(v->name, "SecureBoot");
   EXPECT_EQ(v->vendor, EfiGlobalVariableGuid());
@@ -65,8 +81,9 @@ std::string SignatureList(const EfiGuid& type, uint32_t sig_size, int count, uin
 }
 
 TEST(SignatureDatabase, DecodesEveryEntry) {
-  auto sigs = ParseSignatureDatabase(SignatureList(CertSha256Guid(), 48, 3, 28 + 3 * 48) +
-                                     SignatureList(CertX509Guid(), 20, 1, 28 + 20));
+  const std::string db = SignatureList(CertSha256Guid(), 48, 3, 28 + 3 * 48) +
+                         SignatureList(CertX509Guid(), 20, 1, 28 + 20);
+  auto sigs = ParseSignatureDatabase(db);
   ASSERT_OK(sigs);
   ASSERT_EQ(sigs->size(), 4u);
   EXPECT_EQ((*sigs)[0].type, CertSha256Guid());
@@ -75,12 +92,13 @@ TEST(SignatureDatabase, DecodesEveryEntry) {
 }
 
 TEST(SignatureDatabase, RejectsInconsistentSizes) {
-  EXPECT_THAT(ParseSignatureDatabase(SignatureList(CertSha256Guid(), 48, 3, 28 + 3 * 48 + 1)),
+  const std::string overlong = SignatureList(CertSha256Guid(), 48, 3, 28 + 3 * 48 + 1);
+  EXPECT_THAT(ParseSignatureDatabase(overlong),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("offset 0")));
-  EXPECT_THAT(ParseSignatureDatabase(SignatureList(CertSha256Guid(), 0, 0, 28)),
-              StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(ParseSignatureDatabase(SignatureList(CertSha256Guid(), 48, 1, 0xFFFFFFFF)),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  const std::string empty_sigs = SignatureList(CertSha256Guid(), 0, 0, 28);
+  EXPECT_THAT(ParseSignatureDatabase(empty_sigs), StatusIs(absl::StatusCode::kInvalidArgument));
+  const std::string enormous = SignatureList(CertSha256Guid(), 48, 1, 0xFFFFFFFF);
+  EXPECT_THAT(ParseSignatureDatabase(enormous), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 void Node(std::string* out, uint8_t type, uint8_t subtype, const std::string& body) {

@@ -181,10 +181,23 @@ TEST(ParseEkCertificate, SurvivesRandomByteFlipsInEveryPosition) {
   }
 }
 
+// ReadTlv's result views its input: a temporary string is refused at compile time (the test
+// below used to pass one and read a dead stack buffer: ASan stack-use-after-scope, issue 17).
+template <typename S>
+constexpr bool kReadTlvAcceptsArgument = requires(S&& s) { ReadTlv(std::forward<S>(s)); };
+template <typename S>
+constexpr bool kReadChildrenAcceptsArgument = requires(S&& s) { ReadChildren(std::forward<S>(s)); };
+static_assert(!kReadTlvAcceptsArgument<std::string>);
+static_assert(kReadTlvAcceptsArgument<const std::string&>);
+static_assert(kReadTlvAcceptsArgument<std::string_view>);
+static_assert(!kReadChildrenAcceptsArgument<std::string>);
+static_assert(kReadChildrenAcceptsArgument<std::string_view>);
+
 TEST(Der, ReadTlvNamesTheOffsetOfATruncatedElement) {
-  EXPECT_THAT(ReadTlv(std::string("\x30\x05\x02\x01", 4)),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("byte 0")));
-  absl::StatusOr<Tlv> ok = ReadTlv(std::string("\x30\x81\x01\x05", 4));
+  const std::string truncated("\x30\x05\x02\x01", 4);
+  EXPECT_THAT(ReadTlv(truncated), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("byte 0")));
+  const std::string long_form("\x30\x81\x01\x05", 4);
+  absl::StatusOr<Tlv> ok = ReadTlv(long_form);
   ASSERT_OK(ok);
   EXPECT_FALSE(ok->minimal_length);
   EXPECT_EQ(ok->value, "\x05");
