@@ -6,9 +6,14 @@ veu_library(veu_appraisal
           appraisal/site_rollup.cc
   DEPS veu_proto veu_proto_util veu_common veu_tpm veu_eventlog veu_facts absl::synchronization absl::flat_hash_map absl::time)
 
+# Bounds and alphabets of what unauthenticated peers send (enrolment requests, the stream's hello).
+veu_library(veu_peer_input
+  SOURCES peer_input.cc
+  DEPS veu_proto veu_common)
+
 veu_library(veu_enrollment
-  SOURCES enrollment/enroller.cc enrollment/tpm_identity_checks.cc
-  DEPS veu_proto veu_common veu_store veu_tpm veu_x509 absl::synchronization absl::flat_hash_map)
+  SOURCES enrollment/enroller.cc enrollment/refusal_log.cc enrollment/tpm_identity_checks.cc
+  DEPS veu_proto veu_common veu_peer_input veu_store veu_tpm veu_x509 absl::synchronization absl::flat_hash_map)
 
 veu_library(veu_verifier_service
   SOURCES service/attestation_service.cc service/deadline_reaper.cc
