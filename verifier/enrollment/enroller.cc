@@ -9,13 +9,17 @@
 #include "common/hex.h"
 #include "common/proto_time.h"
 #include "common/status_macros.h"
+#include "common/peer_text.h"
+#include "verifier/peer_input.h"
 
 namespace veu::verifier {
 
 using veu::v1::ReasonCode;
 
 absl::Status Refusal(absl::StatusCode code, ReasonCode reason, absl::string_view detail) {
-  return absl::Status(code, absl::StrCat(veu::v1::ReasonCode_Name(reason), ": ", detail));
+  const std::string prefix = absl::StrCat(veu::v1::ReasonCode_Name(reason), ": ");
+  if (absl::StartsWith(detail, prefix)) return absl::Status(code, detail);
+  return absl::Status(code, absl::StrCat(prefix, detail));
 }
 
 ReasonCode RefusalReason(const absl::Status& status) {
@@ -34,25 +38,34 @@ std::string AgentIdForEk(const std::string& ek_spki_sha256) { return ToHex(ek_sp
 Enroller::Enroller(Store* store, const IdentityChecks* checks, absl::Duration activation_timeout,
                    Clock clock)
     : store_(store), checks_(checks), activation_timeout_(activation_timeout),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)), refusals_(store, clock_) {}
 
 absl::StatusOr<veu::v1::BeginEnrollmentResponse> Enroller::Begin(
-    const veu::v1::BeginEnrollmentRequest& request) {
+    const veu::v1::BeginEnrollmentRequest& request, std::string_view peer,
+    bool* refusal_recorded) {
+  if (refusal_recorded != nullptr) *refusal_recorded = false;
+  if (absl::Status malformed = ValidateBeginEnrollmentRequest(request); !malformed.ok()) {
+    absl::Status refusal = Refusal(absl::StatusCode::kInvalidArgument, veu::v1::REQUEST_MALFORMED,
+                                   malformed.message());
+    // The site is named only if it is one a site could have (it is the peer's string).
+    RecordRefusal(peer, CheckSiteName(request.site()).ok() ? request.site() : "", "", refusal, refusal_recorded);
+    return refusal;
+  }
   const absl::Time now = clock_();
   VerifiedIdentity identity;
   CheckOutcome outcome = checks_->Verify(request.identity(), now, &identity);
   if (!outcome.ok()) {
     absl::Status refusal =
         Refusal(absl::StatusCode::kPermissionDenied, outcome.reason, outcome.detail);
-    RecordRefusal(request.site(), identity.ek_spki_sha256.empty()
+    RecordRefusal(peer, request.site(), identity.ek_spki_sha256.empty()
                                       ? ""
                                       : AgentIdForEk(identity.ek_spki_sha256),
-                  refusal);
+                  refusal, refusal_recorded);
     return refusal;
   }
   std::string token_sha256;
   if (absl::Status s = Authorise(request, identity, &token_sha256); !s.ok()) {
-    RecordRefusal(request.site(), AgentIdForEk(identity.ek_spki_sha256), s);
+    RecordRefusal(peer, request.site(), AgentIdForEk(identity.ek_spki_sha256), s, refusal_recorded);
     return s;
   }
 
@@ -103,7 +116,15 @@ absl::Status Enroller::Authorise(const veu::v1::BeginEnrollmentRequest& request,
 }
 
 absl::StatusOr<veu::v1::CompleteEnrollmentResponse> Enroller::Complete(
-    const veu::v1::CompleteEnrollmentRequest& request) {
+    const veu::v1::CompleteEnrollmentRequest& request, std::string_view peer,
+    bool* refusal_recorded) {
+  if (refusal_recorded != nullptr) *refusal_recorded = false;
+  if (absl::Status malformed = ValidateCompleteEnrollmentRequest(request); !malformed.ok()) {
+    absl::Status refusal = Refusal(absl::StatusCode::kInvalidArgument, veu::v1::REQUEST_MALFORMED,
+                                   malformed.message());
+    RecordRefusal(peer, "", "", refusal, refusal_recorded);
+    return refusal;
+  }
   const absl::Time now = clock_();
   Pending pending;
   {
@@ -124,7 +145,7 @@ absl::StatusOr<veu::v1::CompleteEnrollmentResponse> Enroller::Complete(
     absl::Status refusal =
         Refusal(absl::StatusCode::kPermissionDenied, veu::v1::ACTIVATION_SECRET_MISMATCH,
                 "the activated secret is wrong: the AK is not in the TPM that holds this EK");
-    RecordRefusal(pending.request.site(), agent_id, refusal);
+    RecordRefusal(peer, pending.request.site(), agent_id, refusal, refusal_recorded);
     return refusal;
   }
   if (!pending.token_sha256.empty()) {
@@ -137,7 +158,7 @@ absl::StatusOr<veu::v1::CompleteEnrollmentResponse> Enroller::Complete(
       absl::Status refusal = Refusal(absl::StatusCode::kPermissionDenied, reason,
                                      absl::StrCat("enrolment token for site '",
                                                   pending.request.site(), "' not accepted"));
-      RecordRefusal(pending.request.site(), agent_id, refusal);
+      RecordRefusal(peer, pending.request.site(), agent_id, refusal, refusal_recorded);
       return refusal;
     }
   }
@@ -213,16 +234,18 @@ size_t Enroller::pending() const {
   }));
 }
 
-void Enroller::RecordRefusal(const std::string& site, const std::string& agent_id,
-                             const absl::Status& why) {
+void Enroller::RecordRefusal(std::string_view peer, const std::string& site,
+                             const std::string& agent_id, const absl::Status& why,
+                             bool* recorded) {
   veu::v1::Event event;
   event.set_kind(veu::v1::EVENT_ENROLLMENT_REFUSED);
   event.set_site(site);
   event.set_agent_id(agent_id);
-  *event.mutable_at() = ToProtoTime(clock_());
   event.set_detail(std::string(why.message()));
-  // Losing the audit record of a refusal must not turn the refusal into something else.
-  (void)store_->AppendEvent(event);
+  // Aggregated per peer host; losing the audit record of a refusal must not turn the refusal
+  // into something else (RefusalLog swallows store errors).
+  const bool written = refusals_.Record(PeerHost(peer), std::move(event));
+  if (recorded != nullptr) *recorded = written;
 }
 
 void Enroller::DropExpiredLocked(absl::Time now) {

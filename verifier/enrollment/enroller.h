@@ -19,13 +19,15 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "verifier/enrollment/identity_checks.h"
+#include "verifier/enrollment/refusal_log.h"
 #include "verifier/store/store.h"
 #include "veu/v1/enrollment.pb.h"
 
 namespace veu::verifier {
 
 // A refusal: the status message starts with the ReasonCode name ("EK_CERT_UNTRUSTED: ...")
-// so that clients and logs can tell refusals apart without parsing prose.
+// so that clients and logs can tell refusals apart without parsing prose. A `detail` that
+// already starts with that name is not prefixed again (the name is said once).
 absl::Status Refusal(absl::StatusCode code, veu::v1::ReasonCode reason, absl::string_view detail);
 
 // The reason of a status made by Refusal(), or REASON_UNSPECIFIED.
@@ -44,10 +46,20 @@ class Enroller {
   Enroller(Store* store, const IdentityChecks* checks, absl::Duration activation_timeout,
            Clock clock);
 
+  // `peer` names where the request came from (the gRPC peer string); refusals are recorded as
+  // events aggregated per peer host (RefusalLog). A request whose fields are out of bounds
+  // (ValidateBeginEnrollmentRequest) is InvalidArgument "REQUEST_MALFORMED: <field>: <why>",
+  // recorded without the offending values. `*refusal_recorded` (if given) is set to whether a
+  // refusal was written as an event row of its own: log only those.
   absl::StatusOr<veu::v1::BeginEnrollmentResponse> Begin(
-      const veu::v1::BeginEnrollmentRequest& request);
+      const veu::v1::BeginEnrollmentRequest& request, std::string_view peer = "",
+      bool* refusal_recorded = nullptr);
   absl::StatusOr<veu::v1::CompleteEnrollmentResponse> Complete(
-      const veu::v1::CompleteEnrollmentRequest& request);
+      const veu::v1::CompleteEnrollmentRequest& request, std::string_view peer = "",
+      bool* refusal_recorded = nullptr);
+
+  // Appends the counts of aggregated refusals not yet written (call at shutdown).
+  void FlushRefusals() { refusals_.Flush(); }
 
   // Enrolments begun and neither completed nor expired.
   size_t pending() const;
@@ -67,8 +79,8 @@ class Enroller {
 
   absl::Status Authorise(const veu::v1::BeginEnrollmentRequest& request,
                          const VerifiedIdentity& identity, std::string* token_sha256);
-  void RecordRefusal(const std::string& site, const std::string& agent_id,
-                     const absl::Status& why);
+  void RecordRefusal(std::string_view peer, const std::string& site, const std::string& agent_id,
+                     const absl::Status& why, bool* recorded);
   void DropExpiredLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Store* const store_;
@@ -77,6 +89,7 @@ class Enroller {
   const Clock clock_;
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, Pending> pending_ ABSL_GUARDED_BY(mu_);
+  RefusalLog refusals_;
 };
 
 }  // namespace veu::verifier

@@ -6,17 +6,26 @@
 
 namespace veu::verifier {
 
+// Everything the peer sent goes through LogField (escaped and cut), and a refusal is logged only
+// when it was recorded as an event row of its own: repeats of one peer within the refusal
+// window are counted into one row (RefusalLog) and not logged one by one.
 grpc::Status EnrollmentService::BeginEnrollment(grpc::ServerContext* ctx,
                                                 const veu::v1::BeginEnrollmentRequest* request,
                                                 veu::v1::BeginEnrollmentResponse* response) {
-  absl::StatusOr<veu::v1::BeginEnrollmentResponse> r = enroller_->Begin(*request);
+  const std::string peer = ctx->peer();
+  bool recorded = false;
+  absl::StatusOr<veu::v1::BeginEnrollmentResponse> r = enroller_->Begin(*request, peer, &recorded);
   if (!r.ok()) {
-    Log("enrol", absl::StrCat(ctx->peer(), " site ", request->site(), " (", request->hostname(),
-                              "): refused: ", r.status().message()));
+    if (recorded) {
+      Log("enrol", absl::StrCat(LogField(peer), " site ", LogField(request->site()), " (",
+                                LogField(request->hostname()),
+                                "): refused: ", LogField(r.status().message(), 512),
+                                " (repeats from this peer are counted, not logged)"));
+    }
     return ToGrpcStatus(r.status());
   }
-  Log("enrol", absl::StrCat(ctx->peer(), " site ", request->site(), " (", request->hostname(),
-                            "): identity verified, credential issued"));
+  Log("enrol", absl::StrCat(LogField(peer), " site ", LogField(request->site()), " (",
+                            LogField(request->hostname()), "): identity verified, credential issued"));
   *response = *std::move(r);
   return grpc::Status::OK;
 }
@@ -24,12 +33,18 @@ grpc::Status EnrollmentService::BeginEnrollment(grpc::ServerContext* ctx,
 grpc::Status EnrollmentService::CompleteEnrollment(
     grpc::ServerContext* ctx, const veu::v1::CompleteEnrollmentRequest* request,
     veu::v1::CompleteEnrollmentResponse* response) {
-  absl::StatusOr<veu::v1::CompleteEnrollmentResponse> r = enroller_->Complete(*request);
+  const std::string peer = ctx->peer();
+  bool recorded = false;
+  absl::StatusOr<veu::v1::CompleteEnrollmentResponse> r =
+      enroller_->Complete(*request, peer, &recorded);
   if (!r.ok()) {
-    Log("enrol", absl::StrCat(ctx->peer(), ": activation refused: ", r.status().message()));
+    if (recorded) {
+      Log("enrol", absl::StrCat(LogField(peer), ": activation refused: ",
+                                LogField(r.status().message(), 512)));
+    }
     return ToGrpcStatus(r.status());
   }
-  Log("enrol", absl::StrCat(ctx->peer(), ": agent ", r->agent_id().substr(0, 12),
+  Log("enrol", absl::StrCat(LogField(peer), ": agent ", r->agent_id().substr(0, 12),
                             r->re_enrolled() ? " re-enrolled" : " enrolled"));
   *response = *std::move(r);
   return grpc::Status::OK;

@@ -7,6 +7,8 @@
 
 #include <memory>
 
+#include "absl/strings/str_cat.h"
+
 #include "common/crypto/digest.h"
 #include "common/proto_time.h"
 #include "tests/support/status_matchers.h"
@@ -293,6 +295,58 @@ TEST_F(EnrollerTest, PropagatesAnAkWithInvalidAttributes) {
   EXPECT_EQ(RefusalReason(done.status()), veu::v1::AK_ATTRIBUTES_INVALID);
   EXPECT_THAT(EventKinds(), Contains(veu::v1::EVENT_ENROLLMENT_REFUSED));
   EXPECT_EQ(enroller_->pending(), 0u);
+}
+
+// Issue 17: an unauthenticated request of several MB, or with newlines in its site name, was
+// stored raw in the events table. Now it is REQUEST_MALFORMED, and nothing of it is kept.
+TEST_F(EnrollerTest, RefusesAnOversizedOrForgedRequestWithoutStoringIt) {
+  veu::v1::BeginEnrollmentRequest huge = Request(std::string(4 << 20, 's'), Identity("ek1", "ak1"));
+  absl::StatusOr<veu::v1::BeginEnrollmentResponse> r = enroller_->Begin(huge, "ipv4:10.0.0.9:4000");
+  EXPECT_THAT(r, veu::testing::StatusIs(absl::StatusCode::kInvalidArgument,
+                                        HasSubstr("REQUEST_MALFORMED: BeginEnrollmentRequest.site (")));
+  EXPECT_EQ(RefusalReason(r.status()), veu::v1::REQUEST_MALFORMED);
+  veu::v1::BeginEnrollmentRequest forged =
+      Request("site-a\n2026-01-01T00:00:00.000Z enrol: agent 0123 re-enrolled", Identity("ek1", "ak1"));
+  EXPECT_THAT(enroller_->Begin(forged, "ipv4:10.0.0.9:4001"),
+              veu::testing::StatusIs(absl::StatusCode::kInvalidArgument));
+  absl::StatusOr<std::vector<veu::v1::Event>> events = store_->ListEvents(EventFilter{});
+  ASSERT_OK(events);
+  ASSERT_EQ(events->size(), 1u);  // the second from the same host is counted, not written yet
+  EXPECT_EQ((*events)[0].kind(), veu::v1::EVENT_ENROLLMENT_REFUSED);
+  EXPECT_EQ((*events)[0].site(), "");
+  EXPECT_LT((*events)[0].ByteSizeLong(), 300u);
+  EXPECT_EQ((*events)[0].detail().find('\n'), std::string::npos);
+  enroller_->FlushRefusals();
+  events = store_->ListEvents(EventFilter{});
+  ASSERT_OK(events);
+  ASSERT_EQ(events->size(), 2u);
+  for (const veu::v1::Event& e : *events) {
+    EXPECT_EQ(e.detail().find('\n'), std::string::npos) << e.detail();
+    EXPECT_LT(e.ByteSizeLong(), 400u);
+  }
+}
+
+TEST_F(EnrollerTest, AFloodOfRefusalsFromOnePeerIsOneRowWithACount) {
+  for (int i = 0; i < 500; ++i) {
+    EXPECT_FALSE(enroller_->Begin(Request("no-such-site", Identity("ek1", "ak1")),
+                                  absl::StrCat("ipv4:10.0.0.9:", 1000 + i)).ok());
+  }
+  enroller_->FlushRefusals();
+  absl::StatusOr<std::vector<veu::v1::Event>> events = store_->ListEvents(EventFilter{});
+  ASSERT_OK(events);
+  ASSERT_EQ(events->size(), 2u);
+  uint64_t counted = 0;
+  for (const veu::v1::Event& e : *events) counted += e.count();
+  EXPECT_EQ(counted, 500u);
+}
+
+TEST_F(EnrollerTest, SaysTheReasonOnceWhenTheDetailAlreadyNamesIt) {
+  checks_.refuse = {veu::v1::EK_CERT_MALFORMED, "EK_CERT_MALFORMED: truncated at byte 12"};
+  absl::StatusOr<veu::v1::BeginEnrollmentResponse> r =
+      enroller_->Begin(Request("site-a", Identity("ek1", "ak1"), Token("site-a")));
+  EXPECT_EQ(r.status().message(), "EK_CERT_MALFORMED: truncated at byte 12");
+  EXPECT_EQ(Refusal(absl::StatusCode::kPermissionDenied, veu::v1::EK_CERT_EXPIRED, "x").message(),
+            "EK_CERT_EXPIRED: x");
 }
 
 TEST(RefusalReasonTest, ReadsTheReasonBackAndIgnoresOtherStatuses) {
