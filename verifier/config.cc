@@ -42,6 +42,8 @@ Appraises TPM evidence from veu-agents, keeps every result and its raw evidence.
   --report-key FILE      PEM EC P-256 or Ed25519 key signing reports (default: the log key)
   --webhook URL          POST verdict changes there (JSON, HMAC-SHA256 signed)
   --webhook-secret FILE  the webhook's HMAC key
+  --store-durability power-loss|process-crash
+                         what an acknowledged result survives (default power-loss)
   --help                 this text
 )";
 }
@@ -56,7 +58,8 @@ absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std
                                "enrollment-timeout", "reference-values", "policy-pack", "log-key",
                                "log-origin", "checkpoint-interval", "regulator-listen",
                                "regulator-port-file", "regulator-client-ca", "regulator-cert",
-                               "regulator-key", "report-key", "webhook", "webhook-secret"},
+                               "regulator-key", "report-key", "webhook", "webhook-secret",
+                               "store-durability"},
                               {"allow-sha1", "require-event-log"}));
   if (!flags.positional.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", flags.positional[0], "'"));
@@ -107,6 +110,19 @@ absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std
   if (flags.Get("webhook").has_value() != flags.Get("webhook-secret").has_value()) {
     return absl::InvalidArgumentError("--webhook and --webhook-secret go together");
   }
+  if (auto v = flags.Get("store-durability")) {
+    if (*v == "power-loss") {
+      config.set_store_durability(veu::v1::STORE_DURABILITY_POWER_LOSS);
+    } else if (*v == "process-crash") {
+      config.set_store_durability(veu::v1::STORE_DURABILITY_PROCESS_CRASH);
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--store-durability is power-loss or process-crash, not '", *v, "'"));
+    }
+  }
+  if (config.store_durability() == veu::v1::STORE_DURABILITY_UNSPECIFIED) {
+    config.set_store_durability(veu::v1::STORE_DURABILITY_POWER_LOSS);
+  }
   if (auto v = flags.Get("webhook")) {
     veu::v1::WebhookConfig* hook = config.add_webhooks();
     hook->set_url(*v);
@@ -156,6 +172,14 @@ absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std
         "no EK roots: set ek_roots_dir (or --ek-roots) to the directory of TPM manufacturer CAs");
   }
   return config;
+}
+
+SqliteStore::Options StoreOptions(const veu::v1::VerifierConfig& config) {
+  SqliteStore::Options options;
+  options.durability = config.store_durability() == veu::v1::STORE_DURABILITY_PROCESS_CRASH
+                           ? SqliteStore::Options::Durability::kProcessCrash
+                           : SqliteStore::Options::Durability::kPowerLoss;
+  return options;
 }
 
 }  // namespace veu::verifier

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "verifier/store/sqlite_store.h"
 #include "veu/v1/config.pb.h"
 
 namespace veu::verifier {
@@ -20,6 +21,9 @@ std::string VerifierUsage();
 absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(
     const std::vector<std::string>& args, std::string* port_file,
     std::string* regulator_port_file = nullptr);
+
+// The store options the config asks for (store_durability; unset is power loss).
+SqliteStore::Options StoreOptions(const veu::v1::VerifierConfig& config);
 
 }  // namespace veu::verifier
 

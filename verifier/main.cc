@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
   }
 
   absl::StatusOr<std::unique_ptr<veu::verifier::SqliteStore>> store =
-      veu::verifier::SqliteStore::Open(config->database());
+      veu::verifier::SqliteStore::Open(config->database(), veu::verifier::StoreOptions(*config));
   if (!store.ok()) return Fail(store.status());
   absl::StatusOr<std::unique_ptr<veu::verifier::TpmIdentityChecks>> identity =
       veu::verifier::TpmIdentityChecks::FromRootsDir(config->ek_roots_dir());
