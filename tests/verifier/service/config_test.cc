@@ -53,5 +53,19 @@ TEST(VerifierConfigTest, ARegulatorApiWithoutAClientCaIsRefused) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--webhook-secret")));
 }
 
+// Issue 17: power-loss durability existed in the store's API but nothing turned it on.
+TEST(VerifierConfigTest, DurabilityIsAConfigFieldDefaultingToPowerLoss) {
+  std::string port_file;
+  absl::StatusOr<veu::v1::VerifierConfig> c = LoadVerifierConfig({"--config", kExample}, &port_file);
+  ASSERT_OK(c);
+  EXPECT_EQ(c->store_durability(), veu::v1::STORE_DURABILITY_POWER_LOSS);
+  EXPECT_EQ(StoreOptions(*c).durability, SqliteStore::Options::Durability::kPowerLoss);
+  c = LoadVerifierConfig({"--config", kExample, "--store-durability", "process-crash"}, &port_file);
+  ASSERT_OK(c);
+  EXPECT_EQ(StoreOptions(*c).durability, SqliteStore::Options::Durability::kProcessCrash);
+  EXPECT_THAT(LoadVerifierConfig({"--store-durability", "fast"}, &port_file),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("power-loss or process-crash")));
+}
+
 }  // namespace
 }  // namespace veu::verifier
