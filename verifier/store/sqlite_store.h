@@ -50,6 +50,11 @@ class SqliteStore final : public Store, public AppraisalLog {
   // The schema version this build creates and upgrades to (the newest embedded migration).
   static int LatestSchemaVersion();
 
+  // The value of one PRAGMA on the store's connection, e.g. "synchronous" ("2" is FULL, "1"
+  // NORMAL): settings are per connection, so only the store itself can say what is in force.
+  // For diagnostics and tests; `name` is one of our constants, never input.
+  absl::StatusOr<std::string> PragmaValue(const std::string& name);
+
   // Store. All methods are thread-safe; calls are serialised on one connection.
   absl::Status AddSite(const veu::v1::Site& site) override;
   absl::StatusOr<veu::v1::Site> GetSite(const std::string& name) override;
