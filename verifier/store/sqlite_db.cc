@@ -1,5 +1,11 @@
 #include "verifier/store/sqlite_db.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -132,8 +138,30 @@ bool Statement::ColumnIsNull(int column) const {
 
 // ---- Connection ---------------------------------------------------------------------------
 
+// The database holds every appraisal's raw evidence: create it readable by the verifier only,
+// whatever the caller's umask (SQLite gives its -wal and -shm files the database's mode).
+// An existing file keeps the mode its operator gave it.
+absl::Status CreatePrivately(const std::string& path) {
+  if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return absl::OkStatus();
+  const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, kDatabaseFileMode);
+  if (fd < 0) {
+    if (errno == EEXIST) return absl::OkStatus();
+    return absl::UnavailableError(absl::StrCat("creating database '", path, "': ",
+                                               std::strerror(errno),
+                                               "; check the directory exists and is writable"));
+  }
+  const int chmod_rc = fchmod(fd, kDatabaseFileMode);  // the umask may have taken bits away
+  close(fd);
+  if (chmod_rc != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("setting mode of database '", path, "': ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
                                                              int busy_timeout_ms) {
+  if (absl::Status s = CreatePrivately(path); !s.ok()) return s;
   sqlite3* db = nullptr;
   // NOMUTEX: the caller serialises access, so SQLite's own per-connection mutex is redundant.
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;

@@ -8,6 +8,7 @@
 #define VEU_VERIFIER_STORE_SQLITE_DB_H_
 
 #include <sqlite3.h>
+#include <sys/types.h>
 
 #include <cstdint>
 #include <memory>
@@ -63,11 +64,15 @@ class Statement {
   absl::Status bind_status_;
 };
 
+// Mode of a database file the verifier creates: evidence and enrolment records, the verifier's
+// user only. SQLite creates the -wal and -shm files with the same mode.
+inline constexpr mode_t kDatabaseFileMode = 0600;
+
 class Connection {
  public:
-  // Opens (creating if needed) the database at `path` (":memory:" for a private in-memory one)
-  // with extended result codes and the given busy timeout. Fails with Unavailable if the file
-  // cannot be opened, naming the path.
+  // Opens (creating if needed, with mode kDatabaseFileMode whatever the umask) the database at
+  // `path` (":memory:" for a private in-memory one) with extended result codes and the given
+  // busy timeout. Fails with Unavailable if the file cannot be opened, naming the path.
   static absl::StatusOr<std::unique_ptr<Connection>> Open(const std::string& path,
                                                           int busy_timeout_ms);
   ~Connection();

@@ -91,6 +91,11 @@ absl::Status Migrate(sqlite::Connection& db, const std::string& path) {
 
 int SqliteStore::LatestSchemaVersion() { return EmbeddedMigrations().back().version; }
 
+absl::StatusOr<std::string> SqliteStore::PragmaValue(const std::string& name) {
+  absl::MutexLock lock(&mu_);
+  return db_->Pragma(name);
+}
+
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
   return Open(path, Options());
 }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -212,10 +213,48 @@ TEST(SqliteStoreTest, PowerLossDurabilityCommitsToo) {
   options.durability = SqliteStore::Options::Durability::kPowerLoss;
   auto store = SqliteStore::Open(dir.File("veu.db"), options);
   ASSERT_OK(store);
+  // The setting is per connection: ask the store's own (issue 17: this was never checked).
+  EXPECT_THAT((*store)->PragmaValue("synchronous"), IsOkAndHolds("2"));  // FULL
   ASSERT_OK((*store)->AddSite(MakeSite("fra-1")));
   veu::v1::AgentRecord agent = MakeAgent("a1", "fra-1");
   ASSERT_OK((*store)->PutAgent(agent, {}));
   EXPECT_OK((*store)->CommitAppraisal(MakeCommit("ap-1", agent, 100)));
+  EXPECT_THAT((*store)->PragmaValue("synchronous"), IsOkAndHolds("2"));
+}
+
+TEST(SqliteStoreTest, ProcessCrashDurabilityIsSynchronousNormal) {
+  TempDir dir;
+  SqliteStore::Options options;
+  options.durability = SqliteStore::Options::Durability::kProcessCrash;
+  auto store = SqliteStore::Open(dir.File("veu.db"), options);
+  ASSERT_OK(store);
+  EXPECT_THAT((*store)->PragmaValue("synchronous"), IsOkAndHolds("1"));  // NORMAL
+}
+
+// Issue 17: the demo left the database world-readable (0644, from the caller's umask).
+TEST(SqliteStoreTest, CreatesTheDatabaseAndItsWalPrivatelyWhateverTheUmask) {
+  TempDir dir;
+  const std::string path = dir.File("veu.db");
+  const mode_t saved = umask(0);
+  {
+    auto store = SqliteStore::Open(path);
+    umask(saved);
+    ASSERT_OK(store);
+    ASSERT_OK((*store)->AddSite(MakeSite("fra-1")));
+    for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+      struct stat st {};
+      ASSERT_EQ(stat(file.c_str(), &st), 0) << file;
+      EXPECT_EQ(st.st_mode & 0777, 0600u) << file;
+    }
+  }
+  // A file the operator made keeps its mode.
+  const std::string own = dir.File("own.db");
+  { std::ofstream(own) << ""; }
+  ASSERT_EQ(chmod(own.c_str(), 0640), 0);
+  ASSERT_OK(SqliteStore::Open(own));
+  struct stat st {};
+  ASSERT_EQ(stat(own.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
 }
 
 // A literal for a serialised record in raw SQL.
