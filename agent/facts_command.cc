@@ -113,6 +113,11 @@ int RunExtendEventLogCommand(const std::vector<std::string>& args) {
   }
   // Group the log's extends by record, so each TPM2_PCR_Extend carries every bank at once.
   std::vector<eventlog::ExtendOperation> ops = eventlog::ExtendOperations(*log);
+  if (eventlog::StartsWithHcrtm(*log)) {
+    std::cerr << "note: PCR 0 begins with an H-CRTM measurement, which no PCR extend can "
+                 "reproduce; it is left out, so the TPM must have made it before TPM2_Startup "
+                 "(swtpm: swtpm_ioctl -h DATA)\n";
+  }
   size_t extends = 0;
   for (size_t i = 0; i < ops.size();) {
     std::map<uint16_t, std::string> digests;

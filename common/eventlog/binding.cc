@@ -38,7 +38,7 @@ BindingOutcome BindToQuote(UnverifiedEventLog log, const PcrValues& quoted) {
     for (uint32_t pcr = 0; pcr < kFirmwarePcrs; ++pcr) {
       if (bank.count(pcr)) continue;
       std::string reset(size, '\0');
-      if (pcr == 0) reset.back() = static_cast<char>(log.startup_locality().value_or(0));
+      if (pcr == 0) reset.back() = static_cast<char>(Pcr0InitialLocality(log));
       initial[alg][pcr] = reset;
     }
   }

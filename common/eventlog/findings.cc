@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "absl/strings/str_format.h"
+#include "common/crypto/digest.h"
 #include "common/eventlog/efi_variable.h"
 #include "common/eventlog/event_types.h"
 
@@ -21,6 +22,12 @@ EventLogFinding Finding(const Event& e, veu::v1::ReasonCode reason, std::string 
   f.set_pcr(e.pcr);
   f.set_event_type(e.type);
   f.set_reason(reason);
+  for (const EventDigest& d : e.digests) {
+    if (crypto::DigestSize(d.alg) == 0) continue;
+    veu::v1::DigestValue* v = f.add_digests();
+    v->set_hash_alg(d.alg);
+    v->set_digest(std::string(d.digest));
+  }
   f.set_detail(absl::StrFormat("record %d (PCR %d, %s): %s", e.record, e.pcr, EventTypeName(e.type),
                                detail));
   return f;
@@ -106,7 +113,14 @@ bool IsSecureBootConfig(const Event& e) {
 std::vector<EventLogFinding> FindStructuralProblems(const UnverifiedEventLog& log) {
   std::vector<EventLogFinding> out;
   std::array<bool, 8> separated{};
+  bool pcr0_extended = false;
   for (const Event& e : log.events()) {
+    if (e.type == kEvEfiHcrtmEvent && (e.pcr != 0 || pcr0_extended)) {
+      out.push_back(Finding(e, veu::v1::EVENTLOG_UNEXPECTED_EVENT_TYPE,
+                            "an H-CRTM measurement is made before TPM2_Startup, so it can only "
+                            "be PCR 0's first event"));
+    }
+    if (e.pcr == 0 && e.type != kEvNoAction) pcr0_extended = true;
     if (e.binding == DataBinding::kMismatch) {
       out.push_back(Finding(e, veu::v1::EVENTLOG_DIGEST_DATA_MISMATCH,
                             "the event data does not hash to the event's digest, so it is not "

@@ -17,6 +17,7 @@ namespace veu::eventlog {
 //                                  in PCR 1/4/5 a type the profile does not allow there then;
 //  EVENTLOG_UNEXPECTED_EVENT_TYPE  in PCR 7, a type other than EFI variables (driver config,
 //                                  authority), EV_EFI_ACTION, EV_SEPARATOR and EV_NO_ACTION;
+//                                  an EV_EFI_HCRTM_EVENT that is not PCR 0's first extend;
 //  EVENTLOG_VARIABLE_MISMATCH      EFI variable data that is malformed or whose name and GUID
 //                                  do not fit the event type (SecureBoot not under the EFI
 //                                  global-variable GUID, db not under the image-security GUID);

@@ -242,7 +242,10 @@ std::string EventLogToJson(const UnverifiedEventLog& log, const PcrValues& repla
   for (size_t i = 0; i < log.banks().size(); ++i) {
     out += (i ? ", " : "") + JsonString(crypto::HashAlgName(log.banks()[i].alg));
   }
-  out += "],\n  \"events\": [\n";
+  out += "],\n  \"pcr0_initial_locality\": " + std::to_string(Pcr0InitialLocality(log));
+  out += ",\n  \"hcrtm\": ";
+  out += StartsWithHcrtm(log) ? "true" : "false";
+  out += ",\n  \"events\": [\n";
   for (size_t i = 0; i < log.events().size(); ++i) {
     const Event& e = log.events()[i];
     Object digests;

@@ -13,7 +13,8 @@
 
 namespace veu::eventlog {
 
-// {"format", "banks", "events": [{"index" (the record number), "offset", "pcr", "type",
+// {"format", "banks", "pcr0_initial_locality" (see Pcr0InitialLocality), "hcrtm" (PCR 0
+//   begins with an H-CRTM measurement), "events": [{"index" (the record number), "offset", "pcr", "type",
 //   "digests": {bank: hex}, "data_binding", "data": {...} (decoded) | "data_hex"}], "pcrs": {bank:
 //   {pcr: hex}},
 //  "findings": [{"record", "pcr", "reason", "detail"}]}. Always valid UTF-8 JSON. Pure.

@@ -5,6 +5,7 @@
 #include <optional>
 #include <regex>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/crypto/digest.h"
 #include "common/check_result.h"
@@ -117,6 +118,53 @@ absl::StatusOr<CheckResult> CheckAllowed(const VerifiedEventLog& log,
       c));
 }
 
+bool Matches(const veu::v1::EventLogFinding& f, const veu::v1::ExpectedFinding& want) {
+  if (f.pcr() != want.pcr() || f.event_type() != want.event_type() ||
+      f.reason() != want.reason()) {
+    return false;
+  }
+  return std::any_of(f.digests().begin(), f.digests().end(), [&](const veu::v1::DigestValue& d) {
+    return d.hash_alg() == want.hash_alg() && d.digest() == want.digest();
+  });
+}
+
+bool OfKind(const veu::v1::EventLogFinding& f, const veu::v1::FindingKind& kind) {
+  return f.reason() == kind.reason() &&
+         (kind.pcrs().empty() ||
+          std::find(kind.pcrs().begin(), kind.pcrs().end(), f.pcr()) != kind.pcrs().end());
+}
+
+// One "eventlog.structure" result for one finding of the appraised log.
+CheckResult JudgeFinding(const veu::v1::EventLogFinding& f, const veu::v1::ReferenceValues& refs) {
+  for (const auto& want : refs.expected_findings()) {
+    if (Matches(f, want)) {
+      return Result("eventlog.structure", veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED,
+                    absl::StrCat("expected (the known-good log has it): ", f.detail()));
+    }
+  }
+  for (const auto& kind : refs.allowed_finding_kinds()) {
+    if (OfKind(f, kind)) {
+      return Result("eventlog.structure", veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED,
+                    absl::StrFormat("allowed kind %s: %s", veu::v1::ReasonCode_Name(f.reason()),
+                                    f.detail()));
+    }
+  }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  const bool legacy_allow_all = refs.allow_findings();
+#pragma GCC diagnostic pop
+  if (legacy_allow_all) {
+    return Result("eventlog.structure", veu::v1::CHECK_NEEDS_EVIDENCE, f.reason(),
+                  absl::StrCat(f.detail(),
+                               " (let through by the withdrawn allow_findings; relearn this "
+                               "class's reference values to baseline its findings)"));
+  }
+  return Result(
+      "eventlog.structure", veu::v1::CHECK_FAIL, f.reason(),
+      absl::StrFormat("%s; not among the %d findings the reference values expect", f.detail(),
+                      refs.expected_findings_size()));
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<CheckResult>> AppraiseAgainstReferenceValues(
@@ -128,12 +176,7 @@ absl::StatusOr<std::vector<CheckResult>> AppraiseAgainstReferenceValues(
     out.push_back(Result("eventlog.structure", veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED,
                          "no structural findings"));
   }
-  for (const auto& f : facts.findings()) {
-    out.push_back(
-        Result("eventlog.structure",
-               refs.allow_findings() ? veu::v1::CHECK_NEEDS_EVIDENCE : veu::v1::CHECK_FAIL,
-               f.reason(), f.detail()));
-  }
+  for (const auto& f : facts.findings()) out.push_back(JudgeFinding(f, refs));
 
   const veu::v1::SecureBootFacts& sb = facts.secure_boot();
   if (refs.secure_boot_required()) {
@@ -293,8 +336,48 @@ veu::v1::ReferenceValues LearnReferenceValues(const VerifiedEventLog& log, std::
   for (const std::string& v : facts.firmware_versions()) {
     if (!Contains(refs.firmware_versions(), v)) refs.add_firmware_versions(v);
   }
+  for (const auto& f : facts.findings()) {
+    if (f.digests().empty()) continue;  // no known bank: nothing to recognise it by
+    // SHA-256 where the event has it, else its first known bank.
+    const veu::v1::DigestValue* pick = &f.digests(0);
+    for (const auto& d : f.digests()) {
+      if (d.hash_alg() == crypto::kAlgSha256) pick = &d;
+    }
+    veu::v1::ExpectedFinding* e = refs.add_expected_findings();
+    e->set_pcr(f.pcr());
+    e->set_event_type(f.event_type());
+    e->set_reason(f.reason());
+    e->set_hash_alg(pick->hash_alg());
+    e->set_digest(pick->digest());
+    e->set_detail(f.detail());
+  }
   return refs;
 }
+
+namespace {
+
+absl::StatusOr<veu::v1::ReferenceValues> CheckUsable(veu::v1::ReferenceValues refs) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  const bool allow_all = refs.allow_findings();
+#pragma GCC diagnostic pop
+  if (allow_all) {
+    return absl::InvalidArgumentError(
+        "reference values set allow_findings, which is withdrawn (it accepted every finding of "
+        "every kind): remove it and relearn the set from a known-good log (`veuctl refvalues "
+        "learn` records that log's findings as expected_findings), or list the kinds to accept "
+        "as allowed_finding_kinds, e.g. {reason: EVENTLOG_EVENT_AFTER_SEPARATOR, pcrs: [2]}");
+  }
+  for (const auto& kind : refs.allowed_finding_kinds()) {
+    if (kind.reason() == veu::v1::REASON_UNSPECIFIED) {
+      return absl::InvalidArgumentError(
+          "an allowed_finding_kinds entry names no reason; give the finding's EVENTLOG_* reason");
+    }
+  }
+  return refs;
+}
+
+}  // namespace
 
 absl::StatusOr<veu::v1::ReferenceValues> ParseReferenceValues(std::string_view text) {
   veu::v1::ReferenceValues refs;
@@ -307,13 +390,13 @@ absl::StatusOr<veu::v1::ReferenceValues> ParseReferenceValues(std::string_view t
           absl::StrFormat("reference values are not valid veu.v1.ReferenceValues JSON: %s",
                           std::string(status.message())));
     }
-    return refs;
+    return CheckUsable(std::move(refs));
   }
   if (!google::protobuf::TextFormat::ParseFromString(std::string(text), &refs)) {
     return absl::InvalidArgumentError(
         "reference values are neither JSON nor text-format veu.v1.ReferenceValues");
   }
-  return refs;
+  return CheckUsable(std::move(refs));
 }
 
 std::string ReferenceValuesToJson(const veu::v1::ReferenceValues& refs) {

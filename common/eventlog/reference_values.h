@@ -16,7 +16,11 @@
 namespace veu::eventlog {
 
 // One CheckResult per check, in a fixed order, ids:
-//   "eventlog.structure"      FAIL per finding (its EVENTLOG_* reason) unless allow_findings;
+//   "eventlog.structure"      one per finding: PASS when it matches one of expected_findings
+//                             (same PCR, event type, reason and event digest) or is of one of
+//                             allowed_finding_kinds, else FAIL with its EVENTLOG_* reason,
+//                             saying it is not expected (a stored set with the withdrawn
+//                             allow_findings: NEEDS_EVIDENCE); PASS once when there are none;
 //   "secureboot.enabled"      SECURE_BOOT_DISABLED (when secure_boot_required);
 //   "secureboot.dbx"          DBX_ENTRY_MISSING per missing required entry;
 //   "kernel.cmdline"          KERNEL_CMDLINE_REFUSED;
@@ -31,11 +35,15 @@ absl::StatusOr<std::vector<veu::v1::CheckResult>> AppraiseAgainstReferenceValues
 // A reference set that `log` itself satisfies: final PCR 0-7 values of every bank, boot
 // application and kernel/initrd digests, PK/KEK/db/dbx digests, Secure Boot required iff it
 // is on, dbx's SHA-256 entries required, the exact kernel command lines (regex-escaped) and
-// firmware versions. For review before loading: it trusts whatever the log shows. Pure.
+// firmware versions, and the log's structural findings as expected_findings (each by PCR,
+// event type, reason and the event's SHA-256 digest, else its first known bank's). For
+// review before loading: it trusts whatever the log shows. Pure.
 veu::v1::ReferenceValues LearnReferenceValues(const VerifiedEventLog& log, std::string_view name);
 
 // Parses a ReferenceValues from its JSON form (as printed by `veuctl refvalues learn`) or, if
-// the text does not start with '{', its text-proto form. InvalidArgument naming the problem.
+// the text does not start with '{', its text-proto form. InvalidArgument naming the problem,
+// also for a set that is unusable: one setting the withdrawn allow_findings (the message says
+// what to use instead), or an allowed_finding_kinds entry without a reason.
 absl::StatusOr<veu::v1::ReferenceValues> ParseReferenceValues(std::string_view text);
 
 // JSON form of `refs` (bytes fields as base64, per the protobuf JSON mapping).

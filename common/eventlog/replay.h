@@ -15,8 +15,22 @@ namespace veu::eventlog {
 using PcrBank = std::map<uint32_t, std::string>;
 using PcrValues = std::map<uint16_t, PcrBank>;
 
+// The locality PCR 0 started from, which is its reset value's last byte (TCG PC Client PFP,
+// PCR 0 initialisation; TPM 2.0 Part 4 _TPM_Hash_End):
+//  4  when the first event extending PCR 0 is EV_EFI_HCRTM_EVENT: the hardware CRTM measured
+//     itself with _TPM_Hash_Start/_TPM_Hash_End before TPM2_Startup, which sets PCR 0 to
+//     0...04 and extends it with the H-CRTM digest (the event's digest); a StartupLocality
+//     event, if any, does not change that (TPM2_Startup keeps PCR 0 after an H-CRTM);
+//  otherwise the StartupLocality EV_NO_ACTION event's value (3 when TPM2_Startup came from
+//     locality 3; 4 is how some firmware marks an H-CRTM), or 0 without one.
+// Pure; thread-safe.
+uint8_t Pcr0InitialLocality(const UnverifiedEventLog& log);
+
+// True when the first event extending PCR 0 is EV_EFI_HCRTM_EVENT (see above). Pure.
+bool StartsWithHcrtm(const UnverifiedEventLog& log);
+
 // Replays every bank of a known algorithm that every extending record carries. PCRs start
-// at zero, except PCR 0, whose last byte is the StartupLocality (0, 3, or 4 for H-CRTM).
+// at zero, except PCR 0, which starts at Pcr0InitialLocality in its last byte.
 // EV_NO_ACTION records are never extended. Only PCRs the log extends appear in a bank.
 // A bank some extending record lacks a digest for is left out (it cannot be replayed).
 // Pure; thread-safe.
@@ -30,7 +44,10 @@ struct ExtendOperation {
   std::string digest;
 };
 
-// The extends Replay performs, in order, for every bank Replay covers. Pure; thread-safe.
+// The extends Replay performs, in order, for every bank Replay covers. An H-CRTM log's
+// EV_EFI_HCRTM_EVENT is not among them: no TPM2_PCR_Extend can make it (the TPM performs it
+// at _TPM_Hash_End from locality 4), so a replay into a TPM must do that sequence first
+// (swtpm: `swtpm_ioctl -h DATA` before TPM2_Startup). Pure; thread-safe.
 std::vector<ExtendOperation> ExtendOperations(const UnverifiedEventLog& log);
 
 }  // namespace veu::eventlog

@@ -232,6 +232,7 @@ absl::StatusOr<std::unique_ptr<SwtpmProcess>> SwtpmProcess::Start(const SwtpmOpt
   }
   // From here on the destructor cleans up whatever exists.
   std::unique_ptr<SwtpmProcess> p(new SwtpmProcess(templ));
+  p->hcrtm_data_ = options.hcrtm_data;
   const std::string dir = p->temp_dir_;
   std::error_code ec;
   for (const char* sub : {"state", "localca", "ca"}) fs::create_directories(dir + "/" + sub, ec);
@@ -294,7 +295,8 @@ absl::Status SwtpmProcess::Launch() {
         {"swtpm", "socket", "--tpm2", "--server",
          absl::StrCat("type=tcp,port=", *port, ",bindaddr=127.0.0.1"), "--ctrl",
          absl::StrCat("type=tcp,port=", *port + 1, ",bindaddr=127.0.0.1"), "--flags",
-         "not-need-init,startup-clear", "--tpmstate", absl::StrCat("dir=", temp_dir_, "/state")},
+         hcrtm_data_ ? "not-need-init" : "not-need-init,startup-clear", "--tpmstate",
+         absl::StrCat("dir=", temp_dir_, "/state")},
         log);
     if (!pid.ok()) return pid.status();
     pid_ = *pid;
@@ -308,7 +310,7 @@ absl::Status SwtpmProcess::Launch() {
             absl::StrCat("swtpm exited on port ", port_, "; log:\n", ReadTail(log)));
         break;
       }
-      if (Accepts(port_)) return absl::OkStatus();
+      if (Accepts(port_)) return hcrtm_data_ ? HcrtmThenStartup() : absl::OkStatus();
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     if (pid_ > 0) {
@@ -319,6 +321,19 @@ absl::Status SwtpmProcess::Launch() {
     }
   }
   return last;
+}
+
+absl::Status SwtpmProcess::HcrtmThenStartup() {
+  const std::string log = temp_dir_ + "/hcrtm.log";
+  // The control channel's CMD_HASH_START/DATA/END are the _TPM_Hash_* indications a
+  // hardware CRTM sends from locality 4; before TPM2_Startup they land in PCR 0.
+  if (auto s = RunTool({"swtpm_ioctl", "--tcp", absl::StrCat("127.0.0.1:", port_ + 1), "-h",
+                        *hcrtm_data_},
+                       log);
+      !s.ok()) {
+    return s;
+  }
+  return RunTool({"tpm2_startup", "-c", "-T", Tcti()}, log);
 }
 
 void SwtpmProcess::Stop() {

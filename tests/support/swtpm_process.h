@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -32,6 +33,12 @@ struct SwtpmOptions {
   // $TMPDIR/veu-swtpm-ca-<uid>-v1 (each still gets its own copy and random certificate serials).
   // Set to true for a CA no other instance shares (e.g. to test an untrusted manufacturer).
   bool fresh_ca = false;
+  // When set, every start (and Restart) performs a hardware CRTM's sequence before
+  // TPM2_Startup: _TPM_Hash_Start, _TPM_Hash_Data(hcrtm_data), _TPM_Hash_End through swtpm's
+  // control channel (`swtpm_ioctl -h`), then TPM2_Startup(CLEAR) (tpm2_startup). PCR 0 then
+  // starts at H(0...04 || H(hcrtm_data)) in every bank, as on a platform with an H-CRTM.
+  // Printable text only (it is passed on swtpm_ioctl's command line).
+  std::optional<std::string> hcrtm_data;
 };
 
 // Owns one running `swtpm socket` process and its temp dir. Not thread-safe; one test owns it.
@@ -70,9 +77,11 @@ class SwtpmProcess {
  private:
   explicit SwtpmProcess(std::string temp_dir) : temp_dir_(std::move(temp_dir)) {}
   absl::Status Launch();
+  absl::Status HcrtmThenStartup();
   void Stop();
 
   std::string temp_dir_;
+  std::optional<std::string> hcrtm_data_;
   int port_ = 0;
   pid_t pid_ = -1;
 };

@@ -43,6 +43,11 @@ void PrintText(const eventlog::UnverifiedEventLog& log, const eventlog::PcrValue
       "%s log, %d records\n",
       log.format() == eventlog::LogFormat::kCryptoAgile ? "crypto-agile" : "SHA-1 legacy",
       log.events().size());
+  if (eventlog::StartsWithHcrtm(log)) {
+    std::cout << "PCR 0 starts at locality 4: H-CRTM (TPM2_HashStart before TPM2_Startup)\n";
+  } else if (const uint8_t locality = eventlog::Pcr0InitialLocality(log); locality != 0) {
+    std::cout << absl::StrFormat("PCR 0 starts at locality %d (StartupLocality)\n", locality);
+  }
   for (const eventlog::Event& e : log.events()) {
     std::cout << absl::StrFormat("  #%-4d PCR %-2d %-34s %d bytes\n", e.record, e.pcr,
                                  eventlog::EventTypeName(e.type), e.data.size());

@@ -6,11 +6,13 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "tests/common/eventlog/fixtures.h"
+#include "tests/common/eventlog/real_shaped_logs.h"
 
 namespace veu::eventlog {
 namespace {
@@ -98,6 +100,51 @@ TEST_F(VeuctlEventLog, LearnedReferenceValuesAcceptTheirLogAndRejectAnother) {
              " --refvalues " + refs);
   EXPECT_EQ(other.exit_code, 1);
   EXPECT_THAT(other.out, HasSubstr("REFERENCE_VALUE_MISMATCH"));
+  std::filesystem::remove(refs);
+}
+
+// A real log edited into a node with option ROMs, an S-CRTM version whose data does not hash,
+// and a hardware CRTM; written to a temp file (removed with the object).
+class RealShapedLogFile {
+ public:
+  explicit RealShapedLogFile(const std::string& name, const std::string& rom = "option ROM")
+      : path_((std::filesystem::temp_directory_path() / name).string()) {
+    std::ofstream(path_, std::ios::binary) << testing::WithHcrtm(
+        testing::WithOptionRomsAndOddCrtmVersion(
+            testing::FixtureLog("go-tpm-tools__rhel8-uefi.bin"), rom),
+        "crtm");
+  }
+  ~RealShapedLogFile() { std::filesystem::remove(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST_F(VeuctlEventLog, ListsEveryFindingAndSaysPcr0StartsFromTheHcrtm) {
+  RealShapedLogFile log("veu_eventlog_real_shaped.bin");
+  const CommandResult r = Veuctl("eventlog " + log.path());
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("PCR 0 starts at locality 4: H-CRTM"));
+  EXPECT_THAT(r.out, HasSubstr("finding EVENTLOG_DIGEST_DATA_MISMATCH"));
+  EXPECT_THAT(r.out, HasSubstr("finding EVENTLOG_EVENT_AFTER_SEPARATOR"));
+}
+
+TEST_F(VeuctlEventLog, ReferenceValuesLearnedFromANodeWithFindingsAcceptItAndRejectAChangedOne) {
+  RealShapedLogFile node("veu_eventlog_node.bin");
+  RealShapedLogFile changed("veu_eventlog_changed.bin", "another option ROM");
+  const std::string refs =
+      (std::filesystem::temp_directory_path() / "veu_eventlog_node_refs.json").string();
+  const CommandResult learn =
+      Veuctl("refvalues learn --eventlog " + node.path() + " --name gpu > " + refs);
+  ASSERT_EQ(learn.exit_code, 0) << learn.out;
+  const CommandResult same =
+      Veuctl("refvalues check --eventlog " + node.path() + " --refvalues " + refs);
+  EXPECT_EQ(same.exit_code, 0) << same.out;
+  const CommandResult other =
+      Veuctl("refvalues check --eventlog " + changed.path() + " --refvalues " + refs);
+  EXPECT_EQ(other.exit_code, 1) << other.out;
+  EXPECT_THAT(other.out, HasSubstr("not among the 3 findings the reference values expect"));
   std::filesystem::remove(refs);
 }
 

@@ -2,6 +2,10 @@
 // log the quoted facts name and it replays to the quoted PCRs.
 #include "tests/verifier/appraisal/appraisal_fixture.h"
 
+#include "common/eventlog/binding.h"
+#include "common/eventlog/reference_values.h"
+#include "tests/common/eventlog/real_shaped_logs.h"
+
 namespace veu::verifier {
 namespace {
 
@@ -107,6 +111,48 @@ TEST_F(MeasuredBootTest, RejectsGarbageAsAMalformedLog) {
   e.mutable_event_log()->set_content(garbage);
   AppraisalOutcome out = Run(c, e);
   EXPECT_THAT(out.appraisal.reasons(), Contains(veu::v1::EVENTLOG_MALFORMED));
+}
+
+// A node as real hardware shows it: a hardware CRTM, option-ROM drivers measured into PCR 2
+// after its separator, an S-CRTM version whose data does not hash.
+std::string RealShapedNode(const std::string& rom) {
+  return eventlog::testing::WithHcrtm(
+      eventlog::testing::WithOptionRomsAndOddCrtmVersion(testing::ReadFixture(
+                                                             absl::StrCat("eventlogs/", testing::kLogFixture)),
+                                                         rom),
+      "crtm");
+}
+
+veu::v1::ReferenceValues LearnedFrom(const std::string& log) {
+  auto parsed = eventlog::ParseEventLog(log);
+  EXPECT_TRUE(parsed.ok()) << parsed.status();
+  return eventlog::LearnReferenceValues(eventlog::TrustForOfflineReview(*parsed), "gpu-node");
+}
+
+TEST_F(MeasuredBootTest, ARealShapedNodeIsAcceptedUnderReferenceValuesLearnedFromIt) {
+  log_ = RealShapedNode("option ROM");
+  pcrs_ = testing::ReplayedSha256(log_);
+  policy_.reference_values = LearnedFrom(log_);
+  veu::v1::Challenge c = NewChallenge();
+  AppraisalOutcome out = Run(c, Answer(c));
+  EXPECT_EQ(out.appraisal.verdict(), veu::v1::VERDICT_ACCEPT) << out.appraisal.DebugString();
+  EXPECT_EQ(CheckNamed(out.appraisal, "eventlog.structure").status(), veu::v1::CHECK_PASS);
+}
+
+TEST_F(MeasuredBootTest, ARealShapedNodeWhoseOptionRomChangedIsRejectedNamingTheFinding) {
+  policy_.reference_values = LearnedFrom(RealShapedNode("option ROM"));
+  log_ = RealShapedNode("a different option ROM");
+  pcrs_ = testing::ReplayedSha256(log_);  // its TPM agrees with its log
+  veu::v1::Challenge c = NewChallenge();
+  AppraisalOutcome out = Run(c, Answer(c));
+  EXPECT_EQ(out.appraisal.verdict(), veu::v1::VERDICT_REJECT);
+  EXPECT_THAT(out.appraisal.reasons(), Contains(veu::v1::EVENTLOG_EVENT_AFTER_SEPARATOR));
+  bool named = false;
+  for (const auto& check : out.appraisal.checks()) {
+    named |= check.check() == "eventlog.structure" && check.status() == veu::v1::CHECK_FAIL &&
+             check.detail().find("PCR 2") != std::string::npos;
+  }
+  EXPECT_TRUE(named) << out.appraisal.DebugString();
 }
 
 }  // namespace
