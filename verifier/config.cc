@@ -42,6 +42,8 @@ Appraises TPM evidence from veu-agents, keeps every result and its raw evidence.
   --report-key FILE      PEM EC P-256 or Ed25519 key signing reports (default: the log key)
   --webhook URL          POST verdict changes there (JSON, HMAC-SHA256 signed)
   --webhook-secret FILE  the webhook's HMAC key
+  --metrics-listen HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics (plain HTTP)
+  --first-challenges-per-second N  pace new streams' first challenges (default 1000)
   --store-durability power-loss|process-crash
                          what an acknowledged result survives (default power-loss)
   --help                 this text
@@ -59,7 +61,8 @@ absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std
                                "log-origin", "checkpoint-interval", "regulator-listen",
                                "regulator-port-file", "regulator-client-ca", "regulator-cert",
                                "regulator-key", "report-key", "webhook", "webhook-secret",
-                               "store-durability"},
+                               "store-durability",
+                               "metrics-listen", "first-challenges-per-second"},
                               {"allow-sha1", "require-event-log"}));
   if (!flags.positional.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", flags.positional[0], "'"));
@@ -104,6 +107,14 @@ absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std
   if (auto v = flags.Get("regulator-cert")) config.mutable_regulator_tls()->set_cert_file(*v);
   if (auto v = flags.Get("regulator-key")) config.mutable_regulator_tls()->set_key_file(*v);
   if (auto v = flags.Get("report-key")) config.set_report_key(*v);
+  if (auto v = flags.Get("metrics-listen")) config.set_metrics_listen_address(*v);
+  if (auto v = flags.Get("first-challenges-per-second")) {
+    uint32_t rate = 0;
+    if (!absl::SimpleAtoi(*v, &rate) || rate == 0) {
+      return absl::InvalidArgumentError("--first-challenges-per-second needs a positive number");
+    }
+    config.set_first_challenges_per_second(rate);
+  }
   if (auto v = flags.Get("regulator-port-file"); v && regulator_port_file != nullptr) {
     *regulator_port_file = *v;
   }

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -25,7 +26,10 @@
 #include "verifier/regulator/regulator_service.h"
 #include "verifier/reports/report_signer.h"
 #include "verifier/service/attestation_service.h"
-#include "verifier/service/deadline_reaper.h"
+#include "verifier/service/group_committer.h"
+#include "verifier/service/metrics.h"
+#include "verifier/service/metrics_server.h"
+#include "verifier/service/timer_queue.h"
 #include "verifier/service/enrollment_service.h"
 #include "verifier/service/query_service.h"
 #include "verifier/service/stale_sweeper.h"
@@ -88,7 +92,6 @@ int main(int argc, char** argv) {
                                    absl::Seconds(config->enrollment_timeout_seconds()),
                                    [] { return absl::Now(); });
   veu::verifier::NonceBook nonces;
-  veu::verifier::DeadlineReaper reaper;
   veu::verifier::AppraisalPolicy policy;
   policy.allow_sha1_signatures = config->allow_sha1_signatures();
   policy.require_event_log = config->require_event_log();
@@ -115,6 +118,41 @@ int main(int argc, char** argv) {
   stream_options.hello_timeout = absl::Seconds(config->challenge_timeout_seconds());
   stream_options.pcr_selection.assign(config->pcr_selection().begin(),
                                       config->pcr_selection().end());
+  if (config->first_challenges_per_second() > 0) {
+    stream_options.first_challenges_per_second = config->first_challenges_per_second();
+  }
+  if (config->max_unauthenticated_streams() > 0) {
+    stream_options.max_unauthenticated_streams =
+        static_cast<int>(config->max_unauthenticated_streams());
+  }
+
+  // Every stream's deadlines are timers on one thread; every appraisal is committed in a group
+  // with others (one transaction, one sync) and acknowledged only once its group is durable.
+  veu::verifier::Metrics metrics;
+  veu::verifier::TimerQueue timers;
+  veu::verifier::Histogram& group_sizes =
+      metrics.AddHistogram("veu_commit_group_size", "Appraisals committed per transaction",
+                           {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000})
+          .With();
+  veu::verifier::Histogram& commit_seconds =
+      metrics.AddHistogram("veu_commit_seconds", "Time to commit one group durably",
+                           {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1})
+          .With();
+  veu::verifier::Counter& store_errors =
+      metrics.AddCounter("veu_store_errors_total", "Appraisals the store failed to commit").With();
+  // The agents' port is healthy while the store takes writes: a group that failed whole turns
+  // it NOT_SERVING (load balancers and probes move agents elsewhere), the next good one back.
+  std::atomic<grpc::HealthCheckServiceInterface*> health{nullptr};
+  veu::verifier::GroupCommitterOptions commit_options;
+  commit_options.observer = [&](size_t size, absl::Duration took, size_t failed) {
+    group_sizes.Observe(static_cast<double>(size));
+    commit_seconds.ObserveDuration(took);
+    if (failed > 0) store_errors.Increment(failed);
+    if (grpc::HealthCheckServiceInterface* h = health.load()) {
+      h->SetServingStatus(failed < size || size == 0);
+    }
+  };
+  veu::verifier::GroupCommitter committer(store->get(), commit_options);
 
   // Verdict changes go to the regulator API's watchers and to webhooks, never blocking.
   veu::verifier::notify::VerdictBus verdicts;
@@ -140,7 +178,8 @@ int main(int argc, char** argv) {
   if (!webhooks.ok()) return Fail(webhooks.status());
 
   veu::verifier::EnrollmentService enrollment_service(&enroller);
-  veu::verifier::AttestationService attestation_service(store->get(), &nonces, &reaper, policy,
+  veu::verifier::AttestationService attestation_service(store->get(), &nonces, &committer,
+                                                        &timers, &metrics, policy,
                                                         stream_options);
   // Transparency log: the store appends every committed appraisal; this signs checkpoints.
   absl::StatusOr<veu::translog::NoteSigner> log_signer =
@@ -208,7 +247,14 @@ int main(int argc, char** argv) {
   // Bound what a single peer can make us hold in memory: evidence with an event log is a few
   // hundred KiB; 8 MiB leaves room for IMA logs while refusing abuse.
   agents_builder.SetMaxReceiveMessageSize(8 << 20);
+  // Bound what one HTTP/2 connection may hold open; the unauthenticated-stream cap bounds all.
+  agents_builder.AddChannelArgument(
+      GRPC_ARG_MAX_CONCURRENT_STREAMS,
+      config->max_streams_per_connection() > 0 ? static_cast<int>(config->max_streams_per_connection())
+                                               : 1000);
+  grpc::EnableDefaultHealthCheckService(true);
   std::unique_ptr<grpc::Server> agents_server = agents_builder.BuildAndStart();
+  if (agents_server) health.store(agents_server->GetHealthCheckService());
   if (!agents_server || port == 0) {
     return Fail(absl::UnavailableError(
         absl::StrCat("cannot listen on ", config->listen_address())));
@@ -238,6 +284,15 @@ int main(int argc, char** argv) {
   if (!port_file.empty()) {
     std::ofstream(port_file) << port << "\n";
   }
+  std::unique_ptr<veu::verifier::MetricsServer> metrics_server;
+  if (!config->metrics_listen_address().empty()) {
+    absl::StatusOr<std::unique_ptr<veu::verifier::MetricsServer>> started =
+        veu::verifier::MetricsServer::Start(config->metrics_listen_address(), &metrics);
+    if (!started.ok()) return Fail(started.status());
+    metrics_server = *std::move(started);
+    veu::Log("verifier", absl::StrCat("metrics on http://", config->metrics_listen_address(),
+                                      "/metrics"));
+  }
 
   WaitForTerminationSignal();
   attestation_service.Shutdown();
@@ -249,6 +304,7 @@ int main(int argc, char** argv) {
   }
   checkpoints.Stop();
   agents_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  metrics_server.reset();
   admin_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   std::filesystem::remove(socket_path, ec);
   veu::Log("verifier", "stopped");

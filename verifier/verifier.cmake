@@ -16,13 +16,14 @@ veu_library(veu_enrollment
   DEPS veu_proto veu_common veu_peer_input veu_store veu_tpm veu_x509 absl::synchronization absl::flat_hash_map)
 
 veu_library(veu_verifier_service
-  SOURCES service/attestation_service.cc service/deadline_reaper.cc
+  SOURCES service/attestation_service.cc service/attestation_session.cc service/timer_queue.cc
+          service/group_committer.cc service/metrics.cc service/metrics_server.cc
           service/enrollment_service.cc service/query_service.cc service/transparency.cc
           service/organisation_view.cc service/site_status.cc service/verdict_changes.cc
           service/stale_sweeper.cc
           config.cc
   DEPS veu_appraisal veu_enrollment veu_store veu_translog veu_merkle veu_rpc veu_proto
-       OpenSSL::Crypto absl::synchronization absl::time)
+       OpenSSL::Crypto absl::synchronization absl::time PkgConfig::HTTPLIB)
 
 add_executable(veu-verifier main.cc)
 target_include_directories(veu-verifier PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR}/proto)

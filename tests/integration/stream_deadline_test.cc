@@ -80,9 +80,13 @@ TEST_F(StreamDeadlineTest, PeerThatConnectsAndStaysSilentIsCutOffAtTheDeadline) 
   auto stream = stub->Attest(&ctx);
   const absl::Time start = absl::Now();
   veu::v1::VerifierMessage in;
-  EXPECT_FALSE(stream->Read(&in));  // the verifier ends the call; we never said hello
+  // The verifier says why, then ends the call; we never said hello.
+  ASSERT_TRUE(stream->Read(&in));
+  ASSERT_TRUE(in.has_error()) << in.DebugString();
+  EXPECT_EQ(in.error().reason(), veu::v1::DEADLINE_EXCEEDED);
+  EXPECT_FALSE(stream->Read(&in));
   const grpc::Status status = stream->Finish();
-  EXPECT_FALSE(status.ok());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   EXPECT_LT(absl::Now() - start, absl::Seconds(6));
   EXPECT_GE(absl::Now() - start, absl::Seconds(1));
 }
@@ -106,9 +110,13 @@ TEST_F(StreamDeadlineTest, AgentThatStopsAnsweringChallengesIsCutOff) {
   ASSERT_TRUE(in.has_challenge());
   EXPECT_GE(in.challenge().nonce().size(), 32u);
   const absl::Time start = absl::Now();
-  // Never answer: the nonce's deadline (2 s) plus the network grace (2 s) ends the call.
+  // Never answer: the nonce's deadline (2 s) plus the network grace (2 s) ends the call, with
+  // the reason.
+  ASSERT_TRUE(stream->Read(&in));
+  ASSERT_TRUE(in.has_error()) << in.DebugString();
+  EXPECT_EQ(in.error().reason(), veu::v1::DEADLINE_EXCEEDED);
   EXPECT_FALSE(stream->Read(&in));
-  EXPECT_FALSE(stream->Finish().ok());
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   EXPECT_LT(absl::Now() - start, absl::Seconds(8));
   // The verifier logs the cut after the client already sees the call end: wait for the line.
   EXPECT_TRUE(WaitFor(

@@ -1,248 +1,413 @@
 #include "verifier/service/attestation_service.h"
 
-#include <iostream>
+#include <deque>
 #include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/crypto/random.h"
-#include "common/hex.h"
-#include "common/proto_time.h"
 #include "common/log.h"
-#include "common/tpm/quote.h"
-#include "verifier/service/organisation_view.h"
+#include "common/proto_time.h"
+#include "common/rpc/grpc_status.h"
 
 namespace veu::verifier {
-namespace {
 
 using veu::v1::AgentMessage;
 using veu::v1::VerifierMessage;
-using Stream = grpc::ServerReaderWriter<VerifierMessage, AgentMessage>;
 
-grpc::Status EndWithError(Stream* stream, veu::v1::ReasonCode reason, const std::string& message,
-                          grpc::StatusCode code) {
-  VerifierMessage out;
-  out.mutable_error()->set_reason(reason);
-  out.mutable_error()->set_message(message);
-  stream->Write(out);
-  return grpc::Status(code, absl::StrCat(veu::v1::ReasonCode_Name(reason), ": ", message));
-}
+// What the service counts; names are the /metrics interface.
+struct AttestationService::StreamMetrics {
+  explicit StreamMetrics(Metrics& m)
+      : appraisals(m.AddCounter("veu_appraisals_total",
+                                "Appraisals committed and acknowledged, by verdict", "verdict")),
+        refusals(m.AddCounter("veu_stream_refusals_total",
+                              "Attestation streams ended by the verifier, by reason", "reason")),
+        appraisal_seconds(m.AddHistogram(
+            "veu_appraisal_seconds", "Time to appraise one report (evidence in to commit queued)",
+            {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1})
+                              .With()),
+        challenge_to_ack_seconds(m.AddHistogram(
+            "veu_challenge_to_ack_seconds",
+            "Time from a challenge sent to its result acknowledged (agent, appraisal, commit)",
+            {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10})
+                                     .With()) {}
+  Family<Counter>& appraisals;
+  Family<Counter>& refusals;
+  Histogram& appraisal_seconds;
+  Histogram& challenge_to_ack_seconds;
+};
 
-// True only if this report proves it comes from the enrolled AK now: the signature verified
-// and the quote answers this stream's fresh nonce. An old genuine quote (replayed) or a forged
-// one proves nothing, so it must not be recorded against the agent.
-bool ProvesAgent(const veu::v1::Appraisal& a) {
-  bool signature = false, qualifying_data = false, nonce = false;
-  for (const auto& c : a.checks()) {
-    const bool pass = c.status() == veu::v1::CHECK_PASS;
-    if (c.check() == tpm::kCheckSignatureValid) signature = pass;
-    if (c.check() == tpm::kCheckQualifyingData) qualifying_data = pass;
-    if (c.check() == "nonce.fresh") nonce = pass;
-  }
-  return signature && qualifying_data && nonce;
-}
+// One stream. Owns itself through self_ from creation until gRPC calls OnDone; timers and the
+// committer hold weak pointers, so a late callback for a finished stream finds nothing to do.
+//
+// gRPC calls (StartRead/StartWrite/Finish) are made outside mu_: reactions may run on any
+// thread, and a reaction must never wait for a lock held around a call that triggers it.
+class StreamReactor final
+    : public grpc::ServerBidiReactor<AgentMessage, VerifierMessage>,
+      public std::enable_shared_from_this<StreamReactor> {
+ public:
+  StreamReactor(AttestationService* service, grpc::CallbackServerContext* ctx)
+      : service_(service),
+        peer_(ctx->peer()),
+        session_(MakeDeps(service), MakeOptions(service->options_), peer_) {}
 
-std::string FailedReasons(const veu::v1::Appraisal& a) {
-  std::string out;
-  for (int r : a.reasons()) {
-    absl::StrAppend(&out, out.empty() ? "" : ",",
-                    veu::v1::ReasonCode_Name(static_cast<veu::v1::ReasonCode>(r)));
-  }
-  return out;
-}
-
-}  // namespace
-
-AttestationService::AttestationService(Store* store, NonceBook* nonces, DeadlineReaper* reaper,
-                                       AppraisalPolicy policy, StreamOptions options)
-    : store_(store), nonces_(nonces), reaper_(reaper), policy_(std::move(policy)),
-      options_(std::move(options)) {}
-
-grpc::Status AttestationService::Attest(grpc::ServerContext* ctx, Stream* stream) {
-  ++open_streams_;
-  struct Closer {
-    std::atomic<int>& n;
-    ~Closer() { --n; }
-  } closer{open_streams_};
-  const std::string peer = ctx->peer();
-
-  AgentMessage in;
-  {
-    ScopedDeadline deadline(reaper_, ctx, absl::Now() + options_.hello_timeout);
-    if (!stream->Read(&in)) {
-      Log("stream", absl::StrCat(peer, ": closed or silent before hello"));
-      return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "no hello before the deadline");
-    }
-  }
-  if (!in.has_hello()) {
-    return EndWithError(stream, veu::v1::REASON_UNSPECIFIED, "first message must be a hello",
-                        grpc::StatusCode::INVALID_ARGUMENT);
-  }
-  const std::string agent_id = in.hello().agent_id();
-  absl::StatusOr<veu::v1::AgentRecord> agent = store_->GetAgent(agent_id);
-  if (!agent.ok()) {
-    Log("stream", absl::StrCat(peer, ": hello from unknown agent ", agent_id.substr(0, 16)));
-    return EndWithError(stream, veu::v1::AGENT_UNKNOWN,
-                        "no enrolled agent with this id; enrol first",
-                        grpc::StatusCode::NOT_FOUND);
-  }
-  if (agent->status() != veu::v1::AGENT_STATUS_ENROLLED) {
-    return EndWithError(stream, veu::v1::AGENT_REVOKED, "agent is revoked",
-                        grpc::StatusCode::PERMISSION_DENIED);
-  }
-  const std::string who = absl::StrCat(agent_id.substr(0, 12), "@", agent->site());
-  Log("stream", absl::StrCat(who, ": connected from ", peer, " (agent ",
-                             in.hello().agent_version(), ")"));
-
-  bool authenticated = false;
-  std::string previous_log;  // the last accepted event log on this stream
-  for (uint64_t sequence = 1;; ++sequence) {
-    if (shutdown_.HasBeenNotified() || ctx->IsCancelled()) break;
-    // Challenge.
-    veu::v1::Challenge challenge;
-    absl::StatusOr<std::string> nonce = crypto::RandomBytes(32);
-    if (!nonce.ok()) return grpc::Status(grpc::StatusCode::INTERNAL, "random source failed");
-    challenge.set_nonce(*nonce);
-    challenge.mutable_pcr_selection()->Assign(options_.pcr_selection.begin(),
-                                              options_.pcr_selection.end());
-    const absl::Time deadline = absl::Now() + options_.response_timeout;
-    *challenge.mutable_deadline() = ToProtoTime(deadline);
-    challenge.set_sequence(sequence);
-    challenge.set_send_full_event_log(previous_log.empty());
-    // Challenges that were never answered leave their nonces behind: sweep them now and then.
-    const int64_t now_unix = absl::ToUnixSeconds(absl::Now());
-    int64_t last = last_expire_unix_.load();
-    if (now_unix - last >= 10 && last_expire_unix_.compare_exchange_strong(last, now_unix)) {
-      nonces_->Expire(absl::Now());
-    }
-    if (!nonces_->Issue(*nonce, agent_id, deadline)) {
-      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "nonce book full");
-    }
-    VerifierMessage out;
-    *out.mutable_challenge() = challenge;
-    if (!stream->Write(out)) break;
-
-    // Evidence, within the deadline (plus a little for the network).
+  // Called once, right after construction (shared_from_this needs a finished constructor).
+  void Begin(bool refuse_busy, bool refuse_shutdown) {
+    self_ = shared_from_this();
+    Ops ops;
     {
-      ScopedDeadline response(reaper_, ctx, deadline + absl::Seconds(2));
-      if (!stream->Read(&in)) {
-        Log("stream", absl::StrCat(who, ": no evidence for challenge #", sequence,
-                                   " (closed or deadline passed)"));
-        break;
-      }
-    }
-    if (!in.has_evidence()) {
-      return EndWithError(stream, veu::v1::REASON_UNSPECIFIED, "expected evidence",
-                          grpc::StatusCode::INVALID_ARGUMENT);
-    }
-
-    // Appraise against the freshest record (another stream may have updated it).
-    absl::StatusOr<veu::v1::AgentRecord> current = store_->GetAgent(agent_id);
-    if (!current.ok()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "store unavailable");
-    absl::StatusOr<std::string> id = crypto::RandomBytes(16);
-    if (!id.ok()) return grpc::Status(grpc::StatusCode::INTERNAL, "random source failed");
-    absl::StatusOr<veu::v1::Site> site = store_->GetSite(current->site());
-    std::optional<veu::v1::ReferenceValues> class_refs;
-    if (!current->platform_class().empty()) {
-      absl::StatusOr<veu::v1::ReferenceValues> refs =
-          store_->GetReferenceValues(current->platform_class());
-      if (refs.ok()) {
-        class_refs = *std::move(refs);
-      } else if (!absl::IsNotFound(refs.status())) {
-        return grpc::Status(grpc::StatusCode::UNAVAILABLE, "store unavailable");
-      }
-    }
-    // The organisation's view for the site-wide controls; without it they are not-evaluated.
-    std::optional<OrganisationContext> organisation;
-    if (site.ok()) {
-      absl::StatusOr<OrganisationContext> read =
-          ReadOrganisationContext(*store_, *current, *site, in.evidence().facts());
-      if (read.ok()) {
-        organisation = *std::move(read);
+      absl::MutexLock lock(&mu_);
+      if (refuse_shutdown) {
+        Apply(session_.Terminate(SessionEnd(absl::StatusCode::kUnavailable,
+                                            veu::v1::VERIFIER_SHUTTING_DOWN,
+                                            "the verifier is shutting down; reconnect later")),
+              ops);
+      } else if (refuse_busy) {
+        Apply(session_.Terminate(SessionEnd(
+                  absl::StatusCode::kResourceExhausted, veu::v1::VERIFIER_BUSY,
+                  "too many streams have not proven an agent yet; retry with backoff")),
+              ops);
       } else {
-        Log("stream", absl::StrCat(who, ": organisation view unavailable: ",
-                                   read.status().ToString()));
+        Apply(session_.Start(), ops);
+        ops.read = !ended_;
+        reading_ = ops.read;
       }
     }
-    AppraisalInput input;
-    input.agent = &*current;
-    input.organisation = organisation ? &*organisation : nullptr;
-    input.site = site.ok() ? &*site : nullptr;
-    input.class_reference_values = class_refs ? &*class_refs : nullptr;
-    input.challenge = &challenge;
-    input.evidence = &in.evidence();
-    input.previous_event_log = previous_log;
-    input.appraisal_id = ToHex(*id);
-    input.now = absl::Now();
-    absl::StatusOr<AppraisalOutcome> outcome = Appraise(input, policy_, *nonces_);
-    if (!outcome.ok()) {
-      Log("stream", absl::StrCat(who, ": appraisal failed: ", outcome.status().ToString()));
-      return grpc::Status(grpc::StatusCode::INTERNAL, "appraisal failed");
-    }
-    const veu::v1::Appraisal& appraisal = outcome->appraisal;
-    if (!authenticated && !ProvesAgent(appraisal)) {
-      // Not proven to be this agent: record the attempt, leave the agent's verdict alone.
-      veu::v1::Event event;
-      event.set_kind(veu::v1::EVENT_IMPERSONATION_SUSPECTED);
-      event.set_agent_id(agent_id);
-      event.set_site(current->site());
-      *event.mutable_at() = ToProtoTime(input.now);
-      event.set_detail(absl::StrCat("stream from ", peer,
-                                    " claimed this agent; its first report proved nothing (",
-                                    FailedReasons(appraisal), ")"));
-      (void)store_->AppendEvent(event);
-      Log("stream", absl::StrCat(who, ": first report does not prove the enrolled AK (",
-                                 FailedReasons(appraisal), "); closing"));
-      const veu::v1::ReasonCode reason =
-          appraisal.reasons().empty() ? veu::v1::QUOTE_SIGNATURE_INVALID
-                                      : static_cast<veu::v1::ReasonCode>(appraisal.reasons(0));
-      return EndWithError(stream, reason,
-                          "report does not prove this agent's enrolled AK with a fresh quote",
-                          grpc::StatusCode::UNAUTHENTICATED);
-    }
-    authenticated = true;
+    Run(ops);
+  }
 
-    AppraisalCommit commit;
-    commit.appraisal = appraisal;
-    commit.evidence = in.evidence().SerializeAsString();
-    commit.challenge = challenge.SerializeAsString();
-    commit.agent = outcome->agent;
-    // The operator may have changed the agent's class meanwhile: keep the newest setting.
-    if (absl::StatusOr<veu::v1::AgentRecord> latest = store_->GetAgent(agent_id); latest.ok()) {
-      commit.agent.set_platform_class(latest->platform_class());
+  // Ends the stream from outside (replaced, shutdown).
+  void Terminate(const absl::Status& why) {
+    Ops ops;
+    {
+      absl::MutexLock lock(&mu_);
+      Apply(session_.Terminate(why), ops);
     }
-    commit.events = outcome->events;
-    commit.diversions = outcome->diversions;
-    commit.sightings.assign(appraisal.inventory().identities().begin(),
-                            appraisal.inventory().identities().end());
-    if (absl::Status s = store_->CommitAppraisal(commit); !s.ok()) {
-      Log("stream", absl::StrCat(who, ": could not commit appraisal: ", s.ToString()));
-      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "could not commit the result; retry");
-    }
-    if (!outcome->accepted_event_log.empty()) previous_log = outcome->accepted_event_log;
-    if (options_.on_commit) options_.on_commit(appraisal, current->last_verdict());
-    const std::string reasons = FailedReasons(appraisal);
-    Log("appraisal", absl::StrCat(who, ": #", sequence, " ",
-                                  veu::v1::Verdict_Name(appraisal.verdict()),
-                                  reasons.empty() ? "" : " ", reasons));
+    Run(ops);
+  }
 
-    VerifierMessage ack;
-    ack.mutable_ack()->set_sequence(sequence);
-    ack.mutable_ack()->set_appraisal_id(appraisal.id());
-    ack.mutable_ack()->set_verdict(appraisal.verdict());
-    ack.mutable_ack()->mutable_reasons()->CopyFrom(appraisal.reasons());
-    if (!stream->Write(ack)) break;
-
-    // Wait for the next interval, ending early if the server shuts down or the call ends.
-    const absl::Time next = absl::Now() + options_.challenge_interval;
-    while (absl::Now() < next && !ctx->IsCancelled()) {
-      if (shutdown_.WaitForNotificationWithTimeout(
-              std::min(absl::Milliseconds(200), next - absl::Now()))) {
-        break;
+  void OnReadDone(bool ok) override {
+    Ops ops;
+    std::optional<std::string> claimed;
+    {
+      absl::MutexLock lock(&mu_);
+      reading_ = false;
+      if (!ok) {
+        Apply(session_.OnPeerGone(), ops);
+      } else {
+        const bool was_authenticated = session_.authenticated();
+        const absl::Time start = absl::Now();
+        SessionStep step = session_.OnMessage(in_);
+        if (step.commit.has_value() && service_->metrics_) {
+          service_->metrics_->appraisal_seconds.ObserveDuration(absl::Now() - start);
+        }
+        if (!was_authenticated && session_.authenticated()) claimed = session_.agent_id();
+        Apply(std::move(step), ops);
+        if (!ended_) {
+          ops.read = true;
+          reading_ = true;
+        }
       }
+    }
+    if (claimed) {
+      service_->ClaimAgent(*claimed, shared_from_this(), session_site_, peer_);
+      service_->unauthenticated_.fetch_sub(1);
+      counted_unauthenticated_ = false;
+    }
+    Run(ops);
+  }
+
+  void OnWriteDone(bool ok) override {
+    Ops ops;
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (!outbox_.empty()) outbox_.pop_front();
+      if (!ok) {
+        // The peer is gone; nothing more can be written.
+        outbox_.clear();
+        Apply(session_.OnPeerGone(), ops);
+      }
+      NextWriteOrFinish(ops);
+    }
+    Run(ops);
+  }
+
+  void OnCancel() override {
+    Ops ops;
+    {
+      absl::MutexLock lock(&mu_);
+      cancelled_ = true;
+      outbox_.clear();
+      Apply(session_.OnPeerGone(), ops);
+      NextWriteOrFinish(ops);
+    }
+    Run(ops);
+  }
+
+  void OnDone() override {
+    std::string agent_id;
+    {
+      absl::MutexLock lock(&mu_);
+      done_ = true;
+      if (timer_ != 0) service_->timers_->Cancel(timer_);
+      timer_ = 0;
+      agent_id = session_.agent_id();
+    }
+    if (counted_unauthenticated_) service_->unauthenticated_.fetch_sub(1);
+    if (!agent_id.empty()) service_->ReleaseAgent(agent_id, this);
+    service_->Forget(this);
+    service_->open_streams_.fetch_sub(1);
+    self_.reset();  // may destroy this
+  }
+
+  void set_counted_unauthenticated() { counted_unauthenticated_ = true; }
+
+ private:
+  // gRPC calls decided under mu_, made after it is released.
+  struct Ops {
+    bool read = false;
+    const VerifierMessage* write = nullptr;
+    std::optional<grpc::Status> finish;
+    std::optional<AppraisalCommit> commit;
+  };
+
+  static SessionDeps MakeDeps(AttestationService* service) {
+    SessionDeps deps;
+    deps.store = service->store_;
+    deps.nonces = service->nonces_;
+    deps.policy = &service->policy_;
+    deps.clock = &service->clock_;
+    deps.random = [](size_t n) { return crypto::RandomBytes(n); };
+    deps.first_challenge_delay = [service] { return service->FirstChallengeDelay(); };
+    return deps;
+  }
+  static SessionOptions MakeOptions(const StreamOptions& o) {
+    SessionOptions s;
+    s.challenge_interval = o.challenge_interval;
+    s.response_timeout = o.response_timeout;
+    s.hello_timeout = o.hello_timeout;
+    s.pcr_selection = o.pcr_selection;
+    return s;
+  }
+
+  // Carries out a session step (under mu_): queue messages, arm the timer, note the commit,
+  // and the end.
+  void Apply(SessionStep step, Ops& ops) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (done_) return;
+    for (VerifierMessage& m : step.send) {
+      if (m.has_challenge()) challenge_sent_at_ = absl::Now();
+      if (m.has_ack()) {
+        if (service_->metrics_) {
+          service_->metrics_->challenge_to_ack_seconds.ObserveDuration(absl::Now() -
+                                                                        challenge_sent_at_);
+          service_->metrics_->appraisals.With(veu::v1::Verdict_Name(m.ack().verdict()))
+              .Increment();
+        }
+        if (service_->options_.on_commit) {
+          service_->options_.on_commit(session_.last_committed(),
+                                       session_.verdict_before_last_commit());
+        }
+      }
+      if (m.has_error() && service_->metrics_) {
+        service_->metrics_->refusals.With(veu::v1::ReasonCode_Name(m.error().reason()))
+            .Increment();
+      }
+      if (!cancelled_) outbox_.push_back(std::move(m));
+    }
+    if (!session_.site().empty()) session_site_ = session_.site();
+    if (step.wake_at.has_value()) Arm(*step.wake_at);
+    if (step.commit.has_value()) ops.commit = std::move(step.commit);
+    if (step.end.has_value() && !ended_) {
+      ended_ = true;
+      end_status_ = ToGrpcStatus(*step.end);
+    }
+    NextWriteOrFinish(ops);
+  }
+
+  void NextWriteOrFinish(Ops& ops) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_ || done_) return;
+    if (!writing_ && !outbox_.empty()) {
+      writing_ = true;
+      ops.write = &outbox_.front();
+      return;
+    }
+    if (ended_ && !writing_ && outbox_.empty()) {
+      finished_ = true;
+      ops.finish = end_status_;
     }
   }
-  Log("stream", absl::StrCat(who, ": stream ended"));
-  return grpc::Status::OK;
+
+  void Arm(absl::Time when) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (timer_ != 0) service_->timers_->Cancel(timer_);
+    timer_ = 0;
+    if (when == absl::InfiniteFuture()) return;
+    std::weak_ptr<StreamReactor> weak = weak_from_this();
+    timer_ = service_->timers_->Schedule(when, [weak] {
+      if (std::shared_ptr<StreamReactor> self = weak.lock()) self->OnTimer();
+    });
+  }
+
+  void OnTimer() {
+    Ops ops;
+    {
+      absl::MutexLock lock(&mu_);
+      timer_ = 0;
+      if (done_) return;
+      SessionStep step = session_.OnTimer();
+      // Challenges that were never answered leave their nonces behind: sweep now and then.
+      if (!step.send.empty() && step.send[0].has_challenge()) service_->nonces_sweep();
+      Apply(std::move(step), ops);
+    }
+    Run(ops);
+  }
+
+  void OnCommitted(const absl::Status& status) {
+    Ops ops;
+    {
+      absl::MutexLock lock(&mu_);
+      if (done_) return;
+      Apply(session_.OnCommitted(status), ops);
+    }
+    Run(ops);
+  }
+
+  // Makes the gRPC calls and hands over the commit (outside mu_).
+  void Run(Ops& ops) {
+    if (ops.commit.has_value()) {
+      std::weak_ptr<StreamReactor> weak = weak_from_this();
+      service_->committer_->Submit(*std::move(ops.commit), [weak](const absl::Status& s) {
+        if (std::shared_ptr<StreamReactor> self = weak.lock()) self->OnCommitted(s);
+      });
+    }
+    if (ops.write != nullptr) StartWrite(ops.write);
+    if (ops.read) StartRead(&in_);
+    if (ops.finish.has_value()) Finish(*ops.finish);
+  }
+
+  AttestationService* const service_;
+  const std::string peer_;
+  std::shared_ptr<StreamReactor> self_;
+  AgentMessage in_;  // owned by the one outstanding read
+  std::string session_site_;
+  bool counted_unauthenticated_ = false;
+  absl::Mutex mu_;
+  AttestationSession session_ ABSL_GUARDED_BY(mu_);
+  std::deque<VerifierMessage> outbox_ ABSL_GUARDED_BY(mu_);  // front: the write in flight
+  TimerQueue::Id timer_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Time challenge_sent_at_ ABSL_GUARDED_BY(mu_);
+  bool reading_ ABSL_GUARDED_BY(mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool ended_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::Status end_status_ ABSL_GUARDED_BY(mu_);
+};
+
+AttestationService::AttestationService(Store* store, NonceBook* nonces, GroupCommitter* committer,
+                                       TimerQueue* timers, Metrics* metrics,
+                                       AppraisalPolicy policy, StreamOptions options)
+    : store_(store), nonces_(nonces), committer_(committer), timers_(timers),
+      policy_(std::move(policy)), options_(std::move(options)),
+      metrics_(metrics ? std::make_unique<StreamMetrics>(*metrics) : nullptr) {
+  if (metrics) {
+    metrics->AddCallbackGauge("veu_connected_agents", "Attestation streams that proved an agent",
+                              [this] { return open_streams_.load() - unauthenticated_.load(); });
+    metrics->AddCallbackGauge("veu_open_streams", "Attestation streams open, proven or not",
+                              [this] { return open_streams_.load(); });
+  }
+}
+
+AttestationService::~AttestationService() = default;
+
+grpc::ServerBidiReactor<AgentMessage, VerifierMessage>* AttestationService::Attest(
+    grpc::CallbackServerContext* ctx) {
+  open_streams_.fetch_add(1);
+  auto reactor = std::make_shared<StreamReactor>(this, ctx);
+  const bool busy = unauthenticated_.load() >= options_.max_unauthenticated_streams;
+  const bool stopping = shutting_down_.load();
+  if (!busy && !stopping) {
+    unauthenticated_.fetch_add(1);
+    reactor->set_counted_unauthenticated();
+    absl::MutexLock lock(&mu_);
+    open_.emplace(reactor.get(), reactor);
+  }
+  reactor->Begin(busy, stopping);
+  return reactor.get();  // owned by itself until OnDone
+}
+
+void AttestationService::ClaimAgent(const std::string& agent_id,
+                                    const std::shared_ptr<StreamReactor>& stream,
+                                    const std::string& site, const std::string& peer) {
+  std::shared_ptr<StreamReactor> older;
+  {
+    absl::MutexLock lock(&mu_);
+    std::weak_ptr<StreamReactor>& slot = live_[agent_id];
+    older = slot.lock();
+    slot = stream;
+  }
+  if (!older || older == stream) return;
+  older->Terminate(SessionEnd(absl::StatusCode::kAborted, veu::v1::STREAM_REPLACED,
+                              "a newer stream of this agent proved itself; this one is closed"));
+  veu::v1::Event event;
+  event.set_kind(veu::v1::EVENT_SESSION_REPLACED);
+  event.set_agent_id(agent_id);
+  event.set_site(site);
+  *event.mutable_at() = ToProtoTime(absl::Now());
+  event.set_detail(absl::StrCat("a newer stream from ", LogField(peer),
+                                " proved this agent; the older stream was closed"));
+  if (absl::StatusOr<int64_t> id = store_->AppendEvent(event); !id.ok()) {
+    Log("stream", absl::StrCat(agent_id.substr(0, 12), ": session replaced, event not stored: ",
+                               id.status().ToString()));
+  }
+  Log("stream", absl::StrCat(agent_id.substr(0, 12), "@", site,
+                             ": a newer stream replaced the older one"));
+}
+
+void AttestationService::ReleaseAgent(const std::string& agent_id, const StreamReactor* stream) {
+  absl::MutexLock lock(&mu_);
+  auto it = live_.find(agent_id);
+  if (it == live_.end()) return;
+  std::shared_ptr<StreamReactor> current = it->second.lock();
+  if (!current || current.get() == stream) live_.erase(it);
+}
+
+void AttestationService::Forget(const StreamReactor* stream) {
+  absl::MutexLock lock(&mu_);
+  open_.erase(stream);
+}
+
+void AttestationService::Shutdown() {
+  shutting_down_.store(true);
+  std::vector<std::shared_ptr<StreamReactor>> streams;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto& [ptr, weak] : open_) {
+      if (std::shared_ptr<StreamReactor> s = weak.lock()) streams.push_back(std::move(s));
+    }
+  }
+  for (const auto& s : streams) {
+    s->Terminate(SessionEnd(absl::StatusCode::kUnavailable, veu::v1::VERIFIER_SHUTTING_DOWN,
+                            "the verifier is shutting down; reconnect later"));
+  }
+}
+
+absl::Duration AttestationService::FirstChallengeDelay() {
+  if (options_.first_challenges_per_second <= 0) return absl::ZeroDuration();
+  const absl::Time now = absl::Now();
+  absl::MutexLock lock(&pace_mu_);
+  const absl::Time slot = std::max(now, next_first_challenge_);
+  next_first_challenge_ = slot + absl::Seconds(1.0 / options_.first_challenges_per_second);
+  return slot - now;
+}
+
+void AttestationService::nonces_sweep() {
+  const int64_t now_unix = absl::ToUnixSeconds(absl::Now());
+  int64_t last = last_expire_unix_.load();
+  if (now_unix - last >= 10 && last_expire_unix_.compare_exchange_strong(last, now_unix)) {
+    nonces_->Expire(absl::Now());
+  }
 }
 
 }  // namespace veu::verifier

@@ -1,10 +1,10 @@
 // SqliteStore: the embedded Store, one SQLite file in WAL mode.
 //
-// Durability: with journal_mode=WAL and synchronous=NORMAL (the default here) a transaction that
-// returned OK survives a crash of the verifier process, because its pages are already in the WAL
-// file; only a power loss or kernel crash before the next checkpoint can lose the last commits.
-// synchronous=FULL (Options::durability = kPowerLoss) fsyncs the WAL on every commit so acked
-// appraisals also survive power loss, at the price of one fsync per commit.
+// Durability: synchronous=FULL (Options::durability = kPowerLoss, the default) fsyncs the WAL on
+// every commit, so an acknowledged appraisal survives power loss and kernel panics. The stream
+// commits appraisals in groups (CommitAppraisals, one sync per group), which is what makes this
+// cheap. synchronous=NORMAL (kProcessCrash) survives only a crash of the verifier process: the
+// last commits before a power loss can be lost; for tests and throw-away databases.
 //
 // It is also the transparency log's storage (AppraisalLog): CommitAppraisal sets the
 // appraisal's log_index and appends its leaf in the same transaction.
@@ -33,7 +33,7 @@ class SqliteStore final : public Store, public AppraisalLog {
       kProcessCrash,  // synchronous=NORMAL: commits survive the process dying
       kPowerLoss,     // synchronous=FULL: commits also survive power loss / kernel panic
     };
-    Durability durability = Durability::kProcessCrash;
+    Durability durability = Durability::kPowerLoss;
     // How long a statement waits for another connection's lock before failing Unavailable.
     absl::Duration busy_timeout = absl::Seconds(5);
   };
@@ -69,7 +69,11 @@ class SqliteStore final : public Store, public AppraisalLog {
   absl::StatusOr<std::vector<veu::v1::AgentRecord>> ListAgents(const std::string& site) override;
   absl::Status PutAgent(const veu::v1::AgentRecord& agent,
                         const std::vector<veu::v1::Event>& events) override;
+  absl::Status RevokeAgent(const veu::v1::Revocation& revocation,
+                           const veu::v1::Event& event) override;
+  absl::Status ReinstateAgent(const std::string& agent_id, const veu::v1::Event& event) override;
   absl::Status CommitAppraisal(const AppraisalCommit& commit) override;
+  std::vector<absl::Status> CommitAppraisals(const std::vector<AppraisalCommit>& commits) override;
   absl::StatusOr<std::vector<veu::v1::StoredAppraisal>> ListAppraisals(const std::string& agent_id,
                                                                        uint32_t limit,
                                                                        bool with_evidence) override;
@@ -110,6 +114,10 @@ class SqliteStore final : public Store, public AppraisalLog {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<int64_t> InsertEventLocked(const veu::v1::Event& event, std::string_view operation)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sets or clears `agent`'s status and revocation from the revocations table (see
+  // Store::RevokeAgent): every read of an agent record goes through this.
+  absl::Status ApplyRevocationLocked(veu::v1::AgentRecord* agent, std::string_view operation)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Inside CommitAppraisal's transaction: records `identity` as seen at the appraisal's site
   // (first_seen kept, last_seen and agent_id from the appraisal), and opens a diversion case.
@@ -118,6 +126,10 @@ class SqliteStore final : public Store, public AppraisalLog {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<int64_t> InsertDiversionLocked(const veu::v1::Diversion& diversion,
                                                 std::string_view operation)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Inside a transaction: checks and stores one appraisal with everything it carries.
+  absl::Status CommitAppraisalLocked(const AppraisalCommit& commit)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Inside a transaction: checks and writes leaf `index` and the nodes it completes.

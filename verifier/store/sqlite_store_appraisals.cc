@@ -37,6 +37,42 @@ absl::StatusOr<std::vector<LogEntry>> ReadLogEntries(Statement& select) {
 }  // namespace
 
 absl::Status SqliteStore::CommitAppraisal(const AppraisalCommit& commit) {
+  const std::string op = absl::StrFormat("committing appraisal '%s' of agent '%s'",
+                                         commit.appraisal.id(), commit.appraisal.agent_id());
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_, op));
+  RETURN_IF_ERROR(CommitAppraisalLocked(commit));
+  return tx.Commit();
+}
+
+std::vector<absl::Status> SqliteStore::CommitAppraisals(
+    const std::vector<AppraisalCommit>& commits) {
+  std::vector<absl::Status> statuses(commits.size());
+  if (commits.empty()) return statuses;
+  const std::string op = absl::StrFormat("committing a group of %d appraisals", commits.size());
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<Transaction> tx = Transaction::Begin(*db_, op);
+  if (!tx.ok()) return std::vector<absl::Status>(commits.size(), tx.status());
+  // Each commit in its own savepoint: one that fails is rolled back alone, and the group's
+  // single COMMIT (one WAL sync) makes all the others durable together.
+  for (size_t i = 0; i < commits.size(); ++i) {
+    if (absl::Status s = db_->Exec("SAVEPOINT appraisal", op); !s.ok()) {
+      return std::vector<absl::Status>(commits.size(), s);
+    }
+    statuses[i] = CommitAppraisalLocked(commits[i]);
+    const char* end = statuses[i].ok() ? "RELEASE appraisal"
+                                       : "ROLLBACK TO appraisal; RELEASE appraisal";
+    if (absl::Status s = db_->Exec(end, op); !s.ok()) {
+      return std::vector<absl::Status>(commits.size(), s);
+    }
+  }
+  if (absl::Status committed = tx->Commit(); !committed.ok()) {
+    return std::vector<absl::Status>(commits.size(), committed);
+  }
+  return statuses;
+}
+
+absl::Status SqliteStore::CommitAppraisalLocked(const AppraisalCommit& commit) {
   const veu::v1::Appraisal& appraisal = commit.appraisal;
   const std::string op = absl::StrFormat("committing appraisal '%s' of agent '%s'", appraisal.id(),
                                          appraisal.agent_id());
@@ -49,9 +85,6 @@ absl::Status SqliteStore::CommitAppraisal(const AppraisalCommit& commit) {
   }
   ASSIGN_OR_RETURN(int64_t at, ToMicros(appraisal.appraised_at(), op + ": appraised_at"));
   veu::v1::Appraisal logged = appraisal;
-
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_, op));
   {
     ASSIGN_OR_RETURN(Statement select,
                      db_->Prepare("SELECT site FROM agents WHERE agent_id = ?1", op));
@@ -120,7 +153,7 @@ absl::Status SqliteStore::CommitAppraisal(const AppraisalCommit& commit) {
   for (const veu::v1::Diversion& diversion : commit.diversions) {
     RETURN_IF_ERROR(InsertDiversionLocked(diversion, op).status());
   }
-  return tx.Commit();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<veu::v1::StoredAppraisal>> SqliteStore::ListAppraisals(

@@ -104,12 +104,37 @@ class Store {
   virtual absl::Status PutAgent(const veu::v1::AgentRecord& agent,
                                 const std::vector<veu::v1::Event>& events) = 0;
 
+  // Revocation, kept apart from the agent record: while an agent is revoked, GetAgent and
+  // ListAgents return it with status AGENT_STATUS_REVOKED and `revocation` set, whatever record
+  // PutAgent or CommitAppraisal wrote since (so a concurrent appraisal never undoes it), and
+  // without them otherwise (a `revocation` in a written record is ignored).
+  // RevokeAgent records (or re-records, with the new reason and time) the revocation and
+  // appends `event`; NotFound if the agent never enrolled, InvalidArgument without a reason.
+  virtual absl::Status RevokeAgent(const veu::v1::Revocation& revocation,
+                                   const veu::v1::Event& event) = 0;
+  // Lifts the revocation, sets the stored status back to enrolled and appends `event`;
+  // FailedPrecondition if the agent is not revoked, NotFound if it never enrolled.
+  virtual absl::Status ReinstateAgent(const std::string& agent_id,
+                                      const veu::v1::Event& event) = 0;
+
   // Commits an appraisal, its raw evidence, the updated agent record and its events in one
   // transaction. Only after this returns OK may the result be acknowledged to the agent.
   // The store sets the appraisal's log_index (next leaf) and previous_log_index (the agent's
   // previous logged appraisal, unset if none) before appending its leaf, and records the
   // commit's sightings and diversions.
   virtual absl::Status CommitAppraisal(const AppraisalCommit& commit) = 0;
+  // Commits many appraisals (of different agents, or successive ones of one agent in order) as
+  // one group: one transaction, one durable sync. Returns one status per commit, in order:
+  // a commit that fails alone (e.g. its agent was removed) is left out and the others still
+  // land; if the group's transaction cannot be made durable every status is that error, and
+  // nothing of the group is stored. Log leaves are appended in the order given. The default
+  // commits them one by one (a store without a cheaper way).
+  virtual std::vector<absl::Status> CommitAppraisals(const std::vector<AppraisalCommit>& commits) {
+    std::vector<absl::Status> statuses;
+    statuses.reserve(commits.size());
+    for (const AppraisalCommit& commit : commits) statuses.push_back(CommitAppraisal(commit));
+    return statuses;
+  }
   // Newest first; `limit` 0 means 20. Evidence and challenge bytes only if `with_evidence`.
   virtual absl::StatusOr<std::vector<veu::v1::StoredAppraisal>> ListAppraisals(
       const std::string& agent_id, uint32_t limit, bool with_evidence) = 0;

@@ -1,0 +1,333 @@
+// AttestationSession, step by step with a hand-moved clock: every transition, every deadline,
+// and what reaches the store (nothing before a report proves the enrolled AK). Real signed
+// quotes (software AK) over the replay of a real firmware event log; an in-memory SqliteStore.
+#include "verifier/service/attestation_session.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "common/proto_time.h"
+#include "tests/support/status_matchers.h"
+#include "tests/verifier/appraisal/appraisal_fixture.h"
+#include "verifier/store/sqlite_store.h"
+
+namespace veu::verifier {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::kT0;
+using testing::TestAk;
+
+class FakeClock final : public Clock {
+ public:
+  absl::Time Now() const override { return now; }
+  absl::Time now = kT0;
+};
+
+class SessionTest : public testing::AppraiseTest {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(":memory:");
+    ASSERT_OK(store);
+    store_ = *std::move(store);
+    veu::v1::Site site;
+    site.set_name("site-a");
+    site.set_country("DE");
+    ASSERT_OK(store_->AddSite(site));
+    ASSERT_OK(store_->PutAgent(agent_, {}));
+    options_.challenge_interval = absl::Seconds(60);
+    options_.response_timeout = absl::Seconds(10);
+    options_.hello_timeout = absl::Seconds(5);
+    options_.network_grace = absl::Seconds(2);
+    options_.pcr_selection.push_back(testing::Sel(crypto::kAlgSha256, {0, 1, 2, 3, 4, 5, 6, 7}));
+    session_ = MakeSession();
+  }
+
+  std::unique_ptr<AttestationSession> MakeSession() {
+    SessionDeps deps;
+    deps.store = store_.get();
+    deps.nonces = &nonces_;
+    deps.policy = &policy_;
+    deps.clock = &clock_;
+    deps.random = [this](size_t n) -> absl::StatusOr<std::string> {
+      std::string bytes = absl::StrCat("random-", ++randoms_);
+      bytes.resize(n, '.');
+      return bytes;
+    };
+    deps.first_challenge_delay = [this] { return first_delay_; };
+    return std::make_unique<AttestationSession>(deps, options_, "ipv4:127.0.0.1:5000");
+  }
+
+  static veu::v1::AgentMessage Hello(const std::string& agent_id) {
+    veu::v1::AgentMessage m;
+    m.mutable_hello()->set_agent_id(agent_id);
+    m.mutable_hello()->set_agent_version("veu-agent test");
+    return m;
+  }
+  // Honest evidence for `c`; each report's TPM clock is later than the one before, as a real
+  // TPM's is.
+  veu::v1::AgentMessage EvidenceFor(const veu::v1::Challenge& c, bool with_log = true) {
+    const std::string facts = FactsFor(with_log ? log_ : "");
+    testing::QuoteSpec spec = HonestSpec(c, facts);
+    spec.clock = 100000 + 1000 * (++reports_);
+    veu::v1::AgentMessage m;
+    *m.mutable_evidence() = EvidenceOf(c.nonce(), testing::BuildQuote(ak_, spec), facts);
+    if (with_log) m.mutable_evidence()->mutable_event_log()->set_content(log_);
+    return m;
+  }
+  // Hello, then the first challenge (the timer fires when it asks).
+  veu::v1::Challenge Connect(AttestationSession& s) {
+    SessionStep start = s.Start();
+    SessionStep hello = s.OnMessage(Hello(agent_.agent_id()));
+    EXPECT_EQ(s.state(), SessionState::kIdle);
+    EXPECT_TRUE(hello.wake_at.has_value());
+    clock_.now = *hello.wake_at;
+    SessionStep challenge = s.OnTimer();
+    EXPECT_EQ(s.state(), SessionState::kAwaitingEvidence);
+    EXPECT_EQ(challenge.send.size(), 1u);
+    return challenge.send.empty() ? veu::v1::Challenge{} : challenge.send[0].challenge();
+  }
+  static veu::v1::StreamError ErrorIn(const SessionStep& step) {
+    EXPECT_EQ(step.send.size(), 1u);
+    EXPECT_TRUE(step.end.has_value());
+    return step.send.empty() ? veu::v1::StreamError{} : step.send[0].error();
+  }
+  size_t AppraisalsStored() {
+    absl::StatusOr<std::vector<veu::v1::StoredAppraisal>> list =
+        store_->ListAppraisals(agent_.agent_id(), 100, false);
+    EXPECT_OK(list);
+    return list.ok() ? list->size() : 0;
+  }
+
+  std::unique_ptr<SqliteStore> store_;
+  FakeClock clock_;
+  SessionOptions options_;
+  std::unique_ptr<AttestationSession> session_;
+  int randoms_ = 0;
+  int reports_ = 0;
+  absl::Duration first_delay_ = absl::ZeroDuration();
+};
+
+TEST_F(SessionTest, StartArmsTheHelloDeadline) {
+  SessionStep step = session_->Start();
+  EXPECT_TRUE(step.send.empty());
+  ASSERT_TRUE(step.wake_at.has_value());
+  EXPECT_EQ(*step.wake_at, kT0 + absl::Seconds(5));
+  EXPECT_EQ(session_->state(), SessionState::kAwaitingHello);
+}
+
+TEST_F(SessionTest, SilentPeerIsEndedAtTheHelloDeadlineWithItsReason) {
+  session_->Start();
+  clock_.now += absl::Seconds(5);
+  SessionStep step = session_->OnTimer();
+  EXPECT_EQ(ErrorIn(step).reason(), veu::v1::DEADLINE_EXCEEDED);
+  EXPECT_EQ(step.end->code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(SessionEndReason(*step.end), veu::v1::DEADLINE_EXCEEDED);
+  EXPECT_EQ(session_->state(), SessionState::kEnded);
+}
+
+TEST_F(SessionTest, FirstMessageOtherThanHelloIsAProtocolViolation) {
+  session_->Start();
+  veu::v1::AgentMessage evidence;
+  evidence.mutable_evidence()->set_nonce("n");
+  SessionStep step = session_->OnMessage(evidence);
+  EXPECT_EQ(ErrorIn(step).reason(), veu::v1::STREAM_PROTOCOL_VIOLATION);
+  EXPECT_EQ(step.end->code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(SessionTest, HelloFromUnknownAgentIsRefusedWithAgentUnknown) {
+  session_->Start();
+  SessionStep step = session_->OnMessage(Hello("no-such-agent"));
+  EXPECT_EQ(ErrorIn(step).reason(), veu::v1::AGENT_UNKNOWN);
+  EXPECT_EQ(step.end->code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(SessionTest, HelloFromRevokedAgentIsRefusedWithAgentRevoked) {
+  agent_.set_status(veu::v1::AGENT_STATUS_REVOKED);
+  ASSERT_OK(store_->PutAgent(agent_, {}));
+  session_->Start();
+  SessionStep step = session_->OnMessage(Hello(agent_.agent_id()));
+  EXPECT_EQ(ErrorIn(step).reason(), veu::v1::AGENT_REVOKED);
+  EXPECT_EQ(step.end->code(), absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(SessionTest, FirstChallengeWaitsForTheDelayTheTransportPaces) {
+  first_delay_ = absl::Seconds(5);
+  session_->Start();
+  SessionStep step = session_->OnMessage(Hello(agent_.agent_id()));
+  EXPECT_TRUE(step.send.empty()) << "no challenge before the timer";
+  ASSERT_TRUE(step.wake_at.has_value());
+  EXPECT_EQ(*step.wake_at, kT0 + absl::Seconds(5));
+}
+
+TEST_F(SessionTest, ChallengeCarriesAFreshNonceTheSelectionAndADeadline) {
+  const veu::v1::Challenge c = Connect(*session_);
+  EXPECT_EQ(c.nonce().size(), 32u);
+  EXPECT_EQ(c.sequence(), 1u);
+  ASSERT_EQ(c.pcr_selection_size(), 1);
+  EXPECT_EQ(c.pcr_selection(0).pcrs_size(), 8);
+  EXPECT_EQ(FromProtoTime(c.deadline()), clock_.now + absl::Seconds(10));
+  EXPECT_TRUE(c.send_full_event_log()) << "nothing accepted yet";
+}
+
+TEST_F(SessionTest, HonestEvidenceIsCommittedThenAckedThenTheNextChallengeWaitsAnInterval) {
+  const veu::v1::Challenge c = Connect(*session_);
+  SessionStep appraised = session_->OnMessage(EvidenceFor(c));
+  EXPECT_TRUE(appraised.send.empty()) << "no ack before the commit is durable";
+  ASSERT_TRUE(appraised.commit.has_value());
+  EXPECT_EQ(session_->state(), SessionState::kCommitting);
+  EXPECT_EQ(appraised.commit->appraisal.verdict(), veu::v1::VERDICT_ACCEPT)
+      << appraised.commit->appraisal.DebugString();
+  EXPECT_EQ(AppraisalsStored(), 0u) << "the session itself never writes the appraisal";
+  ASSERT_OK(store_->CommitAppraisal(*appraised.commit));
+
+  SessionStep acked = session_->OnCommitted(absl::OkStatus());
+  ASSERT_EQ(acked.send.size(), 1u);
+  ASSERT_TRUE(acked.send[0].has_ack());
+  EXPECT_EQ(acked.send[0].ack().sequence(), 1u);
+  EXPECT_EQ(acked.send[0].ack().appraisal_id(), appraised.commit->appraisal.id());
+  EXPECT_EQ(acked.send[0].ack().verdict(), veu::v1::VERDICT_ACCEPT);
+  ASSERT_TRUE(acked.wake_at.has_value());
+  EXPECT_EQ(*acked.wake_at, clock_.now + absl::Seconds(60));
+  EXPECT_EQ(session_->state(), SessionState::kIdle);
+  EXPECT_TRUE(session_->authenticated());
+  EXPECT_EQ(session_->last_committed().id(), appraised.commit->appraisal.id());
+
+  clock_.now = *acked.wake_at;
+  SessionStep next = session_->OnTimer();
+  ASSERT_EQ(next.send.size(), 1u);
+  EXPECT_EQ(next.send[0].challenge().sequence(), 2u);
+  EXPECT_FALSE(next.send[0].challenge().send_full_event_log())
+      << "the log accepted by the first report is kept for the unchanged case";
+}
+
+TEST_F(SessionTest, UnchangedLogAfterAnAcceptedOneIsAppraisedAgainstIt) {
+  veu::v1::Challenge c = Connect(*session_);
+  SessionStep first = session_->OnMessage(EvidenceFor(c));
+  ASSERT_OK(store_->CommitAppraisal(*first.commit));
+  SessionStep acked = session_->OnCommitted(absl::OkStatus());
+  clock_.now = *acked.wake_at;
+  c = session_->OnTimer().send[0].challenge();
+  veu::v1::AgentMessage m = EvidenceFor(c, true);
+  m.mutable_evidence()->mutable_event_log()->clear_content();
+  m.mutable_evidence()->mutable_event_log()->set_unchanged(true);
+  SessionStep second = session_->OnMessage(m);
+  ASSERT_TRUE(second.commit.has_value());
+  EXPECT_EQ(second.commit->appraisal.verdict(), veu::v1::VERDICT_ACCEPT)
+      << second.commit->appraisal.DebugString();
+}
+
+TEST_F(SessionTest, FailedCommitEndsTheSessionWithoutAnAck) {
+  const veu::v1::Challenge c = Connect(*session_);
+  session_->OnMessage(EvidenceFor(c));
+  SessionStep step = session_->OnCommitted(absl::UnavailableError("disk full"));
+  EXPECT_EQ(ErrorIn(step).reason(), veu::v1::VERIFIER_UNAVAILABLE);
+  EXPECT_FALSE(step.send[0].has_ack());
+  EXPECT_EQ(step.end->code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(step.end->message()), Not(HasSubstr("disk full")))
+      << "store internals stay in the verifier's log";
+}
+
+TEST_F(SessionTest, EvidenceAfterTheDeadlineTimerIsNeverAppraised) {
+  const veu::v1::Challenge c = Connect(*session_);
+  clock_.now += absl::Seconds(12);  // deadline + grace
+  SessionStep step = session_->OnTimer();
+  EXPECT_EQ(ErrorIn(step).reason(), veu::v1::DEADLINE_EXCEEDED);
+  EXPECT_FALSE(step.commit.has_value());
+  EXPECT_TRUE(session_->OnMessage(EvidenceFor(c)).send.empty()) << "an ended session is inert";
+}
+
+TEST_F(SessionTest, TimerWhileCommittingDoesNothing) {
+  const veu::v1::Challenge c = Connect(*session_);
+  SessionStep appraised = session_->OnMessage(EvidenceFor(c));
+  EXPECT_EQ(appraised.wake_at, absl::InfiniteFuture()) << "no deadline runs during a commit";
+  SessionStep step = session_->OnTimer();
+  EXPECT_TRUE(step.send.empty());
+  EXPECT_FALSE(step.end.has_value());
+  EXPECT_EQ(session_->state(), SessionState::kCommitting);
+}
+
+TEST_F(SessionTest, UnsolicitedMessageWhileIdleIsAProtocolViolation) {
+  const veu::v1::Challenge c = Connect(*session_);
+  session_->OnMessage(EvidenceFor(c));
+  session_->OnCommitted(absl::OkStatus());
+  SessionStep step = session_->OnMessage(EvidenceFor(c));
+  EXPECT_EQ(ErrorIn(step).reason(), veu::v1::STREAM_PROTOCOL_VIOLATION);
+}
+
+TEST_F(SessionTest, ForgedFirstReportRecordsImpersonationAndLeavesTheVerdictAlone) {
+  const veu::v1::Challenge c = Connect(*session_);
+  veu::v1::AgentMessage forged = EvidenceFor(c);
+  // Signed by a key that is not the enrolled AK.
+  testing::QuoteSpec spec = HonestSpec(c, forged.evidence().facts());
+  testing::BuiltQuote q = testing::BuildQuote(TestAk::Make(TestAk::kRsa2048), spec);
+  forged.mutable_evidence()->mutable_quote()->set_signature(q.evidence.signature);
+  SessionStep step = session_->OnMessage(forged);
+  EXPECT_FALSE(step.commit.has_value());
+  EXPECT_EQ(step.end->code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_NE(ErrorIn(step).reason(), veu::v1::REASON_UNSPECIFIED);
+  EventFilter filter;
+  filter.agent_id = agent_.agent_id();
+  absl::StatusOr<std::vector<veu::v1::Event>> events = store_->ListEvents(filter);
+  ASSERT_OK(events);
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].kind(), veu::v1::EVENT_IMPERSONATION_SUSPECTED);
+  EXPECT_EQ(AppraisalsStored(), 0u);
+  absl::StatusOr<veu::v1::AgentRecord> stored = store_->GetAgent(agent_.agent_id());
+  ASSERT_OK(stored);
+  EXPECT_EQ(stored->last_verdict(), agent_.last_verdict());
+}
+
+TEST_F(SessionTest, ReplayedNonceInTheFirstReportProvesNothing) {
+  const veu::v1::Challenge c = Connect(*session_);
+  const veu::v1::AgentMessage evidence = EvidenceFor(c);
+  // Another session answered this nonce first (the agent's genuine quote, relayed).
+  ASSERT_EQ(nonces_.Consume(c.nonce(), agent_.agent_id(), clock_.now),
+            veu::v1::REASON_UNSPECIFIED);
+  SessionStep step = session_->OnMessage(evidence);
+  EXPECT_FALSE(step.commit.has_value());
+  EXPECT_EQ(ErrorIn(step).reason(), veu::v1::NONCE_REPLAYED);
+}
+
+TEST_F(SessionTest, LaterFailingReportIsCommittedAsARejection) {
+  veu::v1::Challenge c = Connect(*session_);
+  ASSERT_OK(store_->CommitAppraisal(*session_->OnMessage(EvidenceFor(c)).commit));
+  clock_.now = *session_->OnCommitted(absl::OkStatus()).wake_at;
+  c = session_->OnTimer().send[0].challenge();
+  veu::v1::AgentMessage m = EvidenceFor(c);
+  m.mutable_evidence()->mutable_event_log()->set_content("not an event log");
+  SessionStep step = session_->OnMessage(m);
+  ASSERT_TRUE(step.commit.has_value()) << "a proven agent's failures are results to keep";
+  EXPECT_EQ(step.commit->appraisal.verdict(), veu::v1::VERDICT_REJECT);
+}
+
+TEST_F(SessionTest, TerminateTellsThePeerWhyAndEnds) {
+  Connect(*session_);
+  SessionStep step = session_->Terminate(SessionEnd(
+      absl::StatusCode::kAborted, veu::v1::STREAM_REPLACED, "a newer stream took over"));
+  EXPECT_EQ(ErrorIn(step).reason(), veu::v1::STREAM_REPLACED);
+  EXPECT_EQ(session_->state(), SessionState::kEnded);
+  EXPECT_TRUE(session_->Terminate(absl::CancelledError("again")).send.empty());
+}
+
+TEST_F(SessionTest, PeerGoneEndsSilently) {
+  Connect(*session_);
+  SessionStep step = session_->OnPeerGone();
+  EXPECT_TRUE(step.send.empty());
+  ASSERT_TRUE(step.end.has_value());
+  EXPECT_EQ(step.end->code(), absl::StatusCode::kCancelled);
+}
+
+TEST(SessionEndTest, CarriesItsReasonInThePayloadNotTheMessage) {
+  absl::Status s = SessionEnd(absl::StatusCode::kAborted, veu::v1::STREAM_REPLACED, "taken over");
+  EXPECT_EQ(s.message(), "taken over");
+  EXPECT_EQ(SessionEndReason(s), veu::v1::STREAM_REPLACED);
+  EXPECT_EQ(SessionEndReason(absl::AbortedError("STREAM_REPLACED")), veu::v1::REASON_UNSPECIFIED);
+}
+
+}  // namespace
+}  // namespace veu::verifier

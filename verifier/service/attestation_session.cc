@@ -1,0 +1,349 @@
+#include "verifier/service/attestation_session.h"
+
+#include <utility>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/hex.h"
+#include "common/log.h"
+#include "common/proto_time.h"
+#include "common/tpm/quote.h"
+#include "verifier/appraisal/check_ids.h"
+#include "verifier/service/organisation_view.h"
+
+namespace veu::verifier {
+namespace {
+
+using veu::v1::AgentMessage;
+using veu::v1::VerifierMessage;
+
+// The status payload that carries a session's reason code (its number, as decimal text).
+constexpr char kReasonPayload[] = "type.veu.dev/veu.v1.ReasonCode";
+
+// True only if this report proves it comes from the enrolled AK now: the signature verified
+// and the quote answers this session's fresh nonce. An old genuine quote (replayed) or a forged
+// one proves nothing, so it must not be recorded against the agent.
+bool ProvesAgent(const veu::v1::Appraisal& a) {
+  bool signature = false, qualifying_data = false, nonce = false;
+  for (const auto& c : a.checks()) {
+    const bool pass = c.status() == veu::v1::CHECK_PASS;
+    if (c.check() == tpm::kCheckSignatureValid) signature = pass;
+    if (c.check() == tpm::kCheckQualifyingData) qualifying_data = pass;
+    if (c.check() == kCheckNonceFresh) nonce = pass;
+  }
+  return signature && qualifying_data && nonce;
+}
+
+std::string ReasonNames(const veu::v1::Appraisal& a) {
+  std::string out;
+  for (int r : a.reasons()) {
+    absl::StrAppend(&out, out.empty() ? "" : ",",
+                    veu::v1::ReasonCode_Name(static_cast<veu::v1::ReasonCode>(r)));
+  }
+  return out;
+}
+
+VerifierMessage ErrorMessage(const absl::Status& why) {
+  VerifierMessage out;
+  out.mutable_error()->set_reason(SessionEndReason(why));
+  out.mutable_error()->set_message(std::string(why.message()));
+  return out;
+}
+
+}  // namespace
+
+const char* SessionStateName(SessionState state) {
+  switch (state) {
+    case SessionState::kAwaitingHello: return "awaiting-hello";
+    case SessionState::kIdle: return "idle";
+    case SessionState::kAwaitingEvidence: return "awaiting-evidence";
+    case SessionState::kCommitting: return "committing";
+    case SessionState::kEnded: return "ended";
+  }
+  return "?";
+}
+
+absl::Status SessionEnd(absl::StatusCode code, veu::v1::ReasonCode reason,
+                        const std::string& message) {
+  absl::Status status(code, message);
+  status.SetPayload(kReasonPayload, absl::Cord(absl::StrCat(static_cast<int>(reason))));
+  return status;
+}
+
+veu::v1::ReasonCode SessionEndReason(const absl::Status& status) {
+  absl::optional<absl::Cord> payload = status.GetPayload(kReasonPayload);
+  int value = 0;
+  if (!payload || !absl::SimpleAtoi(std::string(*payload), &value) ||
+      !veu::v1::ReasonCode_IsValid(value)) {
+    return veu::v1::REASON_UNSPECIFIED;
+  }
+  return static_cast<veu::v1::ReasonCode>(value);
+}
+
+AttestationSession::AttestationSession(SessionDeps deps, SessionOptions options, std::string peer)
+    : deps_(std::move(deps)), options_(std::move(options)), peer_(std::move(peer)) {}
+
+SessionStep AttestationSession::Start() {
+  SessionStep step;
+  step.wake_at = Now() + options_.hello_timeout;
+  return step;
+}
+
+SessionStep AttestationSession::OnMessage(const AgentMessage& message) {
+  switch (state_) {
+    case SessionState::kAwaitingHello:
+      if (!message.has_hello()) {
+        return End(SessionEnd(absl::StatusCode::kInvalidArgument,
+                              veu::v1::STREAM_PROTOCOL_VIOLATION,
+                              "the first message of a stream must be a hello"),
+                   true);
+      }
+      return OnHello(message.hello());
+    case SessionState::kAwaitingEvidence:
+      if (!message.has_evidence()) {
+        return End(SessionEnd(absl::StatusCode::kInvalidArgument,
+                              veu::v1::STREAM_PROTOCOL_VIOLATION,
+                              "expected evidence answering the challenge"),
+                   true);
+      }
+      return OnEvidence(message.evidence());
+    case SessionState::kIdle:
+    case SessionState::kCommitting:
+      return End(SessionEnd(absl::StatusCode::kInvalidArgument, veu::v1::STREAM_PROTOCOL_VIOLATION,
+                            "a message arrived while no challenge was outstanding"),
+                 true);
+    case SessionState::kEnded:
+      return {};
+  }
+  return {};
+}
+
+SessionStep AttestationSession::OnHello(const veu::v1::AgentHello& hello) {
+  absl::StatusOr<veu::v1::AgentRecord> agent = deps_.store->GetAgent(hello.agent_id());
+  if (absl::IsNotFound(agent.status())) {
+    Log("stream", absl::StrCat(peer_, ": hello from unknown agent ",
+                               LogField(hello.agent_id().substr(0, 16))));
+    return End(SessionEnd(absl::StatusCode::kNotFound, veu::v1::AGENT_UNKNOWN,
+                          "no enrolled agent with this id; enrol first"),
+               true);
+  }
+  if (!agent.ok()) {
+    Log("stream", absl::StrCat(peer_, ": store unavailable at hello: ", agent.status().ToString()));
+    return End(SessionEnd(absl::StatusCode::kUnavailable, veu::v1::VERIFIER_UNAVAILABLE,
+                          "the verifier cannot read its store; retry later"),
+               true);
+  }
+  if (agent->status() != veu::v1::AGENT_STATUS_ENROLLED) {
+    return End(SessionEnd(absl::StatusCode::kPermissionDenied, veu::v1::AGENT_REVOKED,
+                          "this agent is revoked; an operator must allow it again"),
+               true);
+  }
+  agent_id_ = hello.agent_id();
+  site_ = agent->site();
+  who_ = absl::StrCat(agent_id_.substr(0, 12), "@", site_);
+  Log("stream", absl::StrCat(who_, ": connected from ", peer_, " (agent ",
+                             LogField(hello.agent_version().substr(0, 64)), ")"));
+  state_ = SessionState::kIdle;
+  SessionStep step;
+  step.wake_at =
+      Now() + (deps_.first_challenge_delay ? deps_.first_challenge_delay() : absl::ZeroDuration());
+  return step;
+}
+
+SessionStep AttestationSession::IssueChallenge() {
+  absl::StatusOr<std::string> nonce = deps_.random(32);
+  if (!nonce.ok()) {
+    return End(SessionEnd(absl::StatusCode::kInternal, veu::v1::INTERNAL_ERROR,
+                          "the verifier's random source failed"),
+               true);
+  }
+  const absl::Time now = Now();
+  const absl::Time deadline = now + options_.response_timeout;
+  if (!deps_.nonces->Issue(*nonce, agent_id_, deadline)) {
+    return End(SessionEnd(absl::StatusCode::kResourceExhausted, veu::v1::VERIFIER_BUSY,
+                          "too many challenges outstanding; retry later"),
+               true);
+  }
+  ++sequence_;
+  challenge_.Clear();
+  challenge_.set_nonce(*nonce);
+  challenge_.mutable_pcr_selection()->Assign(options_.pcr_selection.begin(),
+                                             options_.pcr_selection.end());
+  *challenge_.mutable_deadline() = ToProtoTime(deadline);
+  challenge_.set_sequence(sequence_);
+  challenge_.set_send_full_event_log(previous_event_log_.empty());
+  state_ = SessionState::kAwaitingEvidence;
+  SessionStep step;
+  *step.send.emplace_back().mutable_challenge() = challenge_;
+  step.wake_at = deadline + options_.network_grace;
+  return step;
+}
+
+SessionStep AttestationSession::OnTimer() {
+  switch (state_) {
+    case SessionState::kAwaitingHello:
+      Log("stream", absl::StrCat(peer_, ": no hello before the deadline"));
+      return End(SessionEnd(absl::StatusCode::kDeadlineExceeded, veu::v1::DEADLINE_EXCEEDED,
+                            "no hello before the deadline"),
+                 true);
+    case SessionState::kIdle:
+      return IssueChallenge();
+    case SessionState::kAwaitingEvidence:
+      Log("stream", absl::StrCat(who_, ": no evidence for challenge #", sequence_,
+                                 " before its deadline"));
+      return End(SessionEnd(absl::StatusCode::kDeadlineExceeded, veu::v1::DEADLINE_EXCEEDED,
+                            absl::StrCat("no evidence for challenge #", sequence_,
+                                         " before its deadline")),
+                 true);
+    case SessionState::kCommitting:
+    case SessionState::kEnded:
+      return {};
+  }
+  return {};
+}
+
+absl::StatusOr<AppraisalOutcome> AttestationSession::AppraiseEvidence(
+    const veu::v1::Evidence& evidence, veu::v1::AgentRecord& current) {
+  // Appraise against the freshest record (an operator may have changed it meanwhile).
+  absl::StatusOr<veu::v1::AgentRecord> read = deps_.store->GetAgent(agent_id_);
+  if (!read.ok()) return read.status();
+  current = *std::move(read);
+  absl::StatusOr<std::string> id = deps_.random(16);
+  if (!id.ok()) return id.status();
+  absl::StatusOr<veu::v1::Site> site = deps_.store->GetSite(current.site());
+  std::optional<veu::v1::ReferenceValues> class_refs;
+  if (!current.platform_class().empty()) {
+    absl::StatusOr<veu::v1::ReferenceValues> refs =
+        deps_.store->GetReferenceValues(current.platform_class());
+    if (refs.ok()) {
+      class_refs = *std::move(refs);
+    } else if (!absl::IsNotFound(refs.status())) {
+      return refs.status();
+    }
+  }
+  // The organisation's view for the site-wide controls; without it they are not-evaluated.
+  std::optional<OrganisationContext> organisation;
+  if (site.ok()) {
+    absl::StatusOr<OrganisationContext> context =
+        ReadOrganisationContext(*deps_.store, current, *site, evidence.facts());
+    if (context.ok()) {
+      organisation = *std::move(context);
+    } else {
+      Log("stream", absl::StrCat(who_, ": organisation view unavailable: ",
+                                 context.status().ToString()));
+    }
+  }
+  AppraisalInput input;
+  input.agent = &current;
+  input.organisation = organisation ? &*organisation : nullptr;
+  input.site = site.ok() ? &*site : nullptr;
+  input.class_reference_values = class_refs ? &*class_refs : nullptr;
+  input.challenge = &challenge_;
+  input.evidence = &evidence;
+  input.previous_event_log = previous_event_log_;
+  input.appraisal_id = ToHex(*id);
+  input.now = Now();
+  return Appraise(input, *deps_.policy, *deps_.nonces);
+}
+
+SessionStep AttestationSession::OnEvidence(const veu::v1::Evidence& evidence) {
+  veu::v1::AgentRecord current;
+  absl::StatusOr<AppraisalOutcome> outcome = AppraiseEvidence(evidence, current);
+  if (!outcome.ok()) {
+    Log("stream", absl::StrCat(who_, ": appraisal failed: ", outcome.status().ToString()));
+    return End(SessionEnd(absl::StatusCode::kUnavailable, veu::v1::VERIFIER_UNAVAILABLE,
+                          "the report could not be appraised now; retry"),
+               true);
+  }
+  const veu::v1::Appraisal& appraisal = outcome->appraisal;
+  if (!authenticated_ && !ProvesAgent(appraisal)) {
+    // Not proven to be this agent: record the attempt, leave the agent's verdict alone.
+    veu::v1::Event event;
+    event.set_kind(veu::v1::EVENT_IMPERSONATION_SUSPECTED);
+    event.set_agent_id(agent_id_);
+    event.set_site(site_);
+    *event.mutable_at() = ToProtoTime(Now());
+    event.set_detail(absl::StrCat("stream from ", peer_,
+                                  " claimed this agent; its first report proved nothing (",
+                                  ReasonNames(appraisal), ")"));
+    (void)deps_.store->AppendEvent(event);
+    Log("stream", absl::StrCat(who_, ": first report does not prove the enrolled AK (",
+                               ReasonNames(appraisal), "); closing"));
+    const veu::v1::ReasonCode reason =
+        appraisal.reasons().empty() ? veu::v1::QUOTE_SIGNATURE_INVALID
+                                    : static_cast<veu::v1::ReasonCode>(appraisal.reasons(0));
+    return End(SessionEnd(absl::StatusCode::kUnauthenticated, reason,
+                          "the report does not prove this agent's enrolled AK with a fresh quote"),
+               true);
+  }
+  authenticated_ = true;
+
+  SessionStep step;
+  AppraisalCommit& commit = step.commit.emplace();
+  commit.appraisal = appraisal;
+  commit.evidence = evidence.SerializeAsString();
+  commit.challenge = challenge_.SerializeAsString();
+  commit.agent = outcome->agent;
+  commit.agent.set_platform_class(current.platform_class());
+  commit.events = outcome->events;
+  commit.diversions = outcome->diversions;
+  commit.sightings.assign(appraisal.inventory().identities().begin(),
+                          appraisal.inventory().identities().end());
+  committing_ = appraisal;
+  committing_verdict_before_ = current.last_verdict();
+  pending_event_log_ = outcome->accepted_event_log;
+  state_ = SessionState::kCommitting;
+  step.wake_at = absl::InfiniteFuture();  // a commit always reports back
+  return step;
+}
+
+SessionStep AttestationSession::OnCommitted(const absl::Status& committed) {
+  if (state_ != SessionState::kCommitting) return {};
+  if (!committed.ok()) {
+    Log("stream", absl::StrCat(who_, ": could not commit appraisal: ", committed.ToString()));
+    return End(SessionEnd(absl::StatusCode::kUnavailable, veu::v1::VERIFIER_UNAVAILABLE,
+                          "the result could not be stored; retry"),
+               true);
+  }
+  if (!pending_event_log_.empty()) previous_event_log_ = std::move(pending_event_log_);
+  pending_event_log_.clear();
+  last_committed_ = std::move(committing_);
+  verdict_before_ = committing_verdict_before_;
+  const std::string reasons = ReasonNames(last_committed_);
+  Log("appraisal", absl::StrCat(who_, ": #", sequence_, " ",
+                                veu::v1::Verdict_Name(last_committed_.verdict()),
+                                reasons.empty() ? "" : " ", reasons));
+  SessionStep step;
+  veu::v1::Ack& ack = *step.send.emplace_back().mutable_ack();
+  ack.set_sequence(sequence_);
+  ack.set_appraisal_id(last_committed_.id());
+  ack.set_verdict(last_committed_.verdict());
+  ack.mutable_reasons()->CopyFrom(last_committed_.reasons());
+  state_ = SessionState::kIdle;
+  step.wake_at = Now() + options_.challenge_interval;
+  return step;
+}
+
+SessionStep AttestationSession::OnPeerGone() {
+  if (state_ == SessionState::kEnded) return {};
+  Log("stream", absl::StrCat(who_.empty() ? peer_ : who_, ": stream ended by the peer (",
+                             SessionStateName(state_), ")"));
+  return End(absl::CancelledError("the peer ended the stream"), false);
+}
+
+SessionStep AttestationSession::Terminate(const absl::Status& why) {
+  if (state_ == SessionState::kEnded) return {};
+  return End(why, true);
+}
+
+SessionStep AttestationSession::End(const absl::Status& why, bool tell_peer) {
+  SessionStep step;
+  if (tell_peer) step.send.push_back(ErrorMessage(why));
+  step.end = why;
+  step.wake_at = absl::InfiniteFuture();
+  state_ = SessionState::kEnded;
+  return step;
+}
+
+}  // namespace veu::verifier
