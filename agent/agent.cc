@@ -5,8 +5,26 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "veu/v1/reason.pb.h"
 
 namespace veu::agent {
+
+namespace {
+
+// Refusals that the same request can never turn into a success: a used, expired or unknown
+// token, or a revoked agent. Retrying them would only fill the verifier's event table.
+bool IsPermanentEnrolmentRefusal(const absl::Status& status) {
+  for (veu::v1::ReasonCode reason :
+       {veu::v1::ENROLMENT_TOKEN_USED, veu::v1::ENROLMENT_TOKEN_EXPIRED,
+        veu::v1::ENROLMENT_TOKEN_INVALID, veu::v1::AGENT_REVOKED}) {
+    if (absl::StartsWith(status.message(), absl::StrCat(veu::v1::ReasonCode_Name(reason), ":"))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
 
 std::string_view AgentStateName(AgentState state) {
   switch (state) {
@@ -41,6 +59,13 @@ absl::Status Agent::Run() {
       absl::StatusOr<std::string> id =
           Enrol(*deps_.tpm, *deps_.enrollment, options_.enrollment);
       if (!id.ok()) {
+        if (IsPermanentEnrolmentRefusal(id.status())) {
+          state_ = AgentState::kStopped;
+          return absl::Status(id.status().code(),
+                              absl::StrCat("enrolment refused for good: ", id.status().message(),
+                                           "; an operator must issue a new token or allow this "
+                                           "EK for the site"));
+        }
         BackOff(absl::Status(id.status().code(),
                              absl::StrCat("enrolment failed: ", id.status().message())));
         state_ = AgentState::kUnenrolled;
@@ -62,11 +87,22 @@ absl::Status Agent::Run() {
     rounds_ += stats.acks;
     if (stats.acks > 0) backoff_ = options_.min_backoff;  // the stream worked: start over
     if (options_.max_rounds > 0 && rounds_ >= options_.max_rounds) break;
-    if (absl::IsNotFound(s) || absl::StrContains(s.message(), "AGENT_UNKNOWN")) {
+    if (stats.refused == veu::v1::AGENT_UNKNOWN) {
       Log("agent", "the verifier does not know this agent any more: enrolling again");
       agent_id_.clear();
       state_ = AgentState::kUnenrolled;
       continue;
+    }
+    if (stats.refused == veu::v1::AGENT_REVOKED) {
+      // Retrying cannot help until an operator allows the agent again; say so and stop.
+      state_ = AgentState::kStopped;
+      return absl::PermissionDeniedError(
+          "the verifier has revoked this agent; an operator must allow it again "
+          "(veuctl agent allow) before it can attest");
+    }
+    if (stats.refused == veu::v1::STREAM_REPLACED) {
+      Log("agent", "another stream of this agent took over at the verifier (a second agent "
+                   "process with the same TPM?)");
     }
     BackOff(s.ok() ? absl::UnavailableError("stream closed by the verifier")
                    : absl::Status(s.code(), absl::StrCat("stream ended: ", s.message())));

@@ -18,10 +18,11 @@ using veu::v1::VerifierMessage;
 
 constexpr char kAgentVersion[] = "veu-agent 0.1.0";
 
-// Builds the evidence for one challenge. The event log is sent whole when the verifier asks
-// for it or it changed since the last one sent on this stream; otherwise marked unchanged.
-absl::StatusOr<veu::v1::Evidence> Answer(Tpm& tpm, const veu::v1::Challenge& challenge,
-                                         const ReportSource& source, std::string& last_log_sent) {
+}  // namespace
+
+absl::StatusOr<veu::v1::Evidence> AnswerChallenge(Tpm& tpm, const veu::v1::Challenge& challenge,
+                                                  const ReportSource& source,
+                                                  std::string& last_log_sent) {
   veu::v1::Facts facts = source.facts();
   facts.set_agent_version(kAgentVersion);
   veu::v1::Evidence evidence;
@@ -54,8 +55,6 @@ absl::StatusOr<veu::v1::Evidence> Answer(Tpm& tpm, const veu::v1::Challenge& cha
   return evidence;
 }
 
-}  // namespace
-
 absl::Status RunAttestationStream(Tpm& tpm, veu::v1::Attestation::StubInterface& stub,
                                   const std::string& agent_id, const ReportSource& source,
                                   StreamStats* stats, uint64_t max_rounds) {
@@ -74,8 +73,10 @@ absl::Status RunAttestationStream(Tpm& tpm, veu::v1::Attestation::StubInterface&
   VerifierMessage in;
   while (stream->Read(&in)) {
     if (in.has_error()) {
-      Log("stream", absl::StrCat("verifier refused: ", veu::v1::ReasonCode_Name(in.error().reason()),
-                                 ": ", in.error().message()));
+      s.refused = in.error().reason();
+      Log("stream", absl::StrCat("verifier ended the stream: ",
+                                 veu::v1::ReasonCode_Name(in.error().reason()), ": ",
+                                 LogField(in.error().message(), 256)));
       continue;  // Finish() below carries the status
     }
     if (in.has_ack()) {
@@ -92,7 +93,8 @@ absl::Status RunAttestationStream(Tpm& tpm, veu::v1::Attestation::StubInterface&
     }
     if (!in.has_challenge()) continue;
     ++s.challenges;
-    absl::StatusOr<veu::v1::Evidence> evidence = Answer(tpm, in.challenge(), source, last_log_sent);
+    absl::StatusOr<veu::v1::Evidence> evidence =
+        AnswerChallenge(tpm, in.challenge(), source, last_log_sent);
     if (!evidence.ok()) {
       ctx.TryCancel();
       return evidence.status();

@@ -24,7 +24,17 @@ struct StreamStats {
   uint64_t challenges = 0;
   uint64_t acks = 0;
   veu::v1::Verdict last_verdict = veu::v1::VERDICT_UNSPECIFIED;
+  // Why the verifier ended the stream (its StreamError.reason), REASON_UNSPECIFIED if it did
+  // not say. The agent acts on this code, never on the message text.
+  veu::v1::ReasonCode refused = veu::v1::REASON_UNSPECIFIED;
 };
+
+// The evidence answering one challenge: facts from `source` (agent_version set), the event log
+// whole when the verifier asks for it or it changed since `last_log_sent` (which is updated),
+// else marked unchanged, and a quote whose qualifyingData binds the nonce and the facts.
+absl::StatusOr<veu::v1::Evidence> AnswerChallenge(Tpm& tpm, const veu::v1::Challenge& challenge,
+                                                  const ReportSource& source,
+                                                  std::string& last_log_sent);
 
 // Runs one stream until it ends. Returns OK if the verifier closed it cleanly, the stream's
 // status otherwise; `stats` (optional) says how far it got. `max_rounds` > 0 ends the stream

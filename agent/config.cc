@@ -88,7 +88,7 @@ absl::StatusOr<veu::v1::AgentConfig> LoadAgentConfig(const std::vector<std::stri
   if (config.event_log_path().empty()) {
     config.set_event_log_path("/sys/kernel/security/tpm0/binary_bios_measurements");
   }
-  if (config.max_backoff_seconds() == 0) config.set_max_backoff_seconds(60);
+  if (config.max_backoff_seconds() == 0) config.set_max_backoff_seconds(8);
   if (config.ak_algorithm() != "ecc" && config.ak_algorithm() != "rsa") {
     return absl::InvalidArgumentError("ak_algorithm must be 'ecc' or 'rsa'");
   }

@@ -68,6 +68,12 @@ int RunAgent(const std::vector<std::string>& args) {
   // Keepalive pings notice a dead verifier (or a dropped NAT mapping) between challenges.
   channel_args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
   channel_args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
+  // gRPC's own reconnect backoff grows to 120 s by default: after a verifier restart the agent
+  // would stay away for most of a minute. Cap it low; the agent's jittered backoff (below)
+  // keeps a returning fleet from reconnecting in lockstep.
+  channel_args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 500);
+  channel_args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 500);
+  channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 4000);
   auto channel = grpc::CreateCustomChannel(config->verifier_address(), *creds, channel_args);
   auto enrollment = veu::v1::Enrollment::NewStub(channel);
   auto attestation = veu::v1::Attestation::NewStub(channel);
