@@ -35,8 +35,10 @@ veu::v1::CheckResult ToProto(const CheckResult& check) {
   out.set_check(check.id);
   switch (check.status) {
     case CheckStatus::kPass:
-    case CheckStatus::kWarn:
       out.set_status(veu::v1::CHECK_PASS);
+      break;
+    case CheckStatus::kWarn:
+      out.set_status(veu::v1::CHECK_WARN);
       break;
     case CheckStatus::kFail:
       out.set_status(veu::v1::CHECK_FAIL);

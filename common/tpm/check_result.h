@@ -34,8 +34,9 @@ bool AllPassed(const std::vector<CheckResult>& checks);
 // The first failed check, or nullptr if none failed.
 const CheckResult* FirstFailure(const std::vector<CheckResult>& checks);
 
-// The stored form (veu.v1.CheckResult). The schema has no "warn": a warning is stored as
-// CHECK_PASS with its reason set; kSkipped becomes CHECK_NOT_EVALUATED.
+// The stored form (veu.v1.CheckResult): a warning is CHECK_WARN with its reason set (a verdict
+// over it is WARN unless the policy pack accepts the caveat); kSkipped becomes
+// CHECK_NOT_EVALUATED.
 veu::v1::CheckResult ToProto(const CheckResult& check);
 
 }  // namespace veu::tpm

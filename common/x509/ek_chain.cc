@@ -116,7 +116,8 @@ class ChainSearch {
 
 // Warnings about one link child -> parent whose signature verified.
 void LinkWarnings(const Certificate& child, const Certificate& parent,
-                  const std::string& parent_name, std::vector<std::string>& out) {
+                  const std::string& parent_name, std::vector<std::string>& out,
+                  std::vector<ChainCaveat>& caveats) {
   const std::string who = child.DisplayName();
   if (child.issuer_der() != parent.subject_der()) {
     out.push_back(NamesMatch(child.issuer_der(), parent.subject_der())
@@ -133,6 +134,7 @@ void LinkWarnings(const Certificate& child, const Certificate& parent,
     out.push_back(absl::StrCat("Authority Key Identifier of '", who, "' is ", AsnHex(aki),
                                " but it was signed by ", parent_name, " whose key identifier is ",
                                AsnHex(ski), "; accepted because the signature verifies"));
+    caveats.push_back({veu::v1::EK_CERT_LINK_MISMATCH, out.back()});
   }
   const ASN1_INTEGER* aki_serial = X509_get0_authority_serial(child.x509());
   if (aki_serial != nullptr &&
@@ -140,6 +142,7 @@ void LinkWarnings(const Certificate& child, const Certificate& parent,
     out.push_back(absl::StrCat("Authority Key Identifier of '", who,
                                "' names an issuer certificate with another serial number than ",
                                parent_name, "; accepted because the signature verifies"));
+    caveats.push_back({veu::v1::EK_CERT_LINK_MISMATCH, out.back()});
   }
 }
 
@@ -236,7 +239,7 @@ ChainResult VerifyEkChain(const EkCertificate& leaf, const TrustStore& store, ab
   for (size_t i : search.path()) {
     const TrustStore::Entry& e = entries[i];
     result.chain.push_back({e.cert.DisplayName(), e.source});
-    LinkWarnings(*child, e.cert, Named(e), result.warnings);
+    LinkWarnings(*child, e.cert, Named(e), result.warnings, result.caveats);
     for (const std::string& n : e.cert.notes()) {
       result.warnings.push_back(absl::StrCat(Named(e), ": ", n));
     }
@@ -252,6 +255,7 @@ ChainResult VerifyEkChain(const EkCertificate& leaf, const TrustStore& store, ab
   }
   for (const std::string& p : expiry) {
     result.warnings.push_back(absl::StrCat(p, " (accepted: expiry policy is warn)"));
+    result.caveats.push_back({veu::v1::EK_CERT_EXPIRED, p});
   }
   result.accepted = true;
   result.detail = absl::StrCat("chain of ", result.chain.size(), " certificates to root ",

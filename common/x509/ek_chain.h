@@ -31,12 +31,22 @@ struct ChainLink {
   std::string source;   // trust store file; "" for the leaf
 };
 
+// A deviation the chain was accepted with that a verdict must carry as a warning (not only a
+// note for review): an expired or not-yet-valid certificate (EK_CERT_EXPIRED, under
+// ExpiryPolicy::kWarn) or an Authority Key Identifier naming another key or issuer serial than
+// the CA whose signature verified (EK_CERT_LINK_MISMATCH).
+struct ChainCaveat {
+  veu::v1::ReasonCode reason = veu::v1::REASON_UNSPECIFIED;
+  std::string detail;
+};
+
 struct ChainResult {
   bool accepted = false;
   veu::v1::ReasonCode reason = veu::v1::REASON_UNSPECIFIED;  // set when !accepted
   std::string detail;                 // why rejected (certificate and failing step), or a summary
   std::vector<ChainLink> chain;       // leaf -> root when a signature chain was found
   std::vector<std::string> warnings;  // accepted deviations, for operators to review
+  std::vector<ChainCaveat> caveats;   // those of them that make a verdict WARN (also in warnings)
 };
 
 // Finds a chain from `leaf` to a self-signed certificate of `store` in which every signature

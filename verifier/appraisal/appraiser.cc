@@ -7,6 +7,7 @@
 #include "common/crypto/digest.h"
 #include "common/facts/host_controls.h"
 #include "common/hex.h"
+#include "common/peer_text.h"
 #include "common/utf8.h"
 #include "common/proto_time.h"
 #include "verifier/appraisal/boot_controls.h"
@@ -105,9 +106,15 @@ void CheckClock(const AppraisalInput& input, const VerifiedQuoteFacts& quote,
     }
   }
   if (!quote.safe) {
-    absl::StrAppend(&detail, "; safe=NO (the TPM clock may have been set back before)");
+    // The TPM says its clock may have been set back since it was last safe: monotonicity is no
+    // longer proven, so this is at least a warning (issue 17), never a plain pass.
+    checks.push_back(Check(kCheckQuoteClock, veu::v1::CHECK_WARN, veu::v1::CLOCK_SAFE_CLEARED,
+                           absl::StrCat(detail, "; safe=NO (the TPM clock may have been set back "
+                                                "before: its monotonicity is not proven)")));
+  } else {
+    checks.push_back(
+        Check(kCheckQuoteClock, veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED, detail));
   }
-  checks.push_back(Check(kCheckQuoteClock, veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED, detail));
   out.agent.set_last_clock(quote.clock);
   out.agent.set_last_reset_count(quote.reset_count);
   out.agent.set_last_restart_count(quote.restart_count);
@@ -147,7 +154,35 @@ void RecordInventory(const AppraisalInput& input, const veu::v1::InventorySummar
   out.events.push_back(MakeEvent(input, veu::v1::EVENT_INVENTORY_CHANGED, detail));
 }
 
+// Caveats of the EK chain accepted at enrolment travel with every appraisal: an expired EK
+// certificate or a mismatched Authority Key Identifier is a warning on each verdict, not a note
+// seen once in the enrolment log.
+void CheckEkCaveats(const veu::v1::AgentRecord& agent, std::vector<CheckResult>& checks) {
+  if (agent.ek_caveats().empty()) return;
+  std::vector<std::string> details;
+  for (const veu::v1::EkCaveat& c : agent.ek_caveats()) {
+    details.push_back(absl::StrCat(veu::v1::ReasonCode_Name(c.reason()), ": ", c.detail()));
+  }
+  checks.push_back(Check(kCheckEkCertificate, veu::v1::CHECK_WARN, agent.ek_caveats(0).reason(),
+                         absl::StrCat("accepted at enrolment with caveats: ",
+                                      absl::StrJoin(details, "; "))));
+}
+
 }  // namespace
+
+void AcceptCaveats(const veu::v1::PolicyPack& pack, std::vector<CheckResult>& checks) {
+  for (CheckResult& c : checks) {
+    if (c.status() != veu::v1::CHECK_WARN) continue;
+    const std::string& reason = veu::v1::ReasonCode_Name(c.reason());
+    if (std::find(pack.accepted_caveats().begin(), pack.accepted_caveats().end(), reason) ==
+        pack.accepted_caveats().end()) {
+      continue;
+    }
+    c.set_status(veu::v1::CHECK_PASS);
+    c.set_detail(absl::StrCat("caveat ", reason, " accepted by policy pack ", pack.id(), "@",
+                              pack.version(), ": ", c.detail()));
+  }
+}
 
 veu::v1::Verdict VerdictOf(const std::vector<CheckResult>& checks) {
   bool warn = false;
@@ -173,6 +208,7 @@ absl::StatusOr<AppraisalOutcome> Appraise(const AppraisalInput& input,
                            "agent is not enrolled (revoked)"));
   }
   CheckFreshness(input, nonces, checks);
+  CheckEkCaveats(*input.agent, checks);
 
   // Quote: signature, magic, type, qualifyingData = H(nonce || H(facts)), PCR selection and
   // digest. Facts and PCR values are trusted only if every quote check passed.
@@ -204,6 +240,11 @@ absl::StatusOr<AppraisalOutcome> Appraise(const AppraisalInput& input,
       checks.push_back(Check(kCheckFactsBound, veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED,
                              absl::StrCat("facts (", evidence.facts().size(),
                                           " bytes) bound into qualifyingData")));
+      // Bound by the quote, but still the agent's own text: shown in reports and listings.
+      if (absl::Status host = CheckHostname(out.facts.host().hostname()); !host.ok()) {
+        checks.push_back(Check(kCheckFactsHostname, veu::v1::CHECK_FAIL, veu::v1::FACTS_MALFORMED,
+                               std::string(host.message())));
+      }
       MeasuredBootStep mb = CheckMeasuredBoot(out.facts, evidence.event_log(),
                                               input.previous_event_log, quote.pcr_values,
                                               ReferenceValuesFor(input, policy),
@@ -263,6 +304,7 @@ absl::StatusOr<AppraisalOutcome> Appraise(const AppraisalInput& input,
   a.set_facts_sha256(crypto::Sha256(evidence.facts()));
   a.set_challenge_sequence(input.challenge->sequence());
   a.set_policy_version(policy.version);
+  if (policy.pack) AcceptCaveats(*policy.pack, checks);
   for (const CheckResult& c : checks) {
     if (c.status() == veu::v1::CHECK_FAIL) a.add_reasons(c.reason());
   }

@@ -74,6 +74,11 @@ absl::StatusOr<AppraisalOutcome> Appraise(const AppraisalInput& input,
 // ACCEPT if every check passed; REJECT if any failed; WARN otherwise.
 veu::v1::Verdict VerdictOf(const std::vector<veu::v1::CheckResult>& checks);
 
+// Turns each CHECK_WARN whose reason's name is in `pack.accepted_caveats` into CHECK_PASS (the
+// reason kept, the detail saying which pack accepted it). Every other warning stays a warning
+// and so makes VerdictOf WARN. Pure.
+void AcceptCaveats(const veu::v1::PolicyPack& pack, std::vector<veu::v1::CheckResult>& checks);
+
 }  // namespace veu::verifier
 
 #endif  // VEU_VERIFIER_APPRAISAL_APPRAISER_H_

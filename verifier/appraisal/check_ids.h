@@ -12,6 +12,8 @@ inline constexpr char kCheckNonceFresh[] = "nonce.fresh";
 inline constexpr char kCheckQuoteClock[] = "quote.clock";
 inline constexpr char kCheckFactsParse[] = "facts.parse";
 inline constexpr char kCheckFactsBound[] = "facts.bound";
+inline constexpr char kCheckEkCertificate[] = "ek.certificate";
+inline constexpr char kCheckFactsHostname[] = "facts.hostname";
 inline constexpr char kCheckReferenceValues[] = "refvalues";
 
 }  // namespace veu::verifier

@@ -50,8 +50,9 @@ veu::v1::CheckResult FromTpmCheck(const tpm::CheckResult& c) {
       out.set_status(veu::v1::CHECK_PASS);
       break;
     case tpm::CheckStatus::kWarn:
-      // Passed; the reason stays attached so a reader sees what to watch.
-      out.set_status(veu::v1::CHECK_PASS);
+      // Passed with a caveat: a warning, so the verdict is WARN unless the policy pack accepts
+      // the caveat by name (AcceptCaveats).
+      out.set_status(veu::v1::CHECK_WARN);
       out.set_reason(c.reason);
       out.set_detail(absl::StrCat("warning: ", c.detail));
       break;

@@ -199,6 +199,8 @@ absl::StatusOr<veu::v1::CompleteEnrollmentResponse> Enroller::Complete(
   agent.set_ak_name(presented.ak_name());
   agent.set_hostname(pending.request.hostname());
   agent.set_ek_chain(pending.identity.ek_chain);
+  agent.mutable_ek_caveats()->Assign(pending.identity.ek_caveats.begin(),
+                                     pending.identity.ek_caveats.end());
   *agent.mutable_enrolled_at() = ToProtoTime(now);
   RETURN_IF_ERROR(store_->PutAgent(agent, {event}));
 

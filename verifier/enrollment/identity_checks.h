@@ -4,10 +4,12 @@
 #define VEU_VERIFIER_ENROLLMENT_IDENTITY_CHECKS_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "veu/v1/reason.pb.h"
+#include "veu/v1/records.pb.h"
 #include "veu/v1/tpm.pb.h"
 
 namespace veu::verifier {
@@ -24,6 +26,8 @@ struct VerifiedIdentity {
   std::string ek_certificate_der;  // normalised DER
   std::string ek_spki_sha256;      // SHA-256 of the certificate's SubjectPublicKeyInfo DER
   std::string ek_chain;            // subjects leaf -> root, for the record
+  // Deviations the chain was accepted with that every appraisal carries as a warning.
+  std::vector<veu::v1::EkCaveat> ek_caveats;
 };
 
 class IdentityChecks {

@@ -31,6 +31,12 @@ CheckOutcome TpmIdentityChecks::Verify(const veu::v1::TpmPublicIdentity& identit
   std::vector<std::string> subjects;
   for (const auto& link : chain.chain) subjects.push_back(link.subject);
   verified->ek_chain = absl::StrJoin(subjects, " <- ");
+  verified->ek_caveats.clear();
+  for (const x509::ChainCaveat& c : chain.caveats) {
+    veu::v1::EkCaveat& caveat = verified->ek_caveats.emplace_back();
+    caveat.set_reason(c.reason);
+    caveat.set_detail(c.detail);
+  }
   verified->ek_certificate_der = cert->der();
 
   // The credential will be encrypted to the EK public area the agent sent: it must be the

@@ -44,8 +44,8 @@ absl::Duration Clipped(absl::Time from, absl::Time to, absl::Time lo, absl::Time
 }
 
 struct StatusTime {
-  uint32_t count[5] = {0, 0, 0, 0, 0};
-  absl::Duration held[5] = {};
+  uint32_t count[6] = {0, 0, 0, 0, 0, 0};  // by veu.v1.CheckStatus
+  absl::Duration held[6] = {};
 };
 
 }  // namespace
@@ -158,7 +158,7 @@ DerivedSummaries DeriveSummaries(const DerivationInput& in) {
       const absl::Duration d =
           Clipped(t, std::min(next, t + in.stale_after), in.period_from, horizon);
       for (const v1::CheckResult& c : held[i]->appraisal.checks()) {
-        const int s = c.status() >= 0 && c.status() <= 4 ? c.status() : 0;
+        const int s = c.status() >= 0 && c.status() <= v1::CHECK_WARN ? c.status() : 0;
         StatusTime& st = controls[c.check()];
         if (!held[i]->before_period) ++st.count[s];
         st.held[s] += d;
@@ -198,6 +198,8 @@ DerivedSummaries DeriveSummaries(const DerivationInput& in) {
     c.set_fail(st.count[v1::CHECK_FAIL]);
     c.set_needs_evidence(st.count[v1::CHECK_NEEDS_EVIDENCE]);
     c.set_not_evaluated(st.count[v1::CHECK_NOT_EVALUATED]);
+    c.set_warn(st.count[v1::CHECK_WARN]);
+    c.set_warn_seconds(static_cast<uint64_t>(absl::ToInt64Seconds(st.held[v1::CHECK_WARN])));
     c.set_pass_seconds(static_cast<uint64_t>(absl::ToInt64Seconds(st.held[v1::CHECK_PASS])));
     c.set_fail_seconds(static_cast<uint64_t>(absl::ToInt64Seconds(st.held[v1::CHECK_FAIL])));
     c.set_needs_evidence_seconds(

@@ -462,6 +462,8 @@ class Checker {
           {"fail_seconds", r.fail_seconds(), d->fail_seconds()},
           {"needs_evidence_seconds", r.needs_evidence_seconds(), d->needs_evidence_seconds()},
           {"not_evaluated_seconds", r.not_evaluated_seconds(), d->not_evaluated_seconds()},
+          {"warn", r.warn(), d->warn()},
+          {"warn_seconds", r.warn_seconds(), d->warn_seconds()},
       };
       for (const auto& f : fields) {
         if (f.report != f.shown) {

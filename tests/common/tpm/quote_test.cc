@@ -430,7 +430,8 @@ TEST(VerifyQuote, ConvertsResultsToTheStoredSchema) {
   EXPECT_EQ(facts.qualified_signer(), ak.Name());
   veu::v1::CheckResult warn = ToProto(Check(r, kCheckQualifyingData));
   EXPECT_EQ(warn.check(), "quote.qualifying_data");
-  EXPECT_EQ(warn.status(), veu::v1::CHECK_PASS);
+  // A warning is stored as a warning, not a pass (issue 17: NONCE_MISSING became CHECK_PASS).
+  EXPECT_EQ(warn.status(), veu::v1::CHECK_WARN);
   EXPECT_EQ(warn.reason(), veu::v1::NONCE_MISSING);
   CheckResult skipped{"x", CheckStatus::kSkipped, veu::v1::REASON_UNSPECIFIED, "d"};
   EXPECT_EQ(ToProto(skipped).status(), veu::v1::CHECK_NOT_EVALUATED);

@@ -290,6 +290,10 @@ TEST(VerifyEkChain, WarnsOnExpiryByDefaultAndRejectsWhenAskedTo) {
   const ChainResult warn = VerifyEkChain(ParseOrDie(pki.leaf), store, in_two_years);
   ASSERT_TRUE(warn.accepted) << warn.detail;
   EXPECT_THAT(warn.warnings, Contains(HasSubstr("expired on")));
+  // A caveat every verdict carries as a warning, not only a note (issue 17).
+  ASSERT_FALSE(warn.caveats.empty());
+  EXPECT_EQ(warn.caveats[0].reason, veu::v1::EK_CERT_EXPIRED);
+  EXPECT_THAT(warn.caveats[0].detail, HasSubstr("expired on"));
 
   const ChainResult reject =
       VerifyEkChain(ParseOrDie(pki.leaf), store, in_two_years, {.expiry = ExpiryPolicy::kReject});
@@ -324,6 +328,7 @@ TEST(VerifyEkChain, AcceptsAnIssuerNameWhoseMultiValuedRdnIsInAnotherOrder) {
   const ChainResult r = VerifyEkChain(parsed, GeneratedStore({{"root.der", root}}), absl::Now());
   ASSERT_TRUE(r.accepted) << r.detail;
   EXPECT_THAT(r.warnings, Contains(HasSubstr("only after normalisation")));
+  EXPECT_THAT(r.caveats, ::testing::IsEmpty());  // a name encoding is not a caveat
 }
 
 TEST(VerifyEkChain, AcceptsAWrongAuthorityKeyIdentifierWithAWarning) {
@@ -341,6 +346,9 @@ TEST(VerifyEkChain, AcceptsAWrongAuthorityKeyIdentifierWithAWarning) {
   ASSERT_TRUE(r.accepted) << r.detail;
   EXPECT_THAT(r.warnings, Contains(HasSubstr("Authority Key Identifier")));
   EXPECT_THAT(r.warnings, Contains(HasSubstr("0102030405060708090a")));
+  ASSERT_EQ(r.caveats.size(), 1u);
+  EXPECT_EQ(r.caveats[0].reason, veu::v1::EK_CERT_LINK_MISMATCH);
+  EXPECT_THAT(r.caveats[0].detail, HasSubstr("0102030405060708090a"));
 }
 
 TEST(VerifyEkChain, VerifiesRsaPssSignaturesAndRejectsTamperedOnes) {

@@ -59,6 +59,130 @@ TEST_F(AppraiseTest, AcceptsAnHonestReportWithItsEventLog) {
   EXPECT_EQ(FromProtoTime(out.agent.last_seen()), now_);
 }
 
+// Issue 17: checks that pass with a caveat were CHECK_PASS, so a node could be ACCEPT with
+// warnings attached. Now each is CHECK_WARN and the verdict WARN, unless the pack accepts it.
+veu::v1::Evidence AnswerWith(const veu::v1::Challenge& c, const std::string& facts, QuoteSpec spec,
+                             const TestAk& ak, const std::string& log) {
+  veu::v1::Evidence e;
+  e.set_nonce(c.nonce());
+  const testing::BuiltQuote quote = BuildQuote(ak, spec);
+  e.mutable_quote()->set_attest(quote.evidence.attest);
+  e.mutable_quote()->set_signature(quote.evidence.signature);
+  e.mutable_quote()->mutable_pcr_values()->Assign(quote.evidence.pcr_values.begin(),
+                                                  quote.evidence.pcr_values.end());
+  e.set_facts(facts);
+  e.mutable_event_log()->set_content(log);
+  return e;
+}
+
+TEST_F(AppraiseTest, AnUnsafeTpmClockIsAWarningAndTheVerdictWarn) {
+  veu::v1::Challenge c = NewChallenge();
+  const std::string facts = FactsFor(log_);
+  QuoteSpec spec = HonestSpec(c, facts);
+  spec.safe = false;
+  AppraisalOutcome out = Run(c, AnswerWith(c, facts, spec, ak_, log_));
+  const veu::v1::CheckResult clock = CheckNamed(out.appraisal, "quote.clock");
+  EXPECT_EQ(clock.status(), veu::v1::CHECK_WARN);
+  EXPECT_EQ(clock.reason(), veu::v1::CLOCK_SAFE_CLEARED);
+  EXPECT_THAT(clock.detail(), ::testing::HasSubstr("safe=NO"));
+  EXPECT_EQ(out.appraisal.verdict(), veu::v1::VERDICT_WARN);
+}
+
+TEST_F(AppraiseTest, APolicyPackThatAcceptsTheCaveatByNameKeepsTheVerdict) {
+  veu::v1::PolicyPack pack;
+  pack.set_id("test-pack");
+  pack.set_version("1");
+  pack.add_accepted_caveats("CLOCK_SAFE_CLEARED");
+  policy_.pack = pack;
+  veu::v1::Challenge c = NewChallenge();
+  const std::string facts = FactsFor(log_);
+  QuoteSpec spec = HonestSpec(c, facts);
+  spec.safe = false;
+  AppraisalOutcome out = Run(c, AnswerWith(c, facts, spec, ak_, log_));
+  const veu::v1::CheckResult clock = CheckNamed(out.appraisal, "quote.clock");
+  EXPECT_EQ(clock.status(), veu::v1::CHECK_PASS);
+  EXPECT_EQ(clock.reason(), veu::v1::CLOCK_SAFE_CLEARED);  // still said
+  EXPECT_THAT(clock.detail(), ::testing::HasSubstr("accepted by policy pack test-pack@1"));
+  EXPECT_EQ(out.appraisal.verdict(), veu::v1::VERDICT_ACCEPT) << out.appraisal.DebugString();
+  // Another caveat is not accepted by that name.
+  pack.clear_accepted_caveats();
+  pack.add_accepted_caveats("EK_CERT_EXPIRED");
+  policy_.pack = pack;
+  c = NewChallenge();
+  spec = HonestSpec(c, facts);
+  spec.safe = false;
+  spec.clock += 1000;
+  out = Run(c, AnswerWith(c, facts, spec, ak_, log_));
+  EXPECT_EQ(CheckNamed(out.appraisal, "quote.clock").status(), veu::v1::CHECK_WARN);
+  EXPECT_EQ(out.appraisal.verdict(), veu::v1::VERDICT_WARN);
+}
+
+TEST_F(AppraiseTest, AnAllowedSha1SignatureIsAWarning) {
+  policy_.allow_sha1_signatures = true;
+  veu::v1::Challenge c = NewChallenge();
+  const std::string facts = FactsFor(log_);
+  QuoteSpec spec = HonestSpec(c, facts);
+  spec.hash_alg = crypto::kAlgSha1;
+  AppraisalOutcome out = Run(c, AnswerWith(c, facts, spec, ak_, log_));
+  bool warned = false;
+  for (const veu::v1::CheckResult& check : out.appraisal.checks()) {
+    if (check.status() == veu::v1::CHECK_WARN &&
+        check.reason() == veu::v1::QUOTE_SIGNATURE_SCHEME_REFUSED) {
+      warned = true;
+    }
+    EXPECT_NE(check.status(), veu::v1::CHECK_FAIL) << check.DebugString();
+  }
+  EXPECT_TRUE(warned) << out.appraisal.DebugString();
+  EXPECT_EQ(out.appraisal.verdict(), veu::v1::VERDICT_WARN);
+}
+
+TEST_F(AppraiseTest, EkCaveatsAcceptedAtEnrolmentWarnOnEveryVerdict) {
+  veu::v1::EkCaveat* caveat = agent_.add_ek_caveats();
+  caveat->set_reason(veu::v1::EK_CERT_EXPIRED);
+  caveat->set_detail("EK certificate 'x' expired on 2024-01-01");
+  veu::v1::Challenge c = NewChallenge();
+  AppraisalOutcome out = Run(c, Answer(c));
+  const veu::v1::CheckResult ek = CheckNamed(out.appraisal, "ek.certificate");
+  EXPECT_EQ(ek.status(), veu::v1::CHECK_WARN);
+  EXPECT_EQ(ek.reason(), veu::v1::EK_CERT_EXPIRED);
+  EXPECT_THAT(ek.detail(), ::testing::HasSubstr("expired on 2024-01-01"));
+  EXPECT_EQ(out.appraisal.verdict(), veu::v1::VERDICT_WARN);
+}
+
+TEST_F(AppraiseTest, AHostnameInTheFactsThatCouldForgeLinesFails) {
+  veu::v1::Challenge c = NewChallenge();
+  veu::v1::Facts f;
+  ASSERT_TRUE(f.ParseFromString(FactsFor(log_)));
+  f.mutable_host()->set_hostname("node-1\n2026-01-01T00:00:00Z appraisal: #1 VERDICT_ACCEPT");
+  const std::string facts = f.SerializeAsString();
+  AppraisalOutcome out = Run(c, AnswerWith(c, facts, HonestSpec(c, facts), ak_, log_));
+  const veu::v1::CheckResult host = CheckNamed(out.appraisal, "facts.hostname");
+  EXPECT_EQ(host.status(), veu::v1::CHECK_FAIL);
+  EXPECT_EQ(host.reason(), veu::v1::FACTS_MALFORMED);
+  EXPECT_EQ(out.appraisal.verdict(), veu::v1::VERDICT_REJECT);
+}
+
+TEST(AcceptCaveatsTest, OnlyWarningsNamedByThePackBecomePasses) {
+  veu::v1::PolicyPack pack;
+  pack.set_id("p");
+  pack.set_version("2");
+  pack.add_accepted_caveats("NONCE_MISSING");
+  std::vector<veu::v1::CheckResult> checks(3);
+  checks[0].set_status(veu::v1::CHECK_WARN);
+  checks[0].set_reason(veu::v1::NONCE_MISSING);
+  checks[1].set_status(veu::v1::CHECK_WARN);
+  checks[1].set_reason(veu::v1::EK_CERT_LINK_MISMATCH);
+  checks[2].set_status(veu::v1::CHECK_FAIL);
+  checks[2].set_reason(veu::v1::NONCE_MISSING);  // a failure is never accepted
+  AcceptCaveats(pack, checks);
+  EXPECT_EQ(checks[0].status(), veu::v1::CHECK_PASS);
+  EXPECT_EQ(checks[1].status(), veu::v1::CHECK_WARN);
+  EXPECT_EQ(checks[2].status(), veu::v1::CHECK_FAIL);
+  EXPECT_EQ(VerdictOf(checks), veu::v1::VERDICT_REJECT);
+  checks.pop_back();
+  EXPECT_EQ(VerdictOf(checks), veu::v1::VERDICT_WARN);
+}
+
 TEST_F(AppraiseTest, RecordsTheQuotesSignatureSchemeAndHash) {
   veu::v1::Challenge c = NewChallenge();
   AppraisalOutcome out = Run(c, Answer(c));
