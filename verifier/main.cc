@@ -18,6 +18,7 @@
 #include "common/facts/policy_pack.h"
 #include "common/log.h"
 #include "common/rpc/tls.h"
+#include "common/rpc/limits.h"
 #include "verifier/config.h"
 #include "verifier/enrollment/enroller.h"
 #include "verifier/enrollment/tpm_identity_checks.h"
@@ -245,8 +246,9 @@ int main(int argc, char** argv) {
   agents_builder.RegisterService(&enrollment_service);
   agents_builder.RegisterService(&attestation_service);
   // Bound what a single peer can make us hold in memory: evidence with an event log is a few
-  // hundred KiB; 8 MiB leaves room for IMA logs while refusing abuse.
-  agents_builder.SetMaxReceiveMessageSize(8 << 20);
+  // hundred KiB; 8 MiB leaves room for IMA logs while refusing abuse, and half the admin API's
+  // limit, so whatever was stored can be read back (common/rpc/limits.h).
+  agents_builder.SetMaxReceiveMessageSize(veu::kMaxEvidenceMessageBytes);
   // Bound what one HTTP/2 connection may hold open; the unauthenticated-stream cap bounds all.
   agents_builder.AddChannelArgument(
       GRPC_ARG_MAX_CONCURRENT_STREAMS,
@@ -267,6 +269,8 @@ int main(int argc, char** argv) {
   grpc::ServerBuilder admin_builder;
   admin_builder.AddListeningPort(absl::StrCat("unix:", config->admin_socket()),
                                  grpc::InsecureServerCredentials());
+  admin_builder.SetMaxReceiveMessageSize(veu::kMaxMessageBytes);
+  admin_builder.SetMaxSendMessageSize(veu::kMaxMessageBytes);
   admin_builder.RegisterService(&query_service);
   admin_builder.RegisterService(&admin_service);
   std::unique_ptr<grpc::Server> admin_server = admin_builder.BuildAndStart();

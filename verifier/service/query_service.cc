@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "common/proto_time.h"
 #include "common/rpc/grpc_status.h"
+#include "common/rpc/limits.h"
 #include "common/merkle/hasher.h"
 #include "common/merkle/node_reader.h"
 #include "common/status_macros.h"
@@ -136,7 +137,17 @@ grpc::Status QueryService::ListAppraisals(grpc::ServerContext*,
   absl::StatusOr<std::vector<veu::v1::StoredAppraisal>> list =
       store_->ListAppraisals(*id, request->limit(), request->include_evidence());
   if (!list.ok()) return ToGrpcStatus(list.status());
-  response->mutable_appraisals()->Assign(list->begin(), list->end());
+  // Newest first, as many as fit in one reply: a reply over the message limit would fail whole.
+  size_t bytes = 0;
+  for (veu::v1::StoredAppraisal& stored : *list) {
+    const size_t size = stored.ByteSizeLong() + 8;  // field tag and length
+    if (response->omitted() > 0 || bytes + size > kMaxReplyBytes) {
+      response->set_omitted(response->omitted() + 1);
+      continue;
+    }
+    bytes += size;
+    *response->add_appraisals() = std::move(stored);
+  }
   return grpc::Status::OK;
 }
 
@@ -153,7 +164,16 @@ grpc::Status QueryService::ListEvents(grpc::ServerContext*,
   if (request->limit() > 0) filter.limit = request->limit();
   absl::StatusOr<std::vector<veu::v1::Event>> events = store_->ListEvents(filter);
   if (!events.ok()) return ToGrpcStatus(events.status());
-  response->mutable_events()->Assign(events->begin(), events->end());
+  size_t bytes = 0;
+  for (veu::v1::Event& event : *events) {
+    const size_t size = event.ByteSizeLong() + 8;
+    if (response->omitted() > 0 || bytes + size > kMaxReplyBytes) {
+      response->set_omitted(response->omitted() + 1);
+      continue;
+    }
+    bytes += size;
+    *response->add_events() = std::move(event);
+  }
   return grpc::Status::OK;
 }
 

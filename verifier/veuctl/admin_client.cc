@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "absl/strings/match.h"
+#include "common/rpc/limits.h"
 #include "verifier/veuctl/command.h"
 #include "veu/v1/appraisal.pb.h"
 
@@ -18,7 +20,12 @@ std::string AdminSocketPath(const ParsedFlags& flags) {
 }
 
 AdminClient ConnectAdmin(const std::string& socket_path) {
-  auto channel = grpc::CreateChannel("unix:" + socket_path, grpc::InsecureChannelCredentials());
+  // The admin API's one message limit (common/rpc/limits.h): every stored report fits.
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  args.SetMaxSendMessageSize(kMaxMessageBytes);
+  auto channel = grpc::CreateCustomChannel("unix:" + socket_path,
+                                           grpc::InsecureChannelCredentials(), args);
   return {veu::v1::Query::NewStub(channel), veu::v1::Admin::NewStub(channel)};
 }
 
@@ -28,13 +35,26 @@ std::unique_ptr<grpc::ClientContext> CallContext() {
   return ctx;
 }
 
+std::string AdminConnectHint(const grpc::Status& status) {
+  if (status.error_code() != grpc::StatusCode::UNAVAILABLE &&
+      status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
+    return "";
+  }
+  // connect(2) on the socket failed with EACCES: the verifier is running, this user may not
+  // talk to it. Asking whether it runs would send the operator the wrong way (issue 17).
+  if (absl::StrContains(status.error_message(), "Permission denied")) {
+    return "veuctl: the admin socket refuses this user: run veuctl as the verifier's user or a "
+           "member of the socket's group (mode 0660)";
+  }
+  return "veuctl: is veu-verifier running? (admin socket: --socket or $VEU_ADMIN_SOCKET)";
+}
+
 int ReportRpcError(const std::string& what, const grpc::Status& status) {
   std::cerr << "veuctl: " << what << ": " << status.error_message() << "\n";
   switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
     case grpc::StatusCode::DEADLINE_EXCEEDED:
-      std::cerr << "veuctl: is veu-verifier running? (admin socket: --socket or "
-                   "$VEU_ADMIN_SOCKET)\n";
+      std::cerr << AdminConnectHint(status) << "\n";
       return kExitUsage;
     case grpc::StatusCode::INVALID_ARGUMENT:
     case grpc::StatusCode::NOT_FOUND:

@@ -26,6 +26,11 @@ std::unique_ptr<grpc::ClientContext> CallContext();
 
 // Prints a failed call as "veuctl: <what>: <message>" and returns the exit code for it
 // (2: could not reach the verifier or bad input; 1: refused).
+// What to tell the operator after an admin call that could not connect: a socket that refuses
+// this user (EACCES) is a permission problem, anything else may be a verifier that is not
+// running. Empty for other errors.
+std::string AdminConnectHint(const grpc::Status& status);
+
 int ReportRpcError(const std::string& what, const grpc::Status& status);
 
 // The message as JSON with the proto field names (stable for scripts).

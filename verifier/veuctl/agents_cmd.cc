@@ -4,12 +4,22 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "common/log.h"
 #include "common/proto_time.h"
 #include "verifier/veuctl/admin_client.h"
 #include "verifier/veuctl/command.h"
 
 namespace veu::veuctl {
 namespace {
+
+// A reply stops adding records before the admin API's message limit; say so, on stderr so
+// that scripts reading stdout see only records.
+void NoteOmitted(uint32_t omitted, const char* what) {
+  if (omitted == 0) return;
+  std::cerr << "veuctl: " << omitted << " older " << what
+            << " left out: the reply would exceed the admin API's message limit; ask for fewer "
+               "(--limit) or without --evidence\n";
+}
 
 std::string Time(const google::protobuf::Timestamp& t) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%SZ", FromProtoTime(t), absl::UTCTimeZone());
@@ -81,14 +91,16 @@ int RunHistory(const std::vector<std::string>& args) {
     for (const auto& c : a.checks()) {
       if (c.status() == veu::v1::CHECK_PASS) continue;
       std::cout << absl::StrFormat("      %-24s %s: %s\n", c.check(),
-                                   veu::v1::ReasonCode_Name(c.reason()), c.detail());
+                                   veu::v1::ReasonCode_Name(c.reason()), LogField(c.detail(), 4096));
     }
   }
+  NoteOmitted(response.omitted(), "appraisals");
   std::cout << "events (newest first):\n";
   for (const auto& e : events.events()) {
     std::cout << absl::StrFormat("  %s  %-28s %s\n", Time(e.at()),
-                                 veu::v1::EventKind_Name(e.kind()), e.detail());
+                                 veu::v1::EventKind_Name(e.kind()), LogField(e.detail(), 4096));
   }
+  NoteOmitted(events.omitted(), "events");
   return kExitAccepted;
 }
 
@@ -116,11 +128,13 @@ int RunEvents(const std::vector<std::string>& args) {
     std::cout << ToJson(response) << "\n";
     return kExitAccepted;
   }
+  // Sites and details can hold what a peer sent: one line per event, control bytes escaped.
   for (const auto& e : response.events()) {
-    std::cout << absl::StrFormat("%s  %-12s %-14s %-28s %s\n", Time(e.at()), e.site(),
-                                 e.agent_id().substr(0, 12), veu::v1::EventKind_Name(e.kind()),
-                                 e.detail());
+    std::cout << absl::StrFormat("%s  %-12s %-14s %-28s %s\n", Time(e.at()), LogField(e.site()),
+                                 LogField(e.agent_id().substr(0, 12)),
+                                 veu::v1::EventKind_Name(e.kind()), LogField(e.detail(), 4096));
   }
+  NoteOmitted(response.omitted(), "events");
   return kExitAccepted;
 }
 

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/crypto/digest.h"
 #include "common/proto_time.h"
+#include "common/rpc/limits.h"
 #include "tests/support/status_matchers.h"
 #include "verifier/enrollment/enroller.h"
 #include "verifier/service/enrollment_service.h"
@@ -254,6 +255,46 @@ TEST_F(ServiceTest, EventsCanBeFilteredByAgent) {
   ASSERT_EQ(response.events_size(), 1);
   EXPECT_EQ(response.events(0).kind(), veu::v1::EVENT_ENROLLED);
   EXPECT_EQ(response.events(0).agent_id(), a);
+}
+
+// Issue 17: a malformed unauthenticated request is INVALID_ARGUMENT naming the field.
+TEST_F(ServiceTest, AMalformedEnrolmentRequestIsInvalidArgumentNamingTheField) {
+  veu::v1::BeginEnrollmentRequest begin;
+  begin.set_site("site-a");
+  begin.set_hostname(std::string(2 << 20, 'h'));
+  veu::v1::BeginEnrollmentResponse begun;
+  grpc::Status s = enrollment_->BeginEnrollment(&ctx_, &begin, &begun);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), StartsWith("REQUEST_MALFORMED: BeginEnrollmentRequest.hostname ("));
+  EXPECT_LT(s.error_message().size(), 200u);
+}
+
+// Issue 17: a history or event list larger than the message limit failed whole in veuctl.
+// Now a reply holds the newest records that fit and says how many it left out.
+TEST_F(ServiceTest, RepliesStopBeforeTheMessageLimitAndSayWhatTheyLeftOut) {
+  const std::string id = EnrolAllowed("ek-big");
+  const size_t per_event = 1 << 20;
+  const size_t n = kMaxReplyBytes / per_event + 3;
+  for (size_t i = 0; i < n; ++i) {
+    veu::v1::Event e;
+    e.set_kind(veu::v1::EVENT_VERDICT_CHANGED);
+    e.set_agent_id(id);
+    e.set_site("site-a");
+    *e.mutable_at() = ToProtoTime(now_ + absl::Seconds(static_cast<int64_t>(i)));
+    e.set_detail(std::string(per_event, 'd'));
+    ASSERT_OK(store_->AppendEvent(e));
+  }
+  veu::v1::ListEventsRequest request;
+  request.set_agent_id(id);
+  request.set_limit(1000);
+  veu::v1::ListEventsResponse response;
+  ASSERT_TRUE(query_->ListEvents(&ctx_, &request, &response).ok());
+  EXPECT_LE(response.ByteSizeLong(), static_cast<size_t>(kMaxMessageBytes));
+  EXPECT_GT(response.omitted(), 0u);
+  EXPECT_EQ(response.events_size() + response.omitted(), n + 1);  // + the enrolment event
+  // Newest first: what is left out is the oldest.
+  EXPECT_EQ(FromProtoTime(response.events(0).at()),
+            now_ + absl::Seconds(static_cast<int64_t>(n - 1)));
 }
 
 }  // namespace
