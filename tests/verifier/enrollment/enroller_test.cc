@@ -33,6 +33,7 @@ class FakeIdentityChecks final : public IdentityChecks {
     if (refuse.reason != veu::v1::REASON_UNSPECIFIED) return refuse;
     verified->ek_certificate_der = identity.ek_certificate();
     verified->ek_chain = "CN=Fake EK Root";
+    verified->ek_caveats = caveats;
     return {};
   }
   absl::Status MakeCredential(const std::string&, const std::string&, const std::string& secret,
@@ -44,6 +45,7 @@ class FakeIdentityChecks final : public IdentityChecks {
   }
 
   CheckOutcome refuse;
+  std::vector<veu::v1::EkCaveat> caveats;
 };
 
 veu::v1::TpmPublicIdentity Identity(const std::string& ek, const std::string& ak) {
@@ -347,6 +349,25 @@ TEST_F(EnrollerTest, SaysTheReasonOnceWhenTheDetailAlreadyNamesIt) {
   EXPECT_EQ(r.status().message(), "EK_CERT_MALFORMED: truncated at byte 12");
   EXPECT_EQ(Refusal(absl::StatusCode::kPermissionDenied, veu::v1::EK_CERT_EXPIRED, "x").message(),
             "EK_CERT_EXPIRED: x");
+}
+
+TEST_F(EnrollerTest, KeepsTheEkChainsCaveatsWithTheAgentForEveryVerdict) {
+  veu::v1::EkCaveat& expired = checks_.caveats.emplace_back();
+  expired.set_reason(veu::v1::EK_CERT_EXPIRED);
+  expired.set_detail("EK certificate 'x' expired on 2024-01-01");
+  absl::StatusOr<veu::v1::CompleteEnrollmentResponse> done =
+      Enrol(Request("site-a", Identity("ek1", "ak1"), Token("site-a")));
+  ASSERT_OK(done);
+  absl::StatusOr<veu::v1::AgentRecord> agent = store_->GetAgent(done->agent_id());
+  ASSERT_OK(agent);
+  ASSERT_EQ(agent->ek_caveats_size(), 1);
+  EXPECT_EQ(agent->ek_caveats(0).reason(), veu::v1::EK_CERT_EXPIRED);
+  // Re-enrolment with a clean chain clears them.
+  checks_.caveats.clear();
+  ASSERT_OK(Enrol(Request("site-a", Identity("ek1", "ak2"), Token("site-a"))));
+  agent = store_->GetAgent(done->agent_id());
+  ASSERT_OK(agent);
+  EXPECT_EQ(agent->ek_caveats_size(), 0);
 }
 
 TEST(RefusalReasonTest, ReadsTheReasonBackAndIgnoresOtherStatuses) {
