@@ -16,6 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "common/deterministic_bytes.h"
+#include "veu/v1/records.pb.h"
 
 namespace veu::verifier::sqlite {
 
@@ -35,6 +36,20 @@ using ::veu::DeterministicBytes;
 
 // InvalidArgument unless `digest` is a raw 32-byte SHA-256 (hex text is a common mistake).
 absl::Status RequireSha256(const std::string& digest, std::string_view what);
+
+// `agent` as its row keeps it. A record read while the agent was revoked carries `revocation`
+// and a status taken from the revocations table, not from the row: it is stored as enrolled and
+// without the revocation, so writing it back (an appraisal, a class change) neither copies the
+// revocation into the record nor keeps the agent revoked once an operator allowed it again.
+inline veu::v1::AgentRecord AgentAsStored(veu::v1::AgentRecord agent) {
+  if (agent.has_revocation()) {
+    agent.clear_revocation();
+    if (agent.status() == veu::v1::AGENT_STATUS_REVOKED) {
+      agent.set_status(veu::v1::AGENT_STATUS_ENROLLED);
+    }
+  }
+  return agent;
+}
 
 // Parses a stored record; DataLoss naming `where` if it does not parse (a damaged database).
 template <typename Message>

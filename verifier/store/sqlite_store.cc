@@ -354,18 +354,39 @@ absl::StatusOr<veu::v1::PolicyPack> SqliteStore::GetPolicyPack(const std::string
 
 // ---- Agents -------------------------------------------------------------------------------
 
+namespace {
+
+// Sets `agent`'s status and revocation from its revocations row (`revocation`: the row's
+// record, empty when there is none). See Store::RevokeAgent.
+absl::Status ApplyRevocation(const std::string& revocation, veu::v1::AgentRecord* agent) {
+  agent->clear_revocation();
+  if (revocation.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(*agent->mutable_revocation(),
+                   ParseRecord<veu::v1::Revocation>(
+                       revocation, absl::StrCat("revocations row '", agent->agent_id(), "'")));
+  agent->set_status(veu::v1::AGENT_STATUS_REVOKED);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<veu::v1::AgentRecord> SqliteStore::GetAgent(const std::string& agent_id) {
   const std::string op = absl::StrFormat("reading agent '%s'", agent_id);
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Statement select,
-                   db_->Prepare("SELECT record FROM agents WHERE agent_id = ?1", op));
+                   db_->Prepare("SELECT a.record, r.record FROM agents a LEFT JOIN revocations r "
+                                "USING (agent_id) WHERE a.agent_id = ?1",
+                                op));
   select.BindText(1, agent_id);
   ASSIGN_OR_RETURN(bool found, select.Step());
   if (!found) {
     return absl::NotFoundError(absl::StrFormat("agent '%s' has never enrolled", agent_id));
   }
-  return ParseRecord<veu::v1::AgentRecord>(select.ColumnBytes(0),
-                                           absl::StrCat("agents row '", agent_id, "'"));
+  ASSIGN_OR_RETURN(veu::v1::AgentRecord agent,
+                   ParseRecord<veu::v1::AgentRecord>(
+                       select.ColumnBytes(0), absl::StrCat("agents row '", agent_id, "'")));
+  RETURN_IF_ERROR(ApplyRevocation(select.ColumnBytes(1), &agent));
+  return agent;
 }
 
 absl::StatusOr<std::vector<veu::v1::AgentRecord>> SqliteStore::ListAgents(const std::string& site) {
@@ -373,8 +394,11 @@ absl::StatusOr<std::vector<veu::v1::AgentRecord>> SqliteStore::ListAgents(const 
   absl::MutexLock lock(&mu_);
   absl::StatusOr<Statement> select =
       site.empty()
-          ? db_->Prepare("SELECT agent_id, record FROM agents ORDER BY site, agent_id", op)
-          : db_->Prepare("SELECT agent_id, record FROM agents WHERE site = ?1 ORDER BY agent_id",
+          ? db_->Prepare("SELECT a.agent_id, a.record, r.record FROM agents a LEFT JOIN "
+                         "revocations r USING (agent_id) ORDER BY a.site, a.agent_id",
+                         op)
+          : db_->Prepare("SELECT a.agent_id, a.record, r.record FROM agents a LEFT JOIN "
+                         "revocations r USING (agent_id) WHERE a.site = ?1 ORDER BY a.agent_id",
                          op);
   if (!select.ok()) return select.status();
   if (!site.empty()) select->BindText(1, site);
@@ -386,6 +410,7 @@ absl::StatusOr<std::vector<veu::v1::AgentRecord>> SqliteStore::ListAgents(const 
         veu::v1::AgentRecord agent,
         ParseRecord<veu::v1::AgentRecord>(
             select->ColumnBytes(1), absl::StrCat("agents row '", select->ColumnBytes(0), "'")));
+    RETURN_IF_ERROR(ApplyRevocation(select->ColumnBytes(2), &agent));
     agents.push_back(std::move(agent));
   }
   return agents;
@@ -407,7 +432,7 @@ absl::Status SqliteStore::PutAgent(const veu::v1::AgentRecord& agent,
                                 op));
   upsert.BindText(1, agent.agent_id());
   upsert.BindText(2, agent.site());
-  upsert.BindBlob(3, agent.SerializeAsString());
+  upsert.BindBlob(3, sqlite::AgentAsStored(agent).SerializeAsString());
   RETURN_IF_ERROR(upsert.Run());
   for (const veu::v1::Event& event : events) {
     RETURN_IF_ERROR(InsertEventLocked(event, op).status());

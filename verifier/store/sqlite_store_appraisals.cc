@@ -141,7 +141,7 @@ absl::Status SqliteStore::CommitAppraisalLocked(const AppraisalCommit& commit) {
     ASSIGN_OR_RETURN(Statement update,
                      db_->Prepare("UPDATE agents SET record = ?2 WHERE agent_id = ?1", op));
     update.BindText(1, commit.agent.agent_id());
-    update.BindBlob(2, commit.agent.SerializeAsString());
+    update.BindBlob(2, sqlite::AgentAsStored(commit.agent).SerializeAsString());
     RETURN_IF_ERROR(update.Run());
   }
   for (const veu::v1::Event& event : commit.events) {

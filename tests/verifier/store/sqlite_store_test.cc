@@ -16,6 +16,7 @@
 #include "tests/support/status_matchers.h"
 #include "tests/verifier/store/store_conformance_test.h"
 #include "tests/verifier/store/store_records_conformance_test.h"
+#include "tests/verifier/store/store_revocation_conformance_test.h"
 #include "verifier/store/migrations.h"
 
 namespace veu::verifier::testing {
@@ -57,6 +58,8 @@ class SqliteFileBackend {
 INSTANTIATE_TYPED_TEST_SUITE_P(SqliteStoreConformance, StoreConformanceTest,
                                ::testing::Types<SqliteFileBackend>);
 INSTANTIATE_TYPED_TEST_SUITE_P(SqliteStoreConformance, StoreRecordsConformanceTest,
+                               ::testing::Types<SqliteFileBackend>);
+INSTANTIATE_TYPED_TEST_SUITE_P(SqliteStoreConformance, StoreRevocationConformanceTest,
                                ::testing::Types<SqliteFileBackend>);
 
 // Runs SQL on the file behind the store's back, as an operator with the sqlite3 shell would.
