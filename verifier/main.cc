@@ -19,6 +19,7 @@
 #include "common/log.h"
 #include "common/rpc/tls.h"
 #include "common/rpc/limits.h"
+#include "common/rpc/malformed_request.h"
 #include "verifier/config.h"
 #include "verifier/enrollment/enroller.h"
 #include "verifier/enrollment/tpm_identity_checks.h"
@@ -225,6 +226,7 @@ int main(int argc, char** argv) {
     grpc::ServerBuilder builder;
     builder.AddListeningPort(config->regulator_listen_address(), *mtls, &regulator_port);
     builder.RegisterService(&regulator_service);
+    builder.experimental().SetInterceptorCreators(veu::MalformedRequestInterceptors());
     regulator_server = builder.BuildAndStart();
     if (!regulator_server || regulator_port == 0) {
       return Fail(absl::UnavailableError(
@@ -244,6 +246,8 @@ int main(int argc, char** argv) {
   grpc::ServerBuilder agents_builder;
   agents_builder.AddListeningPort(config->listen_address(), *tls, &port);
   agents_builder.RegisterService(&enrollment_service);
+  // Unparseable requests: INVALID_ARGUMENT saying so, not gRPC's INTERNAL with no message.
+  agents_builder.experimental().SetInterceptorCreators(veu::MalformedRequestInterceptors());
   agents_builder.RegisterService(&attestation_service);
   // Bound what a single peer can make us hold in memory: evidence with an event log is a few
   // hundred KiB; 8 MiB leaves room for IMA logs while refusing abuse, and half the admin API's
