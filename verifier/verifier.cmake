@@ -13,6 +13,7 @@ veu_library(veu_peer_input
 
 veu_library(veu_enrollment
   SOURCES enrollment/enroller.cc enrollment/refusal_log.cc enrollment/tpm_identity_checks.cc
+          enrollment/revocation.cc
   DEPS veu_proto veu_common veu_peer_input veu_store veu_tpm veu_x509 absl::synchronization absl::flat_hash_map)
 
 veu_library(veu_verifier_service

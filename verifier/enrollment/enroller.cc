@@ -10,6 +10,7 @@
 #include "common/proto_time.h"
 #include "common/status_macros.h"
 #include "common/peer_text.h"
+#include "verifier/enrollment/revocation.h"
 #include "verifier/peer_input.h"
 
 namespace veu::verifier {
@@ -66,6 +67,15 @@ absl::StatusOr<veu::v1::BeginEnrollmentResponse> Enroller::Begin(
   std::string token_sha256;
   if (absl::Status s = Authorise(request, identity, &token_sha256); !s.ok()) {
     RecordRefusal(peer, request.site(), AgentIdForEk(identity.ek_spki_sha256), s, refusal_recorded);
+    return s;
+  }
+  // A revoked EK gets no credential to activate: refused before any secret is made.
+  if (absl::Status s = CheckNotRevoked(*store_, AgentIdForEk(identity.ek_spki_sha256));
+      !s.ok()) {
+    if (RefusalReason(s) == veu::v1::AGENT_REVOKED) {
+      RecordRefusal(peer, request.site(), AgentIdForEk(identity.ek_spki_sha256), s,
+                    refusal_recorded);
+    }
     return s;
   }
 
@@ -172,6 +182,11 @@ absl::StatusOr<veu::v1::CompleteEnrollmentResponse> Enroller::Complete(
   bool re_enrolled = false;
   absl::StatusOr<veu::v1::AgentRecord> known = store_->GetAgent(agent_id);
   if (known.ok()) {
+    // Revoked between Begin and now: still refused (re-enrolment must not un-revoke it).
+    if (absl::Status revoked = CheckNotRevoked(*known); !revoked.ok()) {
+      RecordRefusal(peer, pending.request.site(), agent_id, revoked, refusal_recorded);
+      return revoked;
+    }
     re_enrolled = true;
     agent = *known;
     event.set_kind(veu::v1::EVENT_RE_ENROLLED);

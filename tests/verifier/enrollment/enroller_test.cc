@@ -378,5 +378,64 @@ TEST(RefusalReasonTest, ReadsTheReasonBackAndIgnoresOtherStatuses) {
   EXPECT_EQ(RefusalReason(absl::OkStatus()), veu::v1::REASON_UNSPECIFIED);
 }
 
+// ---- Revocation ------------------------------------------------------------------------
+
+veu::v1::Event RevocationEvent(veu::v1::EventKind kind, const std::string& agent_id) {
+  veu::v1::Event e;
+  e.set_kind(kind);
+  e.set_agent_id(agent_id);
+  e.set_site("site-a");
+  *e.mutable_at() = ToProtoTime(kT0);
+  return e;
+}
+
+TEST_F(EnrollerTest, RefusesAnEnrolmentOfARevokedEkWithAgentRevokedAndRecordsIt) {
+  absl::StatusOr<veu::v1::CompleteEnrollmentResponse> done =
+      Enrol(Request("site-a", Identity("ek1", "ak1"), Token("site-a")));
+  ASSERT_OK(done);
+  veu::v1::Revocation r;
+  r.set_agent_id(done->agent_id());
+  r.set_reason("AK leaked");
+  *r.mutable_revoked_at() = ToProtoTime(kT0);
+  ASSERT_OK(store_->RevokeAgent(r, RevocationEvent(veu::v1::EVENT_AGENT_REVOKED, r.agent_id())));
+
+  // A fresh token and a new AK do not bring it back.
+  absl::StatusOr<veu::v1::BeginEnrollmentResponse> again =
+      enroller_->Begin(Request("site-a", Identity("ek1", "ak2"), Token("site-a")));
+  EXPECT_THAT(again, veu::testing::StatusIs(absl::StatusCode::kPermissionDenied,
+                                            HasSubstr("AK leaked")));
+  EXPECT_EQ(RefusalReason(again.status()), veu::v1::AGENT_REVOKED);
+  EXPECT_THAT(again.status().message(), HasSubstr("veuctl agent allow"));
+  EXPECT_EQ(enroller_->pending(), 0u) << "no credential is made for a revoked EK";
+  EXPECT_THAT(EventKinds(), Contains(veu::v1::EVENT_ENROLLMENT_REFUSED));
+  EXPECT_EQ(store_->GetAgent(r.agent_id())->status(), veu::v1::AGENT_STATUS_REVOKED);
+
+  // Allowed again, it enrols.
+  ASSERT_OK(store_->ReinstateAgent(r.agent_id(),
+                                   RevocationEvent(veu::v1::EVENT_AGENT_REINSTATED, r.agent_id())));
+  EXPECT_OK(Enrol(Request("site-a", Identity("ek1", "ak2"), Token("site-a"))));
+}
+
+TEST_F(EnrollerTest, AnEkRevokedWhileItsEnrolmentIsPendingIsRefusedAtCompletion) {
+  ASSERT_OK(Enrol(Request("site-a", Identity("ek1", "ak1"), Token("site-a"))));
+  absl::StatusOr<veu::v1::BeginEnrollmentResponse> begun =
+      enroller_->Begin(Request("site-a", Identity("ek1", "ak2"), Token("site-a")));
+  ASSERT_OK(begun);
+  veu::v1::Revocation r;
+  r.set_agent_id(AgentIdForEk(crypto::Sha256("ek-public-ek1")));
+  r.set_reason("decommissioned");
+  *r.mutable_revoked_at() = ToProtoTime(kT0);
+  ASSERT_OK(store_->RevokeAgent(r, RevocationEvent(veu::v1::EVENT_AGENT_REVOKED, r.agent_id())));
+  veu::v1::CompleteEnrollmentRequest answer;
+  answer.set_enrollment_id(begun->enrollment_id());
+  answer.set_activated_secret(begun->credential_blob());
+  absl::StatusOr<veu::v1::CompleteEnrollmentResponse> done = enroller_->Complete(answer);
+  EXPECT_EQ(RefusalReason(done.status()), veu::v1::AGENT_REVOKED) << done.status();
+  auto agent = store_->GetAgent(r.agent_id());
+  ASSERT_OK(agent);
+  EXPECT_EQ(agent->status(), veu::v1::AGENT_STATUS_REVOKED);
+  EXPECT_EQ(agent->ak_name(), "ak-name-ak1") << "the refused AK was not recorded";
+}
+
 }  // namespace
 }  // namespace veu::verifier
