@@ -265,4 +265,67 @@ grpc::Status AdminService::ResolveDiversion(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
+namespace {
+
+veu::v1::Event AgentEvent(veu::v1::EventKind kind, const veu::v1::AgentRecord& agent,
+                          std::string detail) {
+  veu::v1::Event e;
+  e.set_kind(kind);
+  e.set_agent_id(agent.agent_id());
+  e.set_site(agent.site());
+  *e.mutable_at() = ToProtoTime(absl::Now());
+  e.set_detail(std::move(detail));
+  return e;
+}
+
+}  // namespace
+
+grpc::Status AdminService::RevokeAgent(grpc::ServerContext*,
+                                       const veu::v1::RevokeAgentRequest* request,
+                                       veu::v1::AgentRecord* response) {
+  if (request->reason().empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "say why the agent is revoked (--reason), e.g. \"decommissioned\"");
+  }
+  absl::StatusOr<std::string> id = ResolveAgentIdPrefix(*store_, request->agent_id());
+  if (!id.ok()) return ToGrpcStatus(id.status());
+  absl::StatusOr<veu::v1::AgentRecord> agent = store_->GetAgent(*id);
+  if (!agent.ok()) return ToGrpcStatus(agent.status());
+  veu::v1::Revocation revocation;
+  revocation.set_agent_id(*id);
+  revocation.set_reason(request->reason());
+  *revocation.mutable_revoked_at() = ToProtoTime(absl::Now());
+  if (absl::Status s = store_->RevokeAgent(
+          revocation, AgentEvent(veu::v1::EVENT_AGENT_REVOKED, *agent, request->reason()));
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  Log("admin", absl::StrCat("agent ", id->substr(0, 12), " revoked"));
+  if (on_revoked_) on_revoked_(*id);
+  absl::StatusOr<veu::v1::AgentRecord> now = store_->GetAgent(*id);
+  if (!now.ok()) return ToGrpcStatus(now.status());
+  *response = *std::move(now);
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::ReinstateAgent(grpc::ServerContext*,
+                                          const veu::v1::ReinstateAgentRequest* request,
+                                          veu::v1::AgentRecord* response) {
+  absl::StatusOr<std::string> id = ResolveAgentIdPrefix(*store_, request->agent_id());
+  if (!id.ok()) return ToGrpcStatus(id.status());
+  absl::StatusOr<veu::v1::AgentRecord> agent = store_->GetAgent(*id);
+  if (!agent.ok()) return ToGrpcStatus(agent.status());
+  if (absl::Status s = store_->ReinstateAgent(
+          *id, AgentEvent(veu::v1::EVENT_AGENT_REINSTATED, *agent,
+                          absl::StrCat("was revoked: ", agent->revocation().reason())));
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  Log("admin", absl::StrCat("agent ", id->substr(0, 12), " allowed again"));
+  absl::StatusOr<veu::v1::AgentRecord> now = store_->GetAgent(*id);
+  if (!now.ok()) return ToGrpcStatus(now.status());
+  *response = *std::move(now);
+  return grpc::Status::OK;
+}
+
 }  // namespace veu::verifier

@@ -74,11 +74,22 @@ class AdminService final : public veu::v1::Admin::Service {
                                 veu::v1::AgentRecord*) override;
   grpc::Status ResolveDiversion(grpc::ServerContext*, const veu::v1::ResolveDiversionRequest*,
                                 veu::v1::Diversion*) override;
+  grpc::Status RevokeAgent(grpc::ServerContext*, const veu::v1::RevokeAgentRequest*,
+                           veu::v1::AgentRecord*) override;
+  grpc::Status ReinstateAgent(grpc::ServerContext*, const veu::v1::ReinstateAgentRequest*,
+                              veu::v1::AgentRecord*) override;
+
+  // Called (with the agent id) after a revocation is stored, e.g. to close the agent's live
+  // attestation stream. Set once, before serving; the call must not block for long.
+  void SetRevocationListener(std::function<void(const std::string&)> listener) {
+    on_revoked_ = std::move(listener);
+  }
 
  private:
   Store* const store_;
   Enroller* const enroller_;
   const EkKeyHasher ek_key_hasher_;
+  std::function<void(const std::string&)> on_revoked_;
 };
 
 }  // namespace veu::verifier

@@ -7,6 +7,7 @@
 #include "common/rpc/tls.h"
 #include "common/hex.h"
 #include "verifier/veuctl/admin_client.h"
+#include "verifier/veuctl/agent_revoke.h"
 #include "verifier/veuctl/command.h"
 
 namespace veu::veuctl {
@@ -131,6 +132,11 @@ int RunSiteToken(const std::vector<std::string>& args) {
 
 int RunAgentAllow(const std::vector<std::string>& args) {
   absl::StatusOr<ParsedFlags> flags = ParseFlags(args, {"socket", "site", "ek-cert"}, {});
+  // `agent allow AGENT`: a revoked agent, allowed again.
+  if (flags.ok() && flags->positional.size() == 1 && !flags->Get("site") &&
+      !flags->Get("ek-cert")) {
+    return RunAgentReinstate(flags->positional[0], *flags);
+  }
   if (!flags.ok() || !flags->Get("site") || !flags->Get("ek-cert") || !flags->positional.empty()) {
     std::cerr << "veuctl agent allow: " << (flags.ok() ? "--site and --ek-cert are required" : flags.status().message()) << "\n";
     return kExitUsage;
@@ -159,7 +165,8 @@ VEUCTL_COMMAND(kSiteAdd, "site add",
 VEUCTL_COMMAND(kSiteList, "site list", "site list [--json]", RunSiteList);
 VEUCTL_COMMAND(kSiteShow, "site show", "site show NAME [--json]", RunSiteShow);
 VEUCTL_COMMAND(kSiteToken, "site token", "site token SITE [--ttl SECONDS]", RunSiteToken);
-VEUCTL_COMMAND(kAgentAllow, "agent allow", "agent allow --site SITE --ek-cert FILE",
+VEUCTL_COMMAND(kAgentAllow, "agent allow",
+               "agent allow --site SITE --ek-cert FILE | agent allow AGENT (a revoked agent)",
                RunAgentAllow);
 
 }  // namespace
