@@ -160,15 +160,12 @@ int main(int argc, char** argv) {
   veu::verifier::notify::VerdictBus verdicts;
   veu::verifier::Store* const store_ptr = store->get();
   const absl::Duration stale_after = absl::Seconds(config->stale_after_seconds());
-  stream_options.on_commit = [&verdicts, store_ptr, stale_after](
-                                 const veu::v1::Appraisal& appraisal, veu::v1::Verdict previous) {
-    absl::StatusOr<std::optional<veu::v1::VerdictChange>> change =
-        veu::verifier::VerdictChangeFor(*store_ptr, appraisal, previous, absl::Now(), stale_after);
-    if (!change.ok()) {
-      veu::Log("notify", absl::StrCat("verdict change not published: ", change.status().ToString()));
-    } else if (change->has_value()) {
-      verdicts.Publish(**change);
-    }
+  veu::verifier::VerdictChangePublisher verdict_changes(
+      store_ptr, stale_after,
+      [&verdicts](const veu::v1::VerdictChange& change) { verdicts.Publish(change); });
+  stream_options.on_commit = [&verdict_changes](const veu::v1::Appraisal& appraisal,
+                                                veu::v1::Verdict previous) {
+    verdict_changes.Submit(appraisal, previous);
   };
   // A node that goes silent turns its site STALE without any report: sweep for that.
   veu::verifier::StaleSweeper stale_sweeper(
@@ -312,6 +309,7 @@ int main(int argc, char** argv) {
   }
   checkpoints.Stop();
   agents_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  health.store(nullptr);  // the committer outlives the server whose health it reports
   metrics_server.reset();
   admin_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   std::filesystem::remove(socket_path, ec);

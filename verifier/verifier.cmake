@@ -1,7 +1,7 @@
 # The verifier's libraries and binary. Included from verifier/CMakeLists.txt.
 veu_library(veu_appraisal
   SOURCES appraisal/nonce_book.cc appraisal/appraiser.cc appraisal/evidence_checks.cc
-          appraisal/measured_boot.cc appraisal/boot_controls.cc
+          appraisal/measured_boot.cc appraisal/measured_boot_cache.cc appraisal/boot_controls.cc
           appraisal/inventory_summary.cc appraisal/organisation_controls.cc
           appraisal/site_rollup.cc
   DEPS veu_proto veu_proto_util veu_common veu_tpm veu_eventlog veu_facts absl::synchronization absl::flat_hash_map absl::time)
@@ -18,7 +18,7 @@ veu_library(veu_enrollment
 
 veu_library(veu_verifier_service
   SOURCES service/attestation_service.cc service/attestation_session.cc service/timer_queue.cc
-          service/group_committer.cc service/metrics.cc service/metrics_server.cc
+          service/group_committer.cc service/blob_interner.cc service/metrics.cc service/metrics_server.cc
           service/enrollment_service.cc service/query_service.cc service/transparency.cc
           service/organisation_view.cc service/site_status.cc service/verdict_changes.cc
           service/stale_sweeper.cc

@@ -50,6 +50,7 @@ void FillVariable(std::string_view value, veu::v1::SecureBootVariable* v) {
   v->set_sha256(crypto::Sha256(value));
   auto entries = ParseSignatureDatabase(value);
   if (!entries.ok()) return;  // digest still recorded; entries unknown
+  v->set_entry_count(static_cast<uint32_t>(entries->size()));
   for (const EfiSignature& s : *entries)
     FillSignatureEntry(s.type, s.owner, s.data, v->add_entries());
 }

@@ -12,6 +12,7 @@
 #include "common/tpm/public_key.h"
 #include "common/tpm/quote.h"
 #include "verifier/appraisal/measured_boot.h"
+#include "verifier/appraisal/measured_boot_cache.h"
 
 namespace veu::verifier {
 namespace {
@@ -136,7 +137,7 @@ MeasuredBootStep CheckMeasuredBoot(const veu::v1::Facts& facts,
         "the event log sent is not the one whose SHA-256 the quoted facts carry");
     return step;
   }
-  MeasuredBootResult mb = AppraiseMeasuredBoot(log, verified_pcrs, refs);
+  MeasuredBootResult mb = MeasuredBootCache::Shared().Appraise(log, verified_pcrs, refs);
   step.checks.insert(step.checks.end(), mb.checks.begin(), mb.checks.end());
   if (mb.replayed) {
     step.accepted_log = log;

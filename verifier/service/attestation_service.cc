@@ -180,6 +180,7 @@ class StreamReactor final
     deps.clock = &service->clock_;
     deps.random = [](size_t n) { return crypto::RandomBytes(n); };
     deps.first_challenge_delay = [service] { return service->FirstChallengeDelay(); };
+    deps.logs = &service->logs_;
     return deps;
   }
   static SessionOptions MakeOptions(const StreamOptions& o) {

@@ -23,6 +23,7 @@
 #include "verifier/appraisal/appraiser.h"
 #include "verifier/appraisal/nonce_book.h"
 #include "verifier/service/attestation_session.h"
+#include "verifier/service/blob_interner.h"
 #include "verifier/service/group_committer.h"
 #include "verifier/service/metrics.h"
 #include "verifier/service/timer_queue.h"
@@ -89,6 +90,7 @@ class AttestationService final : public veu::v1::Attestation::CallbackService {
   const AppraisalPolicy policy_;
   const StreamOptions options_;
   const SystemClock clock_;
+  BlobInterner logs_;  // accepted event logs, one copy per distinct log for all streams
   std::unique_ptr<StreamMetrics> metrics_;
   std::atomic<int> open_streams_{0};
   std::atomic<int> unauthenticated_{0};

@@ -44,6 +44,20 @@ std::string ReasonNames(const veu::v1::Appraisal& a) {
   return out;
 }
 
+// What a session keeps of an appraisal it committed: enough for the ack, the log line and the
+// verdict notification; its facts (tens of KB with a Secure Boot database) stay in the store.
+veu::v1::Appraisal OutcomeOf(const veu::v1::Appraisal& a) {
+  veu::v1::Appraisal out;
+  out.set_id(a.id());
+  out.set_agent_id(a.agent_id());
+  out.set_site(a.site());
+  out.set_verdict(a.verdict());
+  *out.mutable_appraised_at() = a.appraised_at();
+  out.mutable_reasons()->CopyFrom(a.reasons());
+  out.mutable_checks()->CopyFrom(a.checks());
+  return out;
+}
+
 VerifierMessage ErrorMessage(const absl::Status& why) {
   VerifierMessage out;
   out.mutable_error()->set_reason(SessionEndReason(why));
@@ -172,7 +186,7 @@ SessionStep AttestationSession::IssueChallenge() {
                                              options_.pcr_selection.end());
   *challenge_.mutable_deadline() = ToProtoTime(deadline);
   challenge_.set_sequence(sequence_);
-  challenge_.set_send_full_event_log(previous_event_log_.empty());
+  challenge_.set_send_full_event_log(previous_event_log_ == nullptr);
   state_ = SessionState::kAwaitingEvidence;
   SessionStep step;
   *step.send.emplace_back().mutable_challenge() = challenge_;
@@ -241,7 +255,7 @@ absl::StatusOr<AppraisalOutcome> AttestationSession::AppraiseEvidence(
   input.class_reference_values = class_refs ? &*class_refs : nullptr;
   input.challenge = &challenge_;
   input.evidence = &evidence;
-  input.previous_event_log = previous_event_log_;
+  if (previous_event_log_) input.previous_event_log = *previous_event_log_;
   input.appraisal_id = ToHex(*id);
   input.now = Now();
   return Appraise(input, *deps_.policy, *deps_.nonces);
@@ -290,9 +304,14 @@ SessionStep AttestationSession::OnEvidence(const veu::v1::Evidence& evidence) {
   commit.diversions = outcome->diversions;
   commit.sightings.assign(appraisal.inventory().identities().begin(),
                           appraisal.inventory().identities().end());
-  committing_ = appraisal;
+  committing_ = OutcomeOf(appraisal);
   committing_verdict_before_ = current.last_verdict();
-  pending_event_log_ = outcome->accepted_event_log;
+  pending_event_log_.reset();
+  if (!outcome->accepted_event_log.empty()) {
+    pending_event_log_ =
+        deps_.logs ? deps_.logs->Intern(std::move(outcome->accepted_event_log))
+                   : std::make_shared<const std::string>(std::move(outcome->accepted_event_log));
+  }
   state_ = SessionState::kCommitting;
   step.wake_at = absl::InfiniteFuture();  // a commit always reports back
   return step;
@@ -306,8 +325,8 @@ SessionStep AttestationSession::OnCommitted(const absl::Status& committed) {
                           "the result could not be stored; retry"),
                true);
   }
-  if (!pending_event_log_.empty()) previous_event_log_ = std::move(pending_event_log_);
-  pending_event_log_.clear();
+  if (pending_event_log_) previous_event_log_ = std::move(pending_event_log_);
+  pending_event_log_.reset();
   last_committed_ = std::move(committing_);
   verdict_before_ = committing_verdict_before_;
   const std::string reasons = ReasonNames(last_committed_);

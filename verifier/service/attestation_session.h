@@ -22,6 +22,7 @@
 #define VEU_VERIFIER_SERVICE_ATTESTATION_SESSION_H_
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,7 @@
 #include "absl/time/time.h"
 #include "verifier/appraisal/appraiser.h"
 #include "verifier/appraisal/nonce_book.h"
+#include "verifier/service/blob_interner.h"
 #include "verifier/store/store.h"
 #include "veu/v1/attestation.pb.h"
 
@@ -68,6 +70,8 @@ struct SessionDeps {
   // How long after its hello a new session sends its first challenge (the transport paces a
   // reconnecting fleet with it); unset: at once.
   std::function<absl::Duration()> first_challenge_delay;
+  // Where accepted event logs are kept once for all sessions; null: each session its own copy.
+  BlobInterner* logs = nullptr;
 };
 
 // What the transport must do after a call, in this order: write `send`, hand `commit` to the
@@ -122,8 +126,8 @@ class AttestationSession {
   // True once a report proved the enrolled AK with a fresh nonce.
   bool authenticated() const { return authenticated_; }
   uint64_t sequence() const { return sequence_; }
-  // After OnCommitted(OK): the committed appraisal and the agent's verdict before it (for
-  // verdict notifications).
+  // After OnCommitted(OK): the committed appraisal's outcome (id, site, verdict, reasons,
+  // checks; not its facts) and the agent's verdict before it (for verdict notifications).
   const veu::v1::Appraisal& last_committed() const { return last_committed_; }
   veu::v1::Verdict verdict_before_last_commit() const { return verdict_before_; }
 
@@ -146,10 +150,12 @@ class AttestationSession {
   bool authenticated_ = false;
   uint64_t sequence_ = 0;
   veu::v1::Challenge challenge_;    // the one out (kAwaitingEvidence) or last answered
-  std::string previous_event_log_;  // the last accepted event log of this session
-  std::string pending_event_log_;   // accepted by the appraisal now committing
+  // The last accepted event log of this session, and the one the appraisal now committing
+  // accepted (empty pointers: none).
+  std::shared_ptr<const std::string> previous_event_log_;
+  std::shared_ptr<const std::string> pending_event_log_;
   veu::v1::Appraisal last_committed_;
-  veu::v1::Appraisal committing_;
+  veu::v1::Appraisal committing_;  // the outcome only: a session holds no facts or evidence
   veu::v1::Verdict verdict_before_ = veu::v1::VERDICT_UNSPECIFIED;
   veu::v1::Verdict committing_verdict_before_ = veu::v1::VERDICT_UNSPECIFIED;
 };

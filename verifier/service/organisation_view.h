@@ -4,9 +4,10 @@
 // other nodes and of the organisation's other sites.
 //
 // The report's facts are parsed here only to know which identities to look up; nothing read
-// from them is trusted until Appraise has verified the quote that binds them. Costs one query
-// per site and one for the sightings: fine for tens of sites; a larger fleet wants an
-// inventory roll-up table (README, not finished).
+// from them is trusted until Appraise has verified the quote that binds them. Costs the
+// sightings query, the open diversions of the site, and the store's per-site inventory roll-up
+// (Store::ListSiteInventoryTotals) plus the site list for a named organisation: O(sites), never
+// a read of every agent.
 #ifndef VEU_VERIFIER_SERVICE_ORGANISATION_VIEW_H_
 #define VEU_VERIFIER_SERVICE_ORGANISATION_VIEW_H_
 

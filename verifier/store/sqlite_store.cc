@@ -130,7 +130,12 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
   // Process crash vs power loss: see the comment at the top of sqlite_store.h.
   ASSIGN_OR_RETURN(ignored, db->Pragma(DurabilityPragma(options.durability)));
   RETURN_IF_ERROR(Migrate(*db, path));
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db)));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(db)));
+  {
+    absl::MutexLock lock(&store->mu_);
+    RETURN_IF_ERROR(store->RebuildRollupLocked());
+  }
+  return store;
 }
 
 // ---- Helpers ------------------------------------------------------------------------------
@@ -437,7 +442,8 @@ absl::Status SqliteStore::PutAgent(const veu::v1::AgentRecord& agent,
   for (const veu::v1::Event& event : events) {
     RETURN_IF_ERROR(InsertEventLocked(event, op).status());
   }
-  return tx.Commit();
+  RETURN_IF_ERROR(StageRollupLocked(agent.agent_id(), op));
+  return CommitLocked(tx);
 }
 
 }  // namespace veu::verifier

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -74,6 +75,7 @@ class SqliteStore final : public Store, public AppraisalLog {
   absl::Status ReinstateAgent(const std::string& agent_id, const veu::v1::Event& event) override;
   absl::Status CommitAppraisal(const AppraisalCommit& commit) override;
   std::vector<absl::Status> CommitAppraisals(const std::vector<AppraisalCommit>& commits) override;
+  absl::StatusOr<std::vector<SiteInventoryTotals>> ListSiteInventoryTotals() override;
   absl::StatusOr<std::vector<veu::v1::StoredAppraisal>> ListAppraisals(const std::string& agent_id,
                                                                        uint32_t limit,
                                                                        bool with_evidence) override;
@@ -114,10 +116,6 @@ class SqliteStore final : public Store, public AppraisalLog {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<int64_t> InsertEventLocked(const veu::v1::Event& event, std::string_view operation)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Sets or clears `agent`'s status and revocation from the revocations table (see
-  // Store::RevokeAgent): every read of an agent record goes through this.
-  absl::Status ApplyRevocationLocked(veu::v1::AgentRecord* agent, std::string_view operation)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Inside CommitAppraisal's transaction: records `identity` as seen at the appraisal's site
   // (first_seen kept, last_seen and agent_id from the appraisal), and opens a diversion case.
@@ -141,8 +139,29 @@ class SqliteStore final : public Store, public AppraisalLog {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<uint64_t> TreeSizeLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // ---- Inventory roll-up (sqlite_store_rollup.cc) ----------------------------------------
+  // Per-site totals kept in memory: rebuilt from the agents table at Open, and changed only
+  // after a transaction that changed an agent committed. Every write that changes an agent's
+  // record or revocation calls StageRollupLocked(agent_id) inside its transaction and commits
+  // through CommitLocked(tx), which applies what was staged only once the commit is durable.
+  struct AgentContribution {
+    std::string site;
+    uint32_t nodes = 0;  // 1 if counted
+    uint64_t accelerators = 0;
+    uint64_t tpp = 0;
+  };
+  absl::Status RebuildRollupLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Reads the agent as the transaction sees it now and stages its new contribution.
+  absl::Status StageRollupLocked(const std::string& agent_id, std::string_view operation)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ApplyStagedRollupLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CommitLocked(sqlite::Transaction& tx) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   mutable absl::Mutex mu_;
   std::unique_ptr<sqlite::Connection> db_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, AgentContribution> agent_rollup_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, SiteInventoryTotals> site_rollup_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::pair<std::string, AgentContribution>> staged_rollup_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace veu::verifier

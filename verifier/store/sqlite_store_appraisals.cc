@@ -42,7 +42,7 @@ absl::Status SqliteStore::CommitAppraisal(const AppraisalCommit& commit) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_, op));
   RETURN_IF_ERROR(CommitAppraisalLocked(commit));
-  return tx.Commit();
+  return CommitLocked(tx);
 }
 
 std::vector<absl::Status> SqliteStore::CommitAppraisals(
@@ -59,14 +59,17 @@ std::vector<absl::Status> SqliteStore::CommitAppraisals(
     if (absl::Status s = db_->Exec("SAVEPOINT appraisal", op); !s.ok()) {
       return std::vector<absl::Status>(commits.size(), s);
     }
+    const size_t staged = staged_rollup_.size();
     statuses[i] = CommitAppraisalLocked(commits[i]);
+    if (!statuses[i].ok()) staged_rollup_.resize(staged);  // rolled back with its savepoint
     const char* end = statuses[i].ok() ? "RELEASE appraisal"
                                        : "ROLLBACK TO appraisal; RELEASE appraisal";
     if (absl::Status s = db_->Exec(end, op); !s.ok()) {
+      staged_rollup_.clear();
       return std::vector<absl::Status>(commits.size(), s);
     }
   }
-  if (absl::Status committed = tx->Commit(); !committed.ok()) {
+  if (absl::Status committed = CommitLocked(*tx); !committed.ok()) {
     return std::vector<absl::Status>(commits.size(), committed);
   }
   return statuses;
@@ -144,6 +147,7 @@ absl::Status SqliteStore::CommitAppraisalLocked(const AppraisalCommit& commit) {
     update.BindBlob(2, sqlite::AgentAsStored(commit.agent).SerializeAsString());
     RETURN_IF_ERROR(update.Run());
   }
+  RETURN_IF_ERROR(StageRollupLocked(commit.agent.agent_id(), op));
   for (const veu::v1::Event& event : commit.events) {
     RETURN_IF_ERROR(InsertEventLocked(event, op).status());
   }

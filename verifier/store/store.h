@@ -67,6 +67,16 @@ struct SitePeriod {
   absl::Time to;
 };
 
+// One site's verified inventories summed over its enrolled, unrevoked agents that reported one
+// (each agent's last_inventory): what the site- and organisation-wide controls need, kept by the
+// store as agents change so an appraisal never reads every agent record.
+struct SiteInventoryTotals {
+  std::string site;
+  uint32_t nodes = 0;          // agents counted
+  uint64_t accelerators = 0;   // sum of last_inventory.count
+  uint64_t tpp = 0;            // sum of last_inventory.tpp
+};
+
 // "id@version" of a policy pack, as appraisals name it.
 inline std::string PolicyPackVersion(const veu::v1::PolicyPack& pack) {
   return pack.id() + "@" + pack.version();
@@ -135,6 +145,9 @@ class Store {
     for (const AppraisalCommit& commit : commits) statuses.push_back(CommitAppraisal(commit));
     return statuses;
   }
+  // Every site's SiteInventoryTotals that has at least one counted agent (any order). Exact as of
+  // the last committed write; O(sites), never O(agents).
+  virtual absl::StatusOr<std::vector<SiteInventoryTotals>> ListSiteInventoryTotals() = 0;
   // Newest first; `limit` 0 means 20. Evidence and challenge bytes only if `with_evidence`.
   virtual absl::StatusOr<std::vector<veu::v1::StoredAppraisal>> ListAppraisals(
       const std::string& agent_id, uint32_t limit, bool with_evidence) = 0;

@@ -17,6 +17,7 @@
 #include "tests/verifier/store/store_conformance_test.h"
 #include "tests/verifier/store/store_records_conformance_test.h"
 #include "tests/verifier/store/store_revocation_conformance_test.h"
+#include "tests/verifier/store/store_fleet_conformance_test.h"
 #include "verifier/store/migrations.h"
 
 namespace veu::verifier::testing {
@@ -60,6 +61,8 @@ INSTANTIATE_TYPED_TEST_SUITE_P(SqliteStoreConformance, StoreConformanceTest,
 INSTANTIATE_TYPED_TEST_SUITE_P(SqliteStoreConformance, StoreRecordsConformanceTest,
                                ::testing::Types<SqliteFileBackend>);
 INSTANTIATE_TYPED_TEST_SUITE_P(SqliteStoreConformance, StoreRevocationConformanceTest,
+                               ::testing::Types<SqliteFileBackend>);
+INSTANTIATE_TYPED_TEST_SUITE_P(SqliteStoreConformance, StoreFleetConformanceTest,
                                ::testing::Types<SqliteFileBackend>);
 
 // Runs SQL on the file behind the store's back, as an operator with the sqlite3 shell would.
