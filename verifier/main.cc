@@ -191,6 +191,13 @@ int main(int argc, char** argv) {
       store->get(), absl::Seconds(config->stale_after_seconds()), store->get());
   veu::verifier::AdminService admin_service(store->get(), &enroller,
                                             veu::verifier::EkCertificateKeyHash);
+  // A revoked agent's live stream closes now, not at its next report.
+  admin_service.SetRevocationListener([&attestation_service](const std::string& agent_id) {
+    attestation_service.EndAgentStream(
+        agent_id, veu::verifier::SessionEnd(absl::StatusCode::kPermissionDenied,
+                                            veu::v1::AGENT_REVOKED,
+                                            "this agent was revoked by an operator"));
+  });
 
   // Reports are signed with the report key, by default the log key: one public key then
   // checks reports and checkpoints alike.

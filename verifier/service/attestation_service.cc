@@ -366,6 +366,16 @@ void AttestationService::ClaimAgent(const std::string& agent_id,
                              ": a newer stream replaced the older one"));
 }
 
+void AttestationService::EndAgentStream(const std::string& agent_id, const absl::Status& why) {
+  std::shared_ptr<StreamReactor> stream;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = live_.find(agent_id);
+    if (it != live_.end()) stream = it->second.lock();
+  }
+  if (stream) stream->Terminate(why);
+}
+
 void AttestationService::ReleaseAgent(const std::string& agent_id, const StreamReactor* stream) {
   absl::MutexLock lock(&mu_);
   auto it = live_.find(agent_id);

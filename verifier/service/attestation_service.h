@@ -65,6 +65,10 @@ class AttestationService final : public veu::v1::Attestation::CallbackService {
   // server shuts down.
   void Shutdown();
 
+  // Ends the live proven stream of `agent_id`, if any, telling it `why` (a revocation: the
+  // stream closes at once instead of at its next report).
+  void EndAgentStream(const std::string& agent_id, const absl::Status& why);
+
   // Streams currently open (for tests, metrics and the RSS benchmark).
   int open_streams() const { return open_streams_.load(); }
   int unauthenticated_streams() const { return unauthenticated_.load(); }

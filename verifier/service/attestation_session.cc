@@ -223,6 +223,9 @@ absl::StatusOr<AppraisalOutcome> AttestationSession::AppraiseEvidence(
   absl::StatusOr<veu::v1::AgentRecord> read = deps_.store->GetAgent(agent_id_);
   if (!read.ok()) return read.status();
   current = *std::move(read);
+  if (current.status() != veu::v1::AGENT_STATUS_ENROLLED) {
+    return absl::PermissionDeniedError("the agent is revoked");
+  }
   absl::StatusOr<std::string> id = deps_.random(16);
   if (!id.ok()) return id.status();
   absl::StatusOr<veu::v1::Site> site = deps_.store->GetSite(current.site());
@@ -264,6 +267,13 @@ absl::StatusOr<AppraisalOutcome> AttestationSession::AppraiseEvidence(
 SessionStep AttestationSession::OnEvidence(const veu::v1::Evidence& evidence) {
   veu::v1::AgentRecord current;
   absl::StatusOr<AppraisalOutcome> outcome = AppraiseEvidence(evidence, current);
+  if (absl::IsPermissionDenied(outcome.status())) {
+    // Revoked since the hello: nothing of this report is kept against the agent.
+    Log("stream", absl::StrCat(who_, ": revoked; closing"));
+    return End(SessionEnd(absl::StatusCode::kPermissionDenied, veu::v1::AGENT_REVOKED,
+                          "this agent is revoked; an operator must allow it again"),
+               true);
+  }
   if (!outcome.ok()) {
     Log("stream", absl::StrCat(who_, ": appraisal failed: ", outcome.status().ToString()));
     return End(SessionEnd(absl::StatusCode::kUnavailable, veu::v1::VERIFIER_UNAVAILABLE,

@@ -155,6 +155,24 @@ TEST_F(SessionTest, HelloFromRevokedAgentIsRefusedWithAgentRevoked) {
   EXPECT_EQ(step.end->code(), absl::StatusCode::kPermissionDenied);
 }
 
+TEST_F(SessionTest, AgentRevokedWhileAChallengeIsOutIsClosedAndNothingIsCommitted) {
+  const veu::v1::Challenge c = Connect(*session_);
+  veu::v1::Revocation revocation;
+  revocation.set_agent_id(agent_.agent_id());
+  revocation.set_reason("AK leaked");
+  *revocation.mutable_revoked_at() = ToProtoTime(clock_.now);
+  veu::v1::Event event;
+  event.set_kind(veu::v1::EVENT_AGENT_REVOKED);
+  event.set_agent_id(agent_.agent_id());
+  event.set_site(agent_.site());
+  *event.mutable_at() = ToProtoTime(clock_.now);
+  ASSERT_OK(store_->RevokeAgent(revocation, event));
+  SessionStep step = session_->OnMessage(EvidenceFor(c));
+  EXPECT_FALSE(step.commit.has_value());
+  EXPECT_EQ(ErrorIn(step).reason(), veu::v1::AGENT_REVOKED);
+  EXPECT_EQ(step.end->code(), absl::StatusCode::kPermissionDenied);
+}
+
 TEST_F(SessionTest, FirstChallengeWaitsForTheDelayTheTransportPaces) {
   first_delay_ = absl::Seconds(5);
   session_->Start();
