@@ -98,6 +98,9 @@ class StreamReactor final
         const bool was_authenticated = session_.authenticated();
         const absl::Time start = absl::Now();
         SessionStep step = session_.OnMessage(in_);
+        // Evidence is tens of KB; a stream waits most of its life between reports, so it must
+        // not keep the last one's buffers (Clear() would keep their capacity).
+        AgentMessage().Swap(&in_);
         if (step.commit.has_value() && service_->metrics_) {
           service_->metrics_->appraisal_seconds.ObserveDuration(absl::Now() - start);
         }

@@ -131,6 +131,11 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
   ASSIGN_OR_RETURN(ignored, db->Pragma(DurabilityPragma(options.durability)));
   RETURN_IF_ERROR(Migrate(*db, path));
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(db)));
+  if (path != ":memory:") {
+    ASSIGN_OR_RETURN(store->reader_, sqlite::Connection::Open(path, static_cast<int>(busy_ms)));
+    ASSIGN_OR_RETURN(std::string read_only, store->reader_->Pragma("query_only=ON"));
+    ASSIGN_OR_RETURN(read_only, store->reader_->Pragma("foreign_keys=ON"));
+  }
   {
     absl::MutexLock lock(&store->mu_);
     RETURN_IF_ERROR(store->RebuildRollupLocked());
@@ -167,8 +172,8 @@ absl::Status SqliteStore::AddSite(const veu::v1::Site& site) {
 
 absl::StatusOr<veu::v1::Site> SqliteStore::GetSite(const std::string& name) {
   const std::string op = absl::StrFormat("reading site '%s'", name);
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Statement select, db_->Prepare("SELECT record FROM sites WHERE name = ?1", op));
+  ReadAccess read(this);
+  ASSIGN_OR_RETURN(Statement select, read.db->Prepare("SELECT record FROM sites WHERE name = ?1", op));
   select.BindText(1, name);
   ASSIGN_OR_RETURN(bool found, select.Step());
   if (!found) return absl::NotFoundError(absl::StrFormat("site '%s' does not exist", name));
@@ -177,9 +182,9 @@ absl::StatusOr<veu::v1::Site> SqliteStore::GetSite(const std::string& name) {
 
 absl::StatusOr<std::vector<veu::v1::Site>> SqliteStore::ListSites() {
   const std::string op = "listing sites";
-  absl::MutexLock lock(&mu_);
+  ReadAccess read(this);
   ASSIGN_OR_RETURN(Statement select,
-                   db_->Prepare("SELECT name, record FROM sites ORDER BY name", op));
+                   read.db->Prepare("SELECT name, record FROM sites ORDER BY name", op));
   std::vector<veu::v1::Site> sites;
   while (true) {
     ASSIGN_OR_RETURN(bool row, select.Step());
@@ -302,9 +307,9 @@ absl::Status SqliteStore::PutReferenceValues(const veu::v1::ReferenceValues& ref
 
 absl::StatusOr<veu::v1::ReferenceValues> SqliteStore::GetReferenceValues(const std::string& name) {
   const std::string op = absl::StrFormat("reading reference values '%s'", name);
-  absl::MutexLock lock(&mu_);
+  ReadAccess read(this);
   ASSIGN_OR_RETURN(Statement select,
-                   db_->Prepare("SELECT record FROM reference_values WHERE name = ?1", op));
+                   read.db->Prepare("SELECT record FROM reference_values WHERE name = ?1", op));
   select.BindText(1, name);
   ASSIGN_OR_RETURN(bool found, select.Step());
   if (!found) {
@@ -377,9 +382,9 @@ absl::Status ApplyRevocation(const std::string& revocation, veu::v1::AgentRecord
 
 absl::StatusOr<veu::v1::AgentRecord> SqliteStore::GetAgent(const std::string& agent_id) {
   const std::string op = absl::StrFormat("reading agent '%s'", agent_id);
-  absl::MutexLock lock(&mu_);
+  ReadAccess read(this);
   ASSIGN_OR_RETURN(Statement select,
-                   db_->Prepare("SELECT a.record, r.record FROM agents a LEFT JOIN revocations r "
+                   read.db->Prepare("SELECT a.record, r.record FROM agents a LEFT JOIN revocations r "
                                 "USING (agent_id) WHERE a.agent_id = ?1",
                                 op));
   select.BindText(1, agent_id);

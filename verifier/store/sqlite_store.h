@@ -157,10 +157,31 @@ class SqliteStore final : public Store, public AppraisalLog {
   void ApplyStagedRollupLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CommitLocked(sqlite::Transaction& tx) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // Reads on an appraisal's hot path (agent, site, reference values, sightings, diversions,
+  // sites) use a second, read-only connection: WAL lets it read while the writer commits, so a
+  // group commit's sync no longer stalls every stream's reads behind mu_. A ":memory:" database
+  // has no second connection; its reads use db_ under mu_.
+  struct ReadAccess {
+    explicit ReadAccess(const SqliteStore* store)
+        : mu(store->reader_ ? &store->read_mu_ : &store->mu_),
+          db(store->reader_ ? store->reader_.get() : store->db_.get()) {
+      mu->Lock();
+    }
+    ~ReadAccess() { mu->Unlock(); }
+    ReadAccess(const ReadAccess&) = delete;
+    ReadAccess& operator=(const ReadAccess&) = delete;
+    absl::Mutex* mu;
+    sqlite::Connection* db;
+  };
+
   mutable absl::Mutex mu_;
   std::unique_ptr<sqlite::Connection> db_ ABSL_GUARDED_BY(mu_);
+  mutable absl::Mutex read_mu_;
+  std::unique_ptr<sqlite::Connection> reader_;  // set once at Open; used under read_mu_
+  // Guards site_rollup_ for readers; writers hold mu_ as well (see ApplyStagedRollupLocked).
+  mutable absl::Mutex rollup_mu_;
   absl::flat_hash_map<std::string, AgentContribution> agent_rollup_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, SiteInventoryTotals> site_rollup_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, SiteInventoryTotals> site_rollup_ ABSL_GUARDED_BY(rollup_mu_);
   std::vector<std::pair<std::string, AgentContribution>> staged_rollup_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -127,11 +127,11 @@ absl::StatusOr<std::vector<veu::v1::AcceleratorSighting>> SqliteStore::ListSight
   const std::string op = "listing accelerator sightings";
   std::vector<veu::v1::AcceleratorSighting> sightings;
   if (identities.empty()) return sightings;
-  absl::MutexLock lock(&mu_);
+  ReadAccess read(this);
   // One indexed lookup per identity (a report names a handful), in the caller's order.
   for (const std::string& identity : identities) {
     ASSIGN_OR_RETURN(Statement select,
-                     db_->Prepare("SELECT record FROM accelerator_sightings WHERE identity = ?1 "
+                     read.db->Prepare("SELECT record FROM accelerator_sightings WHERE identity = ?1 "
                                   "ORDER BY site",
                                   op));
     select.BindText(1, identity);
@@ -151,13 +151,13 @@ absl::StatusOr<std::vector<veu::v1::AcceleratorSighting>> SqliteStore::ListSight
 absl::StatusOr<std::vector<veu::v1::Diversion>> SqliteStore::ListDiversions(
     const DiversionFilter& filter) {
   const std::string op = "listing diversion cases";
-  absl::MutexLock lock(&mu_);
+  ReadAccess read(this);
   absl::StatusOr<Statement> select =
       filter.site.empty()
-          ? db_->Prepare("SELECT id, record FROM diversions WHERE (?2 = 0 OR resolved = 0) "
+          ? read.db->Prepare("SELECT id, record FROM diversions WHERE (?2 = 0 OR resolved = 0) "
                          "ORDER BY detected_at_micros DESC, id DESC LIMIT ?3",
                          op)
-          : db_->Prepare("SELECT id, record FROM diversions WHERE (site = ?1 OR other_site = ?1) "
+          : read.db->Prepare("SELECT id, record FROM diversions WHERE (site = ?1 OR other_site = ?1) "
                          "AND (?2 = 0 OR resolved = 0) "
                          "ORDER BY detected_at_micros DESC, id DESC LIMIT ?3",
                          op);

@@ -36,7 +36,10 @@ void Count(const veu::v1::AgentRecord& agent, bool revoked, uint32_t* nodes,
 absl::Status SqliteStore::RebuildRollupLocked() {
   const std::string op = "summing the agents' inventories per site";
   agent_rollup_.clear();
-  site_rollup_.clear();
+  {
+    absl::MutexLock rollup(&rollup_mu_);
+    site_rollup_.clear();
+  }
   staged_rollup_.clear();
   ASSIGN_OR_RETURN(Statement select,
                    db_->Prepare("SELECT a.agent_id, a.site, a.record, r.agent_id IS NOT NULL "
@@ -75,7 +78,8 @@ absl::Status SqliteStore::StageRollupLocked(const std::string& agent_id,
 }
 
 void SqliteStore::ApplyStagedRollupLocked() {
-  auto add = [this](const AgentContribution& c, int sign) {
+  absl::MutexLock rollup(&rollup_mu_);
+  auto add = [this](const AgentContribution& c, int sign) ABSL_NO_THREAD_SAFETY_ANALYSIS {
     if (c.nodes == 0) return;
     SiteInventoryTotals& t = site_rollup_[c.site];
     t.site = c.site;
@@ -105,7 +109,7 @@ absl::Status SqliteStore::CommitLocked(sqlite::Transaction& tx) {
 }
 
 absl::StatusOr<std::vector<SiteInventoryTotals>> SqliteStore::ListSiteInventoryTotals() {
-  absl::MutexLock lock(&mu_);
+  absl::MutexLock lock(&rollup_mu_);
   std::vector<SiteInventoryTotals> out;
   out.reserve(site_rollup_.size());
   for (const auto& [site, totals] : site_rollup_) out.push_back(totals);
