@@ -149,10 +149,18 @@ TEST_F(RegulatorTest, ServesTheStandardHealthAndReflectionServices) {
 }
 
 TEST_F(RegulatorTest, NoClientCertificateNoAccess) {
-  // The TLS handshake itself fails without a certificate from the configured CA.
+  // Issue 17: this passed with no verifier at all. First prove the API answers a caller with a
+  // certificate, then that the same call without one fails in the TLS handshake.
+  ASSERT_TRUE(SiteStatus("reg-de", "fra1").ok()) << d_->VerifierLog();
   const grpc::Status s = SiteStatus("", "fra1");
-  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
   EXPECT_NE(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);  // never reached the service
+  // Nothing reached the service, so nothing was recorded as an access by it.
+  RunResult log = d_->Veuctl({"access-log", "--json"});
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  size_t recorded = 0;
+  for (size_t p = 0; (p = log.out.find("GetSiteStatus", p)) != std::string::npos; ++p) ++recorded;
+  EXPECT_EQ(recorded, 1u) << log.out;  // the call with a certificate only
 }
 
 TEST_F(RegulatorTest, EveryCallIsRecorded) {
@@ -307,7 +315,12 @@ TEST_F(RegulatorTest, ASignedReportVerifiesAndTamperingIsCaught) {
   std::ofstream(tampered) << text;
   RunResult bad = d_->Veuctl({"report", "verify", tampered, "--verifier-key", d_->log_public_key()});
   EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
-  EXPECT_THAT(bad.out + bad.err, HasSubstr("signature"));
+  // The findings name what is wrong, not just a word (issue 17): the signature over the
+  // canonical report, and the edited verdict against the logged leaf or the derived summary.
+  EXPECT_THAT(bad.out + bad.err, HasSubstr("signature does not verify over the canonical report"));
+  EXPECT_THAT(bad.out + bad.err,
+              ::testing::AnyOf(HasSubstr("view says verdict"), HasSubstr("verdict_at_end: report says")))
+      << bad.out << bad.err;
 }
 
 TEST_F(RegulatorTest, TheHalfYearInventoryReportIsSignedAndNeedsAnOrganisationScope) {
@@ -353,6 +366,9 @@ TEST_F(RegulatorTest, TheSitesEarIsAnEs256JwtTheVerifierKeyChecks) {
   std::ofstream(file) << jwt << "\n";
   RunResult bad = d_->Veuctl({"report", "verify", file, "--verifier-key", d_->log_public_key()});
   EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
+  // Refused as an EAR JWT, with no claims shown as good (issue 17: the exit code alone was checked).
+  EXPECT_THAT(bad.out, ::testing::StartsWith("REJECTED: EAR JWT: ")) << bad.out << bad.err;
+  EXPECT_THAT(bad.out, ::testing::Not(HasSubstr("eat_profile")));
 }
 
 TEST_F(RegulatorTest, TheLatestCheckpointProvablyExtendsOneTheRegulatorKept) {

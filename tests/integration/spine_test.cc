@@ -115,6 +115,17 @@ TEST_F(SpineTest, EkCertificateFromAnUnknownCaIsRefused) {
   ASSERT_TRUE(WaitFor([&] { return absl::StrContains(deployment_->VerifierLog(), "refused"); },
                       absl::Seconds(15)));
   EXPECT_THAT(deployment_->VerifierLog(), HasSubstr("EK_CERT_UNTRUSTED"));
+  // Issue 17: a log line alone would pass if the agent were enrolled anyway. Nothing may be:
+  // no agent, no appraisal, and the refusal is an event naming the reason.
+  RunResult agents = deployment_->Veuctl({"agents", "--json"});
+  ASSERT_EQ(agents.exit_code, 0) << agents.err;
+  EXPECT_THAT(agents.out, ::testing::Not(HasSubstr("agent_id"))) << agents.out;
+  EXPECT_EQ(deployment_->AppraisalCount(), 0);
+  RunResult events = deployment_->Veuctl({"events", "--json"});
+  ASSERT_EQ(events.exit_code, 0) << events.err;
+  EXPECT_THAT(events.out, HasSubstr("EVENT_ENROLLMENT_REFUSED"));
+  EXPECT_THAT(events.out, HasSubstr("EK_CERT_UNTRUSTED"));
+  EXPECT_THAT(events.out, ::testing::Not(HasSubstr("EVENT_ENROLLED")));
 }
 
 TEST_F(SpineTest, RebootIsRecordedAndTheAgentKeepsItsIdentity) {

@@ -82,6 +82,9 @@ TEST(TranslogIntegrationTest, AgentAppraisalsAreProvablyInTheSignedLog) {
   RunResult forged = d.Veuctl({"log", "prove", appraisal_id, "--verifier-key", other_pub});
   EXPECT_EQ(forged.exit_code, 1) << forged.out << forged.err;
   EXPECT_THAT(forged.out, HasSubstr("REJECTED"));
+  // Why (issue 17): the checkpoint, not the proof, fails, because no signature of that key is on it.
+  EXPECT_THAT(forged.out, HasSubstr("the checkpoint does not verify with " + other_pub));
+  EXPECT_THAT(forged.out, HasSubstr("carries no signature of key veu.test/log")) << forged.out;
 
   // An unknown appraisal is not in the log; no key is bad usage.
   EXPECT_EQ(d.Veuctl({"log", "prove", "no-such-appraisal", "--verifier-key", pub}).exit_code, 1);

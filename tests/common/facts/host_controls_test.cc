@@ -75,6 +75,15 @@ class HostControlsTest : public ::testing::Test {
     return none;
   }
 
+  // A "...Fails" test asserts the outcome, not only the prose (issue 17: detail text alone
+  // also matches a pass or a not-evaluated result that quotes the same evidence).
+  void ExpectFails(std::string_view id, const std::string& detail) {
+    const v1::CheckResult r = Result(id);
+    EXPECT_EQ(r.status(), v1::CHECK_FAIL) << id << ": " << r.detail();
+    EXPECT_EQ(r.reason(), v1::CONTROL_FAILED) << id;
+    EXPECT_THAT(r.detail(), HasSubstr(detail)) << id;
+  }
+
   v1::PolicyPack pack_;
   v1::Facts facts_;
   std::vector<v1::CheckResult> results_;
@@ -114,21 +123,20 @@ TEST_F(HostControlsTest, SecondUid0AccountFailsPrivilegedAccess) {
 
 TEST_F(HostControlsTest, NopasswdAllFailsPrivilegedAccess) {
   facts_.mutable_access()->mutable_sudo()->mutable_rules(0)->set_nopasswd(true);
-  EXPECT_THAT(Result("VEU-14.privileged-access").detail(),
-              HasSubstr("/etc/sudoers:5 grants %sudo every command as root without a password"));
+  ExpectFails("VEU-14.privileged-access",
+              "/etc/sudoers:5 grants %sudo every command as root without a password");
 }
 
 TEST_F(HostControlsTest, UnreadableSudoersFailsInsteadOfPassing) {
   v1::CollectionError* e = facts_.mutable_access()->add_errors();
   e->set_source_path("/etc/sudoers.d/90-ops");
   e->set_message("/etc/sudoers.d/90-ops:1: not a sudoers line");
-  EXPECT_EQ(Result("VEU-14.privileged-access").status(), v1::CHECK_FAIL);
+  ExpectFails("VEU-14.privileged-access", "90-ops");
 }
 
 TEST_F(HostControlsTest, RootLoginAndMatchOverridesFailRemoteAccess) {
   facts_.mutable_access()->mutable_sshd()->mutable_settings(0)->set_value("yes");
-  EXPECT_THAT(Result("VEU-14.remote-access").detail(),
-              HasSubstr("PermitRootLogin is \"yes\" (/etc/ssh/sshd_config:1)"));
+  ExpectFails("VEU-14.remote-access", "PermitRootLogin is \"yes\" (/etc/ssh/sshd_config:1)");
   facts_ = Hardened();
   v1::SshdMatchBlock* m = facts_.mutable_access()->mutable_sshd()->add_match_blocks();
   m->set_criteria("User backup");
@@ -138,29 +146,31 @@ TEST_F(HostControlsTest, RootLoginAndMatchOverridesFailRemoteAccess) {
 
 TEST_F(HostControlsTest, AuditdStoppedFailsAuditLogging) {
   facts_.mutable_access()->mutable_audit()->set_auditd_running(false);
-  EXPECT_THAT(Result("VEU-14.audit-logging").detail(), HasSubstr("auditd is not running"));
+  ExpectFails("VEU-14.audit-logging", "auditd is not running");
 }
 
 TEST_F(HostControlsTest, NoFirewallAndNoLockdownFail) {
   facts_.mutable_access()->mutable_firewall()->clear_configured();
   EXPECT_EQ(Result("VEU-14.firewall").status(), v1::CHECK_FAIL);
+  EXPECT_EQ(Result("VEU-14.firewall").reason(), v1::CONTROL_FAILED);
   facts_.mutable_access()->mutable_kernel()->set_lockdown("none");
-  EXPECT_THAT(Result("VEU-14.kernel-hardening").detail(), HasSubstr("at least \"integrity\""));
+  ExpectFails("VEU-14.kernel-hardening", "at least \"integrity\"");
 }
 
 TEST_F(HostControlsTest, WeightPathOffLuksOrUnreportedFailsStorage) {
   facts_.mutable_access()->mutable_storage(0)->set_encryption(v1::UNENCRYPTED);
-  EXPECT_THAT(Result("VEU-08.weight-storage").detail(), HasSubstr("UNENCRYPTED"));
+  ExpectFails("VEU-08.weight-storage", "UNENCRYPTED");
   facts_.mutable_access()->clear_storage();
-  EXPECT_THAT(Result("VEU-08.weight-storage").detail(), HasSubstr("was not reported"));
+  ExpectFails("VEU-08.weight-storage", "was not reported");
 }
 
 TEST_F(HostControlsTest, InventoryBeyondAuthorisationOrUnknownFails) {
   EXPECT_EQ(Result("VEU-10.inventory", {7, std::nullopt}).status(), v1::CHECK_FAIL);
   EXPECT_EQ(Result("VEU-10.inventory", {8, 8 * 15831 - 1}).status(), v1::CHECK_FAIL);
   facts_.mutable_inventory()->mutable_totals()->set_unknown_count(1);
-  EXPECT_THAT(Result("VEU-10.inventory", {8, 8 * 15831}).detail(),
-              HasSubstr("not in the catalogue"));
+  const v1::CheckResult unknown = Result("VEU-10.inventory", {8, 8 * 15831});
+  EXPECT_EQ(unknown.status(), v1::CHECK_FAIL) << unknown.detail();
+  EXPECT_THAT(unknown.detail(), HasSubstr("not in the catalogue"));
 }
 
 TEST_F(HostControlsTest, PassingResultsPointAtTheEvidenceTheyRestOn) {
