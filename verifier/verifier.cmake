@@ -23,7 +23,7 @@ veu_library(veu_verifier_service
           service/organisation_view.cc service/site_status.cc service/verdict_changes.cc
           service/stale_sweeper.cc
           config.cc
-  DEPS veu_appraisal veu_enrollment veu_store veu_translog veu_merkle veu_rpc veu_proto
+  DEPS veu_peer_input veu_appraisal veu_enrollment veu_store veu_translog veu_merkle veu_rpc veu_proto
        OpenSSL::Crypto absl::synchronization absl::time PkgConfig::HTTPLIB)
 
 add_executable(veu-verifier main.cc)

@@ -10,7 +10,9 @@
 #
 #   agents N interval S: acknowledged A, lost L, errors E, p50 X ms, p99 Y ms, appraisals/s Z, verifier CPU C %, verifier RSS R MB
 #
-# (verifier CPU: its share of all the machine's cores over the attestation phase). Exit 0 only
+# (p50/p99: challenge-to-ack latency of every report after each agent's first; the first reports,
+# whole event logs with the fleet arriving at once, are in loadgen.out as first_report_*; verifier
+# CPU: its share of all the machine's cores over the attestation phase). Exit 0 only
 # when L and E are 0. Environment: BUILD_DIR (default ./build), CONNECTIONS (HTTP/2
 # connections, default one per 200 agents), SILENT_STREAMS (abusive silent streams opened beside
 # the agents, default 0), KEEP=1 keeps the temporary directory, LOADTEST_DIR chooses it.

@@ -10,6 +10,7 @@
 #include "common/proto_time.h"
 #include "common/tpm/quote.h"
 #include "verifier/appraisal/check_ids.h"
+#include "verifier/peer_input.h"
 #include "verifier/service/organisation_view.h"
 
 namespace veu::verifier {
@@ -28,7 +29,10 @@ bool ProvesAgent(const veu::v1::Appraisal& a) {
   bool signature = false, qualifying_data = false, nonce = false;
   for (const auto& c : a.checks()) {
     const bool pass = c.status() == veu::v1::CHECK_PASS;
-    if (c.check() == tpm::kCheckSignatureValid) signature = pass;
+    // An allowed SHA-1 signature verifies with a caveat (CHECK_WARN): still the enrolled AK.
+    if (c.check() == tpm::kCheckSignatureValid) {
+      signature = pass || c.status() == veu::v1::CHECK_WARN;
+    }
     if (c.check() == tpm::kCheckQualifyingData) qualifying_data = pass;
     if (c.check() == kCheckNonceFresh) nonce = pass;
   }
@@ -134,6 +138,13 @@ SessionStep AttestationSession::OnMessage(const AgentMessage& message) {
 }
 
 SessionStep AttestationSession::OnHello(const veu::v1::AgentHello& hello) {
+  // Bounded and well-formed before anything is looked up or logged.
+  if (absl::Status valid = ValidateAgentHello(hello); !valid.ok()) {
+    Log("stream", absl::StrCat(peer_, ": malformed hello: ", valid.message()));
+    return End(SessionEnd(absl::StatusCode::kInvalidArgument, veu::v1::STREAM_PROTOCOL_VIOLATION,
+                          std::string(valid.message())),
+               true);
+  }
   absl::StatusOr<veu::v1::AgentRecord> agent = deps_.store->GetAgent(hello.agent_id());
   if (absl::IsNotFound(agent.status())) {
     Log("stream", absl::StrCat(peer_, ": hello from unknown agent ",
@@ -288,7 +299,7 @@ SessionStep AttestationSession::OnEvidence(const veu::v1::Evidence& evidence) {
     event.set_agent_id(agent_id_);
     event.set_site(site_);
     *event.mutable_at() = ToProtoTime(Now());
-    event.set_detail(absl::StrCat("stream from ", peer_,
+    event.set_detail(absl::StrCat("stream from ", LogField(peer_),
                                   " claimed this agent; its first report proved nothing (",
                                   ReasonNames(appraisal), ")"));
     (void)deps_.store->AppendEvent(event);

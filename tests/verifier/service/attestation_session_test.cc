@@ -31,6 +31,7 @@ class FakeClock final : public Clock {
 class SessionTest : public testing::AppraiseTest {
  protected:
   void SetUp() override {
+    agent_.set_agent_id(std::string(64, 'a'));  // agent ids are SHA-256 hex of the EK
     absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(":memory:");
     ASSERT_OK(store);
     store_ = *std::move(store);
@@ -141,9 +142,17 @@ TEST_F(SessionTest, FirstMessageOtherThanHelloIsAProtocolViolation) {
 
 TEST_F(SessionTest, HelloFromUnknownAgentIsRefusedWithAgentUnknown) {
   session_->Start();
-  SessionStep step = session_->OnMessage(Hello("no-such-agent"));
+  SessionStep step = session_->OnMessage(Hello(std::string(64, 'b')));
   EXPECT_EQ(ErrorIn(step).reason(), veu::v1::AGENT_UNKNOWN);
   EXPECT_EQ(step.end->code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(SessionTest, MalformedHelloIsRefusedBeforeAnyLookup) {
+  session_->Start();
+  SessionStep step = session_->OnMessage(Hello("agent\n2026-01-01 forged log line"));
+  EXPECT_EQ(ErrorIn(step).reason(), veu::v1::STREAM_PROTOCOL_VIOLATION);
+  EXPECT_EQ(step.end->code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(session_->agent_id(), "");
 }
 
 TEST_F(SessionTest, HelloFromRevokedAgentIsRefusedWithAgentRevoked) {
