@@ -118,6 +118,21 @@ absl::StatusOr<std::string> ReadTpm2b(std::string_view in, size_t* at, const cha
   return out;
 }
 
+// Adds X.509v3 extensions (OpenSSL config syntax) to `cert`, issued by `issuer`.
+absl::Status AddExtensions(X509* issuer, X509* cert,
+                           const std::vector<std::pair<int, const char*>>& extensions) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
+  for (const auto& [nid, value] : extensions) {
+    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+    if (ext == nullptr) return absl::InternalError(OpensslError("certificate extension"));
+    X509_add_ext(cert, ext, -1);
+    X509_EXTENSION_free(ext);
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
@@ -146,18 +161,10 @@ absl::StatusOr<SoftwareEkCa> SoftwareEkCa::Create(const std::string& common_name
                              0);
   X509_set_issuer_name(cert, name);
   X509_set_pubkey(cert, key.get());
-  X509V3_CTX ctx;
-  X509V3_set_ctx_nodb(&ctx);
-  X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-  for (const auto& [nid, value] : std::vector<std::pair<int, const char*>>{
-           {NID_basic_constraints, "critical,CA:TRUE"},
-           {NID_key_usage, "critical,keyCertSign,cRLSign"},
-           {NID_subject_key_identifier, "hash"}}) {
-    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
-    if (ext == nullptr) return absl::InternalError(OpensslError("CA extension"));
-    X509_add_ext(cert, ext, -1);
-    X509_EXTENSION_free(ext);
-  }
+  RETURN_IF_ERROR(AddExtensions(cert, cert,
+                                 {{NID_basic_constraints, "critical,CA:TRUE"},
+                                  {NID_key_usage, "critical,keyCertSign,cRLSign"},
+                                  {NID_subject_key_identifier, "hash"}}));
   if (X509_sign(cert, key.get(), EVP_sha256()) == 0) {
     return absl::InternalError(OpensslError("cannot sign the CA certificate"));
   }
@@ -234,18 +241,10 @@ absl::StatusOr<std::string> SoftwareEkCa::Issue(EVP_PKEY* ek, uint64_t serial) c
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
   X509_set_pubkey(cert, ek);
-  X509V3_CTX ctx;
-  X509V3_set_ctx_nodb(&ctx);
-  X509V3_set_ctx(&ctx, cert_.get(), cert, nullptr, nullptr, 0);
-  for (const auto& [nid, value] : std::vector<std::pair<int, const char*>>{
-           {NID_basic_constraints, "critical,CA:FALSE"},
-           {NID_key_usage, "critical,keyAgreement"},
-           {NID_authority_key_identifier, "keyid:always"}}) {
-    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
-    if (ext == nullptr) return absl::InternalError(OpensslError("EK certificate extension"));
-    X509_add_ext(cert, ext, -1);
-    X509_EXTENSION_free(ext);
-  }
+  RETURN_IF_ERROR(AddExtensions(cert_.get(), cert,
+                                 {{NID_basic_constraints, "critical,CA:FALSE"},
+                                  {NID_key_usage, "critical,keyAgreement"},
+                                  {NID_authority_key_identifier, "keyid:always"}}));
   if (X509_sign(cert, key_.get(), EVP_sha256()) == 0) {
     return absl::InternalError(OpensslError("cannot sign an EK certificate"));
   }

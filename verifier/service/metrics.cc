@@ -80,45 +80,45 @@ double Histogram::sum() const {
   return static_cast<double>(sum_micro_.load(std::memory_order_relaxed)) / 1e6;
 }
 
-Family<Counter>& Metrics::AddCounter(const std::string& name, const std::string& help,
-                                     const std::string& label) {
+template <typename T>
+Family<T>& Metrics::Add(const std::string& name, const std::string& help, const char* type,
+                        std::unique_ptr<Family<T>> family,
+                        std::unique_ptr<Family<T>> Entry::*slot) {
   auto entry = std::make_unique<Entry>();
   entry->name = name;
   entry->help = help;
-  entry->type = "counter";
-  entry->counters = std::make_unique<Family<Counter>>(label, [] { return std::make_unique<Counter>(); });
-  Family<Counter>& family = *entry->counters;
+  entry->type = type;
+  Family<T>& out = *family;
+  (*entry).*slot = std::move(family);
   absl::MutexLock lock(&mu_);
   entries_.push_back(std::move(entry));
-  return family;
+  return out;
+}
+
+Family<Counter>& Metrics::AddCounter(const std::string& name, const std::string& help,
+                                     const std::string& label) {
+  return Add<Counter>(name, help, "counter",
+                      std::make_unique<Family<Counter>>(
+                          label, [] { return std::make_unique<Counter>(); }),
+                      &Entry::counters);
 }
 
 Family<Gauge>& Metrics::AddGauge(const std::string& name, const std::string& help,
                                  const std::string& label) {
-  auto entry = std::make_unique<Entry>();
-  entry->name = name;
-  entry->help = help;
-  entry->type = "gauge";
-  entry->gauges = std::make_unique<Family<Gauge>>(label, [] { return std::make_unique<Gauge>(); });
-  Family<Gauge>& family = *entry->gauges;
-  absl::MutexLock lock(&mu_);
-  entries_.push_back(std::move(entry));
-  return family;
+  return Add<Gauge>(name, help, "gauge",
+                    std::make_unique<Family<Gauge>>(label,
+                                                    [] { return std::make_unique<Gauge>(); }),
+                    &Entry::gauges);
 }
 
 Family<Histogram>& Metrics::AddHistogram(const std::string& name, const std::string& help,
                                          std::vector<double> upper_bounds,
                                          const std::string& label) {
-  auto entry = std::make_unique<Entry>();
-  entry->name = name;
-  entry->help = help;
-  entry->type = "histogram";
-  entry->histograms = std::make_unique<Family<Histogram>>(
-      label, [upper_bounds] { return std::make_unique<Histogram>(upper_bounds); });
-  Family<Histogram>& family = *entry->histograms;
-  absl::MutexLock lock(&mu_);
-  entries_.push_back(std::move(entry));
-  return family;
+  return Add<Histogram>(
+      name, help, "histogram",
+      std::make_unique<Family<Histogram>>(
+          label, [upper_bounds] { return std::make_unique<Histogram>(upper_bounds); }),
+      &Entry::histograms);
 }
 
 void Metrics::AddCallbackGauge(const std::string& name, const std::string& help,

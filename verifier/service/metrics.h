@@ -113,6 +113,10 @@ class Metrics {
     std::unique_ptr<Family<Histogram>> histograms;
     std::function<double()> read;
   };
+  template <typename T>
+  Family<T>& Add(const std::string& name, const std::string& help, const char* type,
+                 std::unique_ptr<Family<T>> family, std::unique_ptr<Family<T>> Entry::*slot);
+
   mutable absl::Mutex mu_;
   std::vector<std::unique_ptr<Entry>> entries_ ABSL_GUARDED_BY(mu_);
 };
