@@ -2,7 +2,7 @@
 # Builds one fuzz target with clang-14 (libFuzzer + ASan + UBSan), seeds its corpus and runs it.
 #   fuzz/run.sh [SECONDS]            the event-log fuzzer (default 600; 0 = build and replay seeds)
 #   fuzz/run.sh TARGET [SECONDS]     TARGET: eventlog, quote, ek_certificate, merkle_proof,
-#                                    checkpoint, report, principal ("_fuzzer" is optional)
+#                                    checkpoint, report, principal, ima ("_fuzzer" is optional)
 # Environment: BUILD (default /tmp/build-fuzz), CORPUS (default $BUILD/corpus for the event log,
 # $BUILD/corpus-TARGET otherwise). Crashes, leaks and timeouts go to $BUILD/crash-* (event log)
 # or $BUILD/TARGET-crash-* (others). Nothing is written into the source tree.
@@ -20,10 +20,10 @@ seconds="${1:-600}"
 build="${BUILD:-/tmp/build-fuzz}"
 case "$target" in
   eventlog) corpus="${CORPUS:-$build/corpus}"; artifacts="$build/" ;;
-  quote | ek_certificate | merkle_proof | checkpoint | report | principal)
+  quote | ek_certificate | merkle_proof | checkpoint | report | principal | ima)
     corpus="${CORPUS:-$build/corpus-$target}"; artifacts="$build/$target-" ;;
   *) echo "unknown target '$target' (eventlog, quote, ek_certificate, merkle_proof, checkpoint," \
-          "report, principal)" >&2
+          "report, principal, ima)" >&2
      exit 2 ;;
 esac
 case "$corpus" in "$root"/*) echo "CORPUS must be outside the source tree" >&2; exit 2 ;; esac
@@ -42,6 +42,8 @@ seed_files() {
 
 mkdir -p "$corpus"
 case "$target" in
+  ima)  # the binary IMA logs of the fixtures (tpm2-tss arrays)
+    seed_files "$fixtures"/ima/tpm2-tss/*.bin ;;
   eventlog)
     for f in "$fixtures"/eventlogs/*; do
       case "$f" in *.expected.json) continue ;; esac
