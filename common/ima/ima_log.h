@@ -2,7 +2,8 @@
 // Scope so far: the binary form in host (little-endian) byte order, SHA-1 template hashes
 // (the pre-6.10 single-bank log), templates "ima" (fixed layout) and every length-prefixed
 // template ("ima-ng", "ima-sig", "ima-buf", "ima-modsig", "ima-ngv2", "ima-sigv2", custom),
-// whose template data is split into its fields. Not yet: the ASCII form, per-bank logs,
+// whose template data is split into its fields; the ASCII form of ima, ima-ng, ima-sig, ima-buf.
+// Not yet: other templates in ASCII, per-bank logs,
 // boot_aggregate recomputation, signature verification (see README "not finished").
 #ifndef VEU_COMMON_IMA_IMA_LOG_H_
 #define VEU_COMMON_IMA_IMA_LOG_H_
@@ -48,6 +49,13 @@ struct ParsedLog {
 // past `bytes`. A template hash that does not recompute is not an error: it is listed in
 // bad_template_hashes. Thread-safe (no shared state).
 absl::StatusOr<ParsedLog> ParseBinary(std::string_view bytes);
+
+// Parses the ASCII form (ascii_runtime_measurements) of the templates "ima", "ima-ng",
+// "ima-sig" and "ima-buf" (whose last hex token is the buffer): the template data is rebuilt from the printed fields so every template hash is
+// recomputed as for the binary form. A path containing spaces is taken whole for "ima-ng";
+// for "ima-sig" a last space-separated hex token is the signature. Other templates fail with
+// InvalidArgument naming the line (1-based). Thread-safe.
+absl::StatusOr<ParsedLog> ParseAscii(std::string_view text);
 
 // PCR 10 SHA-1 bank after extending every entry's template hash from zero; a violation
 // extends 0xff x 20 (as the kernel does). Returns 20 raw bytes.

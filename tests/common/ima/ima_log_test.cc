@@ -131,5 +131,62 @@ TEST(ImaParser, OversizeTemplateNameLengthIsRefusedBeforeAllocation) {
   EXPECT_NE(r.status().message().find("record 0 at byte offset 0"), std::string::npos);
 }
 
+TEST(ImaAsciiParser, RustKeylimeLogGivesEveryTemplateHashAndPcr10OfItsAnalysis) {
+  const auto dir = std::filesystem::path(VEU_FIXTURES_DIR) / "ima" / "rust-keylime";
+  auto log = ParseAscii(Read(dir / "ascii_runtime_measurements"));
+  ASSERT_TRUE(log.ok()) << log.status();
+  auto analysis = Json(dir / "ascii_runtime_measurements.analysis.json");
+  const auto& a = analysis.fields();
+  EXPECT_EQ(log->entries.size(), static_cast<size_t>(a.at("entries").number_value()));
+  EXPECT_EQ(log->violations, static_cast<size_t>(a.at("violations").number_value()));
+  EXPECT_TRUE(log->bad_template_hashes.empty());
+  EXPECT_EQ(ToHex(ReplaySha1(*log)), a.at("pcr10_sha1").string_value());
+  EXPECT_EQ(log->entries[0].path, "boot_aggregate");
+}
+
+class AsciiFixture : public ::testing::TestWithParam<std::string> {};
+
+// Every ASCII fixture: entry count, violations, the records whose template hash does not
+// recompute (BAD_SIGNATURES.txt has one on purpose) and PCR 10, as its analysis.json says.
+TEST_P(AsciiFixture, GivesItsAnalysis) {
+  const auto path = std::filesystem::path(VEU_FIXTURES_DIR) / "ima" / GetParam();
+  auto log = ParseAscii(Read(path));
+  ASSERT_TRUE(log.ok()) << log.status();
+  auto analysis = Json(path.string() + ".analysis.json");
+  const auto& a = analysis.fields();
+  EXPECT_EQ(log->entries.size(), static_cast<size_t>(a.at("entries").number_value()));
+  EXPECT_EQ(log->violations, static_cast<size_t>(a.at("violations").number_value()));
+  std::vector<size_t> bad;
+  for (const auto& v : a.at("template_hash_bad").list_value().values()) {
+    bad.push_back(static_cast<size_t>(v.number_value()));
+  }
+  EXPECT_EQ(log->bad_template_hashes, bad);
+  EXPECT_EQ(ToHex(ReplaySha1(*log)), a.at("pcr10_sha1").string_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(Keylime, AsciiFixture,
+                         ::testing::Values("keylime-test_ima_ast/valid_entries.txt",
+                                           "keylime-test_ima_dm/dm_entries.txt",
+                                           "keylime-test_ima_verification/BAD_SIGNATURES.txt",
+                                           "keylime-test_ima_verification/KEYRINGS.txt",
+                                           "keylime-test_ima_verification/MEASUREMENTS.txt",
+                                           "rust-keylime/ima_log.txt"),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           std::string n = param_info.param;
+                           for (char& c : n) if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return n;
+                         });
+
+TEST(ImaAsciiParser, AnEditedDigestIsABadTemplateHashOfThatRecord) {
+  const auto dir = std::filesystem::path(VEU_FIXTURES_DIR) / "ima" / "rust-keylime";
+  std::string text = Read(dir / "ascii_runtime_measurements");
+  const size_t pos = text.find("sha1:19f13b42");
+  ASSERT_NE(pos, std::string::npos);
+  text[pos + 5] = '2';
+  auto log = ParseAscii(text);
+  ASSERT_TRUE(log.ok()) << log.status();
+  EXPECT_EQ(log->bad_template_hashes, std::vector<size_t>{1});
+}
+
 }  // namespace
 }  // namespace veu::ima
