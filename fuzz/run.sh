@@ -42,8 +42,9 @@ seed_files() {
 
 mkdir -p "$corpus"
 case "$target" in
-  ima)  # the binary IMA logs of the fixtures (tpm2-tss arrays)
-    seed_files "$fixtures"/ima/tpm2-tss/*.bin ;;
+  ima)  # the fixtures' binary (tpm2-tss) and ASCII (keylime, rust-keylime) IMA logs
+    seed_files "$fixtures"/ima/tpm2-tss/*.bin "$fixtures"/ima/keylime-test_ima_*/*.txt \
+      "$fixtures"/ima/rust-keylime/ima_log.txt "$fixtures"/ima/rust-keylime/invalid_ima_log.txt ;;
   eventlog)
     for f in "$fixtures"/eventlogs/*; do
       case "$f" in *.expected.json) continue ;; esac
