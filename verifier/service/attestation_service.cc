@@ -70,7 +70,6 @@ class StreamReactor final
       } else {
         Apply(session_.Start(), ops);
         ops.read = !ended_;
-        reading_ = ops.read;
       }
     }
     Run(ops);
@@ -89,9 +88,9 @@ class StreamReactor final
   void OnReadDone(bool ok) override {
     Ops ops;
     std::optional<std::string> claimed;
+    std::string claimed_site;
     {
       absl::MutexLock lock(&mu_);
-      reading_ = false;
       if (!ok) {
         Apply(session_.OnPeerGone(), ops);
       } else {
@@ -104,16 +103,16 @@ class StreamReactor final
         if (step.commit.has_value() && service_->metrics_) {
           service_->metrics_->appraisal_seconds.ObserveDuration(absl::Now() - start);
         }
-        if (!was_authenticated && session_.authenticated()) claimed = session_.agent_id();
-        Apply(std::move(step), ops);
-        if (!ended_) {
-          ops.read = true;
-          reading_ = true;
+        if (!was_authenticated && session_.authenticated()) {
+          claimed = session_.agent_id();
+          claimed_site = session_.site();
         }
+        Apply(std::move(step), ops);
+        ops.read = !ended_;
       }
     }
     if (claimed) {
-      service_->ClaimAgent(*claimed, shared_from_this(), session_site_, peer_);
+      service_->ClaimAgent(*claimed, shared_from_this(), claimed_site, peer_);
       service_->unauthenticated_.fetch_sub(1);
       counted_unauthenticated_ = false;
     }
@@ -219,7 +218,6 @@ class StreamReactor final
       }
       if (!cancelled_) outbox_.push_back(std::move(m));
     }
-    if (!session_.site().empty()) session_site_ = session_.site();
     if (step.wake_at.has_value()) Arm(*step.wake_at);
     if (step.commit.has_value()) ops.commit = std::move(step.commit);
     if (step.end.has_value() && !ended_) {
@@ -293,14 +291,12 @@ class StreamReactor final
   const std::string peer_;
   std::shared_ptr<StreamReactor> self_;
   AgentMessage in_;  // owned by the one outstanding read
-  std::string session_site_;
   bool counted_unauthenticated_ = false;
   absl::Mutex mu_;
   AttestationSession session_ ABSL_GUARDED_BY(mu_);
   std::deque<VerifierMessage> outbox_ ABSL_GUARDED_BY(mu_);  // front: the write in flight
   TimerQueue::Id timer_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time challenge_sent_at_ ABSL_GUARDED_BY(mu_);
-  bool reading_ ABSL_GUARDED_BY(mu_) = false;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool ended_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
