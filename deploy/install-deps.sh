@@ -11,6 +11,7 @@ packages=(
   libssl-dev libtss2-dev libabsl-dev libsqlite3-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev
+  libpq-dev postgresql-15
   swtpm swtpm-tools tpm2-tools openssl jq
 )
 missing=()

@@ -1,6 +1,7 @@
-// Schema migrations of the SQLite store, embedded in the binary at build time from
-// verifier/store/migrations/NNNN_name.sql (see CMakeLists.txt), so a deployed verifier needs no
-// files beside it to create or upgrade its database.
+// Schema migrations of the SQLite and PostgreSQL stores, embedded in the binary at build time
+// from verifier/store/migrations/NNNN_name.sql and migrations_pg/NNNN_name.sql (see
+// CMakeLists.txt), so a deployed verifier needs no files beside it to create or upgrade its
+// database.
 #ifndef VEU_VERIFIER_STORE_MIGRATIONS_H_
 #define VEU_VERIFIER_STORE_MIGRATIONS_H_
 
@@ -17,8 +18,11 @@ struct Migration {
   std::string_view sql;   // one or more statements, run inside the migration transaction
 };
 
-// Every embedded migration, sorted by version. Never empty. Thread-safe (static data).
+// Every embedded migration of the SQLite store, sorted by version. Never empty. Thread-safe
+// (static data).
 std::span<const Migration> EmbeddedMigrations();
+// The same for the PostgreSQL store (verifier/store/migrations_pg/).
+std::span<const Migration> EmbeddedPostgresMigrations();
 
 // OK if `migrations` are numbered 1, 2, ... N without gaps or repeats and none is empty;
 // otherwise Internal naming the offending file (a build defect, not an operator error).

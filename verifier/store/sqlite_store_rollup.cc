@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_format.h"
 #include "common/status_macros.h"
+#include "verifier/store/inventory_share.h"
 #include "verifier/store/sqlite_records.h"
 #include "verifier/store/sqlite_store.h"
 
@@ -15,20 +16,13 @@ namespace {
 using sqlite::ParseRecord;
 using sqlite::Statement;
 
-// The rule ReadOrganisationContext applied to each record: an enrolled, unrevoked agent that
-// reported a verified inventory counts.
+// The shared counting rule (inventory_share.h) as this file's three fields.
 void Count(const veu::v1::AgentRecord& agent, bool revoked, uint32_t* nodes,
            uint64_t* accelerators, uint64_t* tpp) {
-  if (revoked || agent.status() != veu::v1::AGENT_STATUS_ENROLLED ||
-      !agent.last_inventory().reported()) {
-    *nodes = 0;
-    *accelerators = 0;
-    *tpp = 0;
-    return;
-  }
-  *nodes = 1;
-  *accelerators = agent.last_inventory().count();
-  *tpp = agent.last_inventory().tpp();
+  const InventoryShare share = ShareOf(agent, revoked);
+  *nodes = share.nodes;
+  *accelerators = share.accelerators;
+  *tpp = share.tpp;
 }
 
 }  // namespace

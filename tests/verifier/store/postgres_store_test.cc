@@ -1,0 +1,359 @@
+// PostgresStore: the same conformance suites as SqliteStore on a real PostgreSQL server
+// (tests/support/postgres_server.h, one per test binary, a fresh database per test), then what
+// only a shared database has: several stores (replicas) writing at once, migrations racing,
+// and the server going away and coming back.
+#include "verifier/store/postgres_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/merkle/compact_range.h"
+#include "common/merkle/hasher.h"
+#include "tests/support/postgres_server.h"
+#include "tests/support/status_matchers.h"
+#include "tests/verifier/store/store_conformance_test.h"
+#include "tests/verifier/store/store_fleet_conformance_test.h"
+#include "tests/verifier/store/store_records_conformance_test.h"
+#include "tests/verifier/store/store_revocation_conformance_test.h"
+#include "tests/verifier/translog/log_storage_conformance.h"
+#include "verifier/store/migrations.h"
+#include "verifier/store/pg_connection.h"
+
+namespace veu::verifier::testing {
+
+// The binary's server, started by the first test that needs it and stopped at exit.
+veu::testing::PostgresServer& Server() {
+  static std::unique_ptr<veu::testing::PostgresServer> server = [] {
+    auto started = veu::testing::PostgresServer::Start();
+    if (!started.ok()) {
+      ADD_FAILURE() << started.status();
+      return std::unique_ptr<veu::testing::PostgresServer>();
+    }
+    return std::move(*started);
+  }();
+  if (server == nullptr) std::abort();  // reported above; nothing can run without it
+  return *server;
+}
+
+class PostgresBackend {
+ public:
+  absl::StatusOr<std::unique_ptr<Store>> Open() {
+    if (conninfo_.empty()) {
+      auto created = Server().CreateDatabase();
+      if (!created.ok()) return created.status();
+      conninfo_ = *created;
+    }
+    auto store = PostgresStore::Open(conninfo_);
+    if (!store.ok()) return store.status();
+    return std::unique_ptr<Store>(std::move(*store));
+  }
+
+ private:
+  std::string conninfo_;
+};
+
+INSTANTIATE_TYPED_TEST_SUITE_P(PostgresStoreConformance, StoreConformanceTest,
+                               ::testing::Types<PostgresBackend>);
+INSTANTIATE_TYPED_TEST_SUITE_P(PostgresStoreConformance, StoreRecordsConformanceTest,
+                               ::testing::Types<PostgresBackend>);
+INSTANTIATE_TYPED_TEST_SUITE_P(PostgresStoreConformance, StoreRevocationConformanceTest,
+                               ::testing::Types<PostgresBackend>);
+INSTANTIATE_TYPED_TEST_SUITE_P(PostgresStoreConformance, StoreFleetConformanceTest,
+                               ::testing::Types<PostgresBackend>);
+
+}  // namespace veu::verifier::testing
+
+namespace veu::translog::testing {
+namespace {
+
+struct PostgresLogStorageFactory {
+  static std::unique_ptr<LogStorage> Create() {
+    auto conninfo = veu::verifier::testing::Server().CreateDatabase();
+    if (!conninfo.ok()) {
+      ADD_FAILURE() << conninfo.status();
+      return nullptr;
+    }
+    auto store = veu::verifier::PostgresStore::Open(*conninfo);
+    if (!store.ok()) {
+      ADD_FAILURE() << store.status();
+      return nullptr;
+    }
+    return std::move(*store);
+  }
+};
+
+INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, LogStorageConformanceTest, PostgresLogStorageFactory);
+
+}  // namespace
+}  // namespace veu::translog::testing
+
+namespace veu::verifier::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Runs SQL on the database behind the store's back, as an operator with psql would.
+void RawExec(const std::string& conninfo, const std::string& sql) {
+  auto db = pg::Connection::Open(conninfo, absl::Seconds(5));
+  ASSERT_OK(db);
+  ASSERT_OK((*db)->Exec(sql, "test SQL"));
+}
+
+class PostgresReplicasTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto conninfo = Server().CreateDatabase();
+    ASSERT_OK(conninfo);
+    conninfo_ = *conninfo;
+    for (int i = 0; i < 3; ++i) {
+      auto store = PostgresStore::Open(conninfo_);
+      ASSERT_OK(store);
+      replicas_.push_back(std::move(*store));
+    }
+  }
+
+  std::string conninfo_;
+  std::vector<std::unique_ptr<PostgresStore>> replicas_;
+};
+
+TEST(PostgresStoreTest, EmbeddedMigrationsAreNumberedWithoutGaps) {
+  EXPECT_OK(ValidateMigrations(EmbeddedPostgresMigrations()));
+  EXPECT_GE(PostgresStore::LatestSchemaVersion(), 1);
+}
+
+TEST(PostgresStoreTest, RecognisesPostgresConnectionStringsOnly) {
+  EXPECT_TRUE(PostgresStore::IsPostgresUrl("postgresql://veu@db.example/veu"));
+  EXPECT_TRUE(PostgresStore::IsPostgresUrl("postgres://db/veu"));
+  EXPECT_TRUE(PostgresStore::IsPostgresUrl("host=127.0.0.1 port=5432 dbname=veu"));
+  EXPECT_FALSE(PostgresStore::IsPostgresUrl("/var/lib/veu-verifier/veu.db"));
+  EXPECT_FALSE(PostgresStore::IsPostgresUrl(":memory:"));
+}
+
+TEST(PostgresStoreTest, AnUnreachableServerIsUnavailableAndNamesIt) {
+  PostgresStore::Options options;
+  options.connect_timeout = absl::Seconds(2);
+  // Port 1 on loopback: nothing listens there.
+  auto store = PostgresStore::Open("host=127.0.0.1 port=1 dbname=veu user=veu", options);
+  EXPECT_THAT(store.status(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("127.0.0.1")));
+}
+
+TEST(PostgresStoreTest, RefusesADatabaseWithANewerSchema) {
+  auto conninfo = Server().CreateDatabase();
+  ASSERT_OK(conninfo);
+  ASSERT_OK(PostgresStore::Open(*conninfo));
+  RawExec(*conninfo, "INSERT INTO schema_version (version, name) VALUES (9999, '9999_future.sql')");
+  EXPECT_THAT(PostgresStore::Open(*conninfo).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("newer release")));
+}
+
+TEST(PostgresStoreTest, RefusesTheDatabaseOfAnotherApplication) {
+  auto conninfo = Server().CreateDatabase();
+  ASSERT_OK(conninfo);
+  RawExec(*conninfo, "CREATE TABLE invoices (id INTEGER)");
+  EXPECT_THAT(PostgresStore::Open(*conninfo).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("another application")));
+}
+
+TEST(PostgresStoreTest, ReplicasStartingTogetherMigrateOnce) {
+  auto conninfo = Server().CreateDatabase();
+  ASSERT_OK(conninfo);
+  std::vector<std::thread> threads;
+  std::atomic<int> opened{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      if (PostgresStore::Open(*conninfo).ok()) ++opened;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(opened.load(), 4);
+  auto db = pg::Connection::Open(*conninfo, absl::Seconds(5));
+  ASSERT_OK(db);
+  auto rows = (*db)->Query("SELECT count(*) FROM schema_version", {}, "counting migrations");
+  ASSERT_OK(rows);
+  EXPECT_EQ(rows->Int(0, 0), PostgresStore::LatestSchemaVersion());
+}
+
+// The heart of running replicas: three stores committing groups at once into one log. Every
+// appraisal lands once, the leaves are 0..N-1 without gap or repeat, each agent's chain of
+// previous_log_index is intact, and the stored tree is the tree of the stored leaves.
+TEST_F(PostgresReplicasTest, ConcurrentGroupCommitsFromReplicasFormOneConsistentLog) {
+  constexpr int kAgentsPerReplica = 4;
+  constexpr int kGroups = 6;
+  constexpr int kGroupSize = 5;
+  ASSERT_OK(replicas_[0]->AddSite(MakeSite("fra-1")));
+  std::vector<std::vector<veu::v1::AgentRecord>> agents(replicas_.size());
+  for (size_t r = 0; r < replicas_.size(); ++r) {
+    for (int a = 0; a < kAgentsPerReplica; ++a) {
+      agents[r].push_back(MakeAgent(absl::StrCat("r", r, "-a", a), "fra-1"));
+      ASSERT_OK(replicas_[r]->PutAgent(agents[r].back(), {}));
+    }
+  }
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (size_t r = 0; r < replicas_.size(); ++r) {
+    threads.emplace_back([&, r] {
+      int64_t at = 1000;
+      for (int g = 0; g < kGroups; ++g) {
+        std::vector<AppraisalCommit> group;
+        for (int i = 0; i < kGroupSize; ++i) {
+          const auto& agent = agents[r][i % kAgentsPerReplica];
+          group.push_back(MakeCommit(absl::StrCat("r", r, "-g", g, "-", i), agent, ++at));
+        }
+        for (const absl::Status& s : replicas_[r]->CommitAppraisals(group)) {
+          if (!s.ok()) {
+            ++failures;
+            ADD_FAILURE() << s;
+          }
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(failures.load(), 0);
+
+  const uint64_t total = replicas_.size() * kGroups * kGroupSize;
+  ASSERT_THAT(replicas_[1]->TreeSize(), IsOkAndHolds(total));
+  merkle::CompactRange range;
+  std::set<std::string> ids;
+  std::map<std::string, uint64_t> last_leaf;
+  for (uint64_t i = 0; i < total; ++i) {
+    auto entry = replicas_[2]->LogEntryByIndex(i);
+    ASSERT_OK(entry);
+    veu::v1::Appraisal appraisal;
+    ASSERT_TRUE(appraisal.ParseFromString(entry->appraisal));
+    EXPECT_EQ(appraisal.log_index(), i);
+    EXPECT_TRUE(ids.insert(appraisal.id()).second) << "appraisal stored twice: " << appraisal.id();
+    auto previous = last_leaf.find(appraisal.agent_id());
+    if (previous == last_leaf.end()) {
+      EXPECT_FALSE(appraisal.has_previous_log_index()) << appraisal.id();
+    } else {
+      EXPECT_EQ(appraisal.previous_log_index(), previous->second) << appraisal.id();
+    }
+    last_leaf[appraisal.agent_id()] = i;
+    ASSERT_OK(range.Append(merkle::LeafHash(entry->appraisal)));
+  }
+  // The root from the stored nodes equals the root of the stored leaves.
+  auto stored = merkle::CompactRange::Load(*replicas_[0], total);
+  ASSERT_OK(stored);
+  EXPECT_EQ(stored->Root(), range.Root());
+}
+
+TEST_F(PostgresReplicasTest, ARevocationByOneReplicaIsNotUndoneByAnothersAppraisals) {
+  ASSERT_OK(replicas_[0]->AddSite(MakeSite("fra-1")));
+  veu::v1::AgentRecord agent = MakeAgent("a1", "fra-1");
+  agent.mutable_last_inventory()->set_reported(true);
+  agent.mutable_last_inventory()->set_count(8);
+  agent.mutable_last_inventory()->set_tpp(100);
+  ASSERT_OK(replicas_[0]->PutAgent(agent, {}));
+  std::thread appraiser([&] {
+    for (int i = 0; i < 40; ++i) {
+      // Each appraisal writes back the record it read before the revocation.
+      replicas_[1]->CommitAppraisal(MakeCommit(absl::StrCat("x", i), agent, 100 + i)).IgnoreError();
+    }
+  });
+  veu::v1::Revocation revocation;
+  revocation.set_agent_id("a1");
+  revocation.set_reason("EK leaked");
+  *revocation.mutable_revoked_at() = Ts(1700000100);
+  const absl::Status revoked = replicas_[2]->RevokeAgent(
+      revocation, MakeEvent(veu::v1::EVENT_AGENT_REVOKED, "a1", "fra-1", 50));
+  appraiser.join();
+  ASSERT_OK(revoked);
+  for (auto& replica : replicas_) {
+    auto read = replica->GetAgent("a1");
+    ASSERT_OK(read);
+    EXPECT_EQ(read->status(), veu::v1::AGENT_STATUS_REVOKED);
+    auto totals = replica->ListSiteInventoryTotals();
+    ASSERT_OK(totals);
+    EXPECT_THAT(*totals, IsEmpty()) << "a revoked agent must not count in its site's totals";
+  }
+}
+
+TEST_F(PostgresReplicasTest, SiteTotalsAreExactOnEveryReplica) {
+  ASSERT_OK(replicas_[0]->AddSite(MakeSite("fra-1")));
+  std::vector<std::thread> threads;
+  for (size_t r = 0; r < replicas_.size(); ++r) {
+    threads.emplace_back([&, r] {
+      for (int a = 0; a < 5; ++a) {
+        veu::v1::AgentRecord agent = MakeAgent(absl::StrCat("r", r, "-", a), "fra-1");
+        EXPECT_OK(replicas_[r]->PutAgent(agent, {}));
+        AppraisalCommit commit = MakeCommit(absl::StrCat("c", r, "-", a), agent, 10 + a);
+        commit.agent.mutable_last_inventory()->set_reported(true);
+        commit.agent.mutable_last_inventory()->set_count(8);
+        commit.agent.mutable_last_inventory()->set_tpp(1000);
+        EXPECT_OK(replicas_[r]->CommitAppraisal(commit));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (auto& replica : replicas_) {
+    auto totals = replica->ListSiteInventoryTotals();
+    ASSERT_OK(totals);
+    ASSERT_EQ(totals->size(), 1u);
+    EXPECT_EQ((*totals)[0].nodes, 15u);
+    EXPECT_EQ((*totals)[0].accelerators, 120u);
+    EXPECT_EQ((*totals)[0].tpp, 15000u);
+  }
+}
+
+TEST_F(PostgresReplicasTest, ATokenIsConsumedOnceAcrossReplicas) {
+  ASSERT_OK(replicas_[0]->AddSite(MakeSite("fra-1")));
+  ASSERT_OK(replicas_[0]->AddEnrollmentToken(MakeToken("secret", "fra-1", 4102444800)));
+  std::atomic<int> consumed{0};
+  std::vector<std::thread> threads;
+  for (size_t r = 0; r < replicas_.size(); ++r) {
+    for (int t = 0; t < 3; ++t) {
+      threads.emplace_back([&, r] {
+        auto use = replicas_[r]->ConsumeEnrollmentToken(crypto::Sha256("secret"), "fra-1",
+                                                        absl::FromUnixSeconds(1700000000));
+        if (use.ok() && *use == TokenUse::kConsumed) ++consumed;
+      });
+    }
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(consumed.load(), 1);
+}
+
+// PostgreSQL restarting under a store: calls fail Unavailable while it is down (never a
+// crash, never a silent success), the pool replaces its dead connections afterwards, and
+// nothing committed before is lost. Restarts the binary's shared server, so it comes last.
+TEST(PostgresStoreRestartTest, ZAStoreOutlivesARestartOfTheServerAndLosesNothing) {
+  auto conninfo = Server().CreateDatabase();
+  ASSERT_OK(conninfo);
+  auto store = PostgresStore::Open(*conninfo);
+  ASSERT_OK(store);
+  ASSERT_OK((*store)->AddSite(MakeSite("fra-1")));
+  const veu::v1::AgentRecord agent = MakeAgent("a1", "fra-1");
+  ASSERT_OK((*store)->PutAgent(agent, {}));
+  ASSERT_OK((*store)->CommitAppraisal(MakeCommit("before", agent, 10)));
+
+  ASSERT_OK(Server().Kill());
+  EXPECT_THAT((*store)->CommitAppraisal(MakeCommit("during", agent, 11)),
+              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT((*store)->GetAgent("a1").status(), StatusIs(absl::StatusCode::kUnavailable));
+  ASSERT_OK(Server().Restart()) << Server().LogTail();
+
+  // The first call after the restart may still find a connection that died with the server
+  // (Unavailable); the pool drops it, and the next call gets a fresh one.
+  absl::Status after = (*store)->CommitAppraisal(MakeCommit("after", agent, 12));
+  for (int i = 0; i < 10 && absl::IsUnavailable(after); ++i) {
+    after = (*store)->CommitAppraisal(MakeCommit("after", agent, 12));
+  }
+  ASSERT_OK(after);
+  auto listed = (*store)->ListAppraisals("a1", 10, false);
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].appraisal().id(), "after");
+  EXPECT_EQ((*listed)[1].appraisal().id(), "before");
+  EXPECT_EQ((*listed)[0].appraisal().log_index(), 1u);
+}
+
+}  // namespace
+}  // namespace veu::verifier::testing
