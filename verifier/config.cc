@@ -1,5 +1,7 @@
 #include "verifier/config.h"
 
+#include "verifier/store/postgres_store.h"
+
 #include <google/protobuf/text_format.h>
 
 #include "absl/strings/numbers.h"
@@ -19,7 +21,8 @@ Appraises TPM evidence from veu-agents, keeps every result and its raw evidence.
   --listen HOST:PORT     agents' TLS endpoint (default 0.0.0.0:8443; port 0 picks a free port)
   --port-file FILE       write the bound port there once listening (for scripts and tests)
   --admin-socket PATH    Unix socket for veuctl (default /run/veu-verifier/admin.sock)
-  --database FILE        SQLite database (default /var/lib/veu-verifier/veu.db)
+  --database FILE|URL    SQLite database file (default /var/lib/veu-verifier/veu.db), or a
+                         PostgreSQL URL (postgresql://...) shared by replicas
   --tls-cert FILE        server certificate chain (PEM)
   --tls-key FILE         server private key (PEM)
   --ek-roots DIR         manufacturer EK root and intermediate CAs (PEM or DER)
@@ -146,6 +149,12 @@ absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std
   if (config.challenge_interval_seconds() == 0) config.set_challenge_interval_seconds(30);
   if (config.log_origin().empty()) config.set_log_origin("veu-verifier");
   if (config.checkpoint_interval_seconds() == 0) config.set_checkpoint_interval_seconds(10);
+  if (config.log_key().empty() && PostgresStore::IsPostgresUrl(config.database())) {
+    // Every replica must sign with the same key, so it cannot be created beside a file.
+    return absl::InvalidArgumentError(
+        "with a PostgreSQL database set log_key to the log signing key every replica shares "
+        "(e.g. /etc/veu-verifier/log-key.pem, distributed like the TLS key)");
+  }
   if (config.log_key().empty()) {
     const std::string& db = config.database();
     const size_t slash = db.rfind('/');

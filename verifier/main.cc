@@ -37,6 +37,8 @@
 #include "verifier/service/stale_sweeper.h"
 #include "verifier/service/transparency.h"
 #include "verifier/service/verdict_changes.h"
+#include "verifier/service/leader_lease.h"
+#include "verifier/store/postgres_store.h"
 #include "verifier/store/sqlite_store.h"
 
 namespace {
@@ -83,14 +85,35 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  absl::StatusOr<std::unique_ptr<veu::verifier::SqliteStore>> store =
-      veu::verifier::SqliteStore::Open(config->database(), veu::verifier::StoreOptions(*config));
-  if (!store.ok()) return Fail(store.status());
+  // SQLite for one verifier, PostgreSQL for replicas sharing one database: the same Store and
+  // AppraisalLog either way; only PostgreSQL has leases for the cluster duties.
+  std::unique_ptr<veu::verifier::Store> store_owner;
+  veu::verifier::AppraisalLog* log = nullptr;
+  veu::verifier::LeaseStore* leases = nullptr;
+  if (veu::verifier::PostgresStore::IsPostgresUrl(config->database())) {
+    absl::StatusOr<std::unique_ptr<veu::verifier::PostgresStore>> opened =
+        veu::verifier::PostgresStore::Open(config->database());
+    if (!opened.ok()) return Fail(opened.status());
+    log = opened->get();
+    leases = opened->get();
+    store_owner = *std::move(opened);
+  } else {
+    absl::StatusOr<std::unique_ptr<veu::verifier::SqliteStore>> opened =
+        veu::verifier::SqliteStore::Open(config->database(), veu::verifier::StoreOptions(*config));
+    if (!opened.ok()) return Fail(opened.status());
+    log = opened->get();
+    store_owner = *std::move(opened);
+  }
+  veu::verifier::Store* const db = store_owner.get();
+  // Checkpoint signing and stale sweeps run in the one replica holding this lease.
+  veu::verifier::LeaderLease duties(leases, "cluster-duties",
+                                    veu::verifier::LeaderLease::HolderId());
+  auto is_leader = [&duties] { return duties.held(); };
   absl::StatusOr<std::unique_ptr<veu::verifier::TpmIdentityChecks>> identity =
       veu::verifier::TpmIdentityChecks::FromRootsDir(config->ek_roots_dir());
   if (!identity.ok()) return Fail(identity.status());
 
-  veu::verifier::Enroller enroller(store->get(), identity->get(),
+  veu::verifier::Enroller enroller(db, identity->get(),
                                    absl::Seconds(config->enrollment_timeout_seconds()),
                                    [] { return absl::Now(); });
   veu::verifier::NonceBook nonces;
@@ -109,7 +132,7 @@ int main(int argc, char** argv) {
     absl::StatusOr<veu::v1::PolicyPack> pack = veu::facts::LoadPolicyPackFile(config->policy_pack());
     if (!pack.ok()) return Fail(pack.status());
     // Every appraisal names the pack it was made under; keep the pack itself beside them.
-    if (absl::Status stored = (*store)->PutPolicyPack(*pack); !stored.ok()) return Fail(stored);
+    if (absl::Status stored = db->PutPolicyPack(*pack); !stored.ok()) return Fail(stored);
     policy.pack = *std::move(pack);
     policy.version = absl::StrCat(policy.version, "+", policy.pack->id(), "@",
                                   policy.pack->version());
@@ -154,14 +177,13 @@ int main(int argc, char** argv) {
       h->SetServingStatus(failed < size || size == 0);
     }
   };
-  veu::verifier::GroupCommitter committer(store->get(), commit_options);
+  veu::verifier::GroupCommitter committer(db, commit_options);
 
   // Verdict changes go to the regulator API's watchers and to webhooks, never blocking.
   veu::verifier::notify::VerdictBus verdicts;
-  veu::verifier::Store* const store_ptr = store->get();
   const absl::Duration stale_after = absl::Seconds(config->stale_after_seconds());
   veu::verifier::VerdictChangePublisher verdict_changes(
-      store_ptr, stale_after,
+      db, stale_after,
       [&verdicts](const veu::v1::VerdictChange& change) { verdicts.Publish(change); });
   stream_options.on_commit = [&verdict_changes](const veu::v1::Appraisal& appraisal,
                                                 veu::v1::Verdict previous) {
@@ -169,27 +191,34 @@ int main(int argc, char** argv) {
   };
   // A node that goes silent turns its site STALE without any report: sweep for that.
   veu::verifier::StaleSweeper stale_sweeper(
-      store->get(), stale_after,
+      db, stale_after,
       std::max(absl::Seconds(1), std::min(absl::Seconds(10), stale_after / 4)),
-      [&verdicts](const veu::v1::VerdictChange& change) { verdicts.Publish(change); });
+      [&verdicts](const veu::v1::VerdictChange& change) { verdicts.Publish(change); }, is_leader);
   absl::StatusOr<std::unique_ptr<veu::verifier::notify::WebhookNotifier>> webhooks =
       veu::verifier::notify::WebhookNotifier::Start(verdicts, config->webhooks());
   if (!webhooks.ok()) return Fail(webhooks.status());
 
   veu::verifier::EnrollmentService enrollment_service(&enroller);
-  veu::verifier::AttestationService attestation_service(store->get(), &nonces, &committer,
+  veu::verifier::AttestationService attestation_service(db, &nonces, &committer,
                                                         &timers, &metrics, policy,
                                                         stream_options);
   // Transparency log: the store appends every committed appraisal; this signs checkpoints.
+  // Replicas must all sign with one key: with PostgreSQL it is given, never made here.
+  if (leases != nullptr && !std::filesystem::exists(config->log_key())) {
+    return Fail(absl::FailedPreconditionError(absl::StrCat(
+        "log key ", config->log_key(), " does not exist; replicas sharing a database must share "
+        "one log key: create it once (veu-verifier with SQLite makes one) and give every replica "
+        "a copy")));
+  }
   absl::StatusOr<veu::translog::NoteSigner> log_signer =
       veu::verifier::LoadOrCreateLogKey(config->log_key(), config->log_origin());
   if (!log_signer.ok()) return Fail(log_signer.status());
   veu::verifier::CheckpointPublisher checkpoints(
-      store->get(), &*log_signer, config->log_origin(),
-      absl::Seconds(config->checkpoint_interval_seconds()));
+      log, &*log_signer, config->log_origin(),
+      absl::Seconds(config->checkpoint_interval_seconds()), is_leader);
   veu::verifier::QueryService query_service(
-      store->get(), absl::Seconds(config->stale_after_seconds()), store->get());
-  veu::verifier::AdminService admin_service(store->get(), &enroller,
+      db, absl::Seconds(config->stale_after_seconds()), log);
+  veu::verifier::AdminService admin_service(db, &enroller,
                                             veu::verifier::EkCertificateKeyHash);
   // A revoked agent's live stream closes now, not at its next report.
   admin_service.SetRevocationListener([&attestation_service](const std::string& agent_id) {
@@ -213,7 +242,7 @@ int main(int argc, char** argv) {
   regulator_options.stale_after = stale_after;
   regulator_options.pack = policy.pack;
   regulator_options.build = "veu-verifier 0.1.0";
-  veu::regulator::RegulatorService regulator_service(store->get(), store->get(), &*log_signer,
+  veu::regulator::RegulatorService regulator_service(db, log, &*log_signer,
                                                      &*report_signer, &verdicts,
                                                      regulator_options);
   std::unique_ptr<grpc::Server> regulator_server;
@@ -315,6 +344,7 @@ int main(int argc, char** argv) {
     regulator_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   }
   checkpoints.Stop();
+  duties.Stop();  // another replica takes the duties over at once
   agents_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   health.store(nullptr);  // the committer outlives the server whose health it reports
   metrics_server.reset();

@@ -31,8 +31,12 @@ std::optional<veu::v1::VerdictChange> StaleTransition(veu::v1::Verdict before,
 }
 
 StaleSweeper::StaleSweeper(Store* store, absl::Duration stale_after, absl::Duration interval,
-                           Publish publish)
-    : store_(store), stale_after_(stale_after), interval_(interval), publish_(std::move(publish)) {
+                           Publish publish, std::function<bool()> active)
+    : store_(store),
+      stale_after_(stale_after),
+      interval_(interval),
+      publish_(std::move(publish)),
+      active_(std::move(active)) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -45,7 +49,9 @@ void StaleSweeper::Stop() {
 
 void StaleSweeper::Run() {
   Sweep(/*publish=*/false);
-  while (!stop_.WaitForNotificationWithTimeout(interval_)) Sweep(/*publish=*/true);
+  while (!stop_.WaitForNotificationWithTimeout(interval_)) {
+    Sweep(/*publish=*/!active_ || active_());
+  }
 }
 
 void StaleSweeper::Sweep(bool publish) {

@@ -29,7 +29,12 @@ class StaleSweeper {
  public:
   using Publish = std::function<void(const veu::v1::VerdictChange&)>;
   // Starts the sweeping thread; the first sweep only records the sites' verdicts.
-  StaleSweeper(Store* store, absl::Duration stale_after, absl::Duration interval, Publish publish);
+  // `active` (default: always) says whether this process sweeps now: with replicas, only the
+  // holder of the cluster-duty lease publishes, so each transition is announced once. A replica
+  // that is not active keeps recording the sites' verdicts, so that taking over announces only
+  // what changed after.
+  StaleSweeper(Store* store, absl::Duration stale_after, absl::Duration interval, Publish publish,
+               std::function<bool()> active = nullptr);
   ~StaleSweeper();
   void Stop();
 
@@ -41,6 +46,7 @@ class StaleSweeper {
   const absl::Duration stale_after_;
   const absl::Duration interval_;
   const Publish publish_;
+  const std::function<bool()> active_;
   std::map<std::string, veu::v1::Verdict> last_;  // only the sweeping thread touches it
   absl::Notification stop_;
   std::thread thread_;

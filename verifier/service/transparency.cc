@@ -110,8 +110,13 @@ absl::StatusOr<bool> PublishCheckpointIfGrown(AppraisalLog& log, const translog:
 }
 
 CheckpointPublisher::CheckpointPublisher(AppraisalLog* log, const translog::NoteSigner* signer,
-                                         std::string origin, absl::Duration interval)
-    : log_(log), signer_(signer), origin_(std::move(origin)), interval_(interval) {
+                                         std::string origin, absl::Duration interval,
+                                         std::function<bool()> active)
+    : log_(log),
+      signer_(signer),
+      origin_(std::move(origin)),
+      interval_(interval),
+      active_(std::move(active)) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -124,6 +129,7 @@ void CheckpointPublisher::Stop() {
 
 void CheckpointPublisher::Run() {
   do {
+    if (active_ && !active_()) continue;  // another replica signs
     absl::StatusOr<bool> published = PublishCheckpointIfGrown(
         *log_, *signer_, origin_, static_cast<uint64_t>(absl::ToUnixSeconds(absl::Now())));
     if (!published.ok()) {

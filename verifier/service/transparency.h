@@ -35,8 +35,10 @@ absl::StatusOr<bool> PublishCheckpointIfGrown(AppraisalLog& log, const translog:
 // logged and retried at the next tick. Stop() (or destruction) joins the thread.
 class CheckpointPublisher {
  public:
+  // `active` (default: always) says whether this process signs now: with replicas, only the
+  // holder of the cluster-duty lease does, so checkpoints move forward in one place.
   CheckpointPublisher(AppraisalLog* log, const translog::NoteSigner* signer, std::string origin,
-                      absl::Duration interval);
+                      absl::Duration interval, std::function<bool()> active = nullptr);
   ~CheckpointPublisher();
   void Stop();
 
@@ -46,6 +48,7 @@ class CheckpointPublisher {
   const translog::NoteSigner* const signer_;
   const std::string origin_;
   const absl::Duration interval_;
+  const std::function<bool()> active_;
   absl::Notification stop_;
   std::thread thread_;
 };

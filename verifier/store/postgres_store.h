@@ -19,6 +19,8 @@
 // - Lock order, which rules out deadlocks between store writers: agent rows in agent-id order,
 //   then log_state, then site totals in site order.
 //
+// - Cluster duties: leases (lease_store.h) in a table, judged by the database's clock.
+//
 // Durability: a COMMIT returns once PostgreSQL made it durable (synchronous_commit=on, the
 // server's default; the store checks it at Open and refuses "off").
 //
@@ -35,12 +37,13 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "verifier/store/appraisal_log.h"
+#include "verifier/store/lease_store.h"
 #include "verifier/store/pg_connection.h"
 #include "verifier/store/store.h"
 
 namespace veu::verifier {
 
-class PostgresStore final : public Store, public AppraisalLog {
+class PostgresStore final : public Store, public AppraisalLog, public LeaseStore {
  public:
   struct Options {
     int pool_size = 8;  // connections this process keeps at most
@@ -115,6 +118,11 @@ class PostgresStore final : public Store, public AppraisalLog {
   absl::StatusOr<LogEntry> LogEntryByAppraisalId(const std::string& appraisal_id) const override;
   absl::StatusOr<LogEntry> LogEntryByIndex(uint64_t index) const override;
   absl::StatusOr<translog::StoredCheckpoint> CheckpointWithSize(uint64_t tree_size) const override;
+
+  // LeaseStore (postgres_store_lease.cc).
+  absl::StatusOr<bool> HoldLease(const std::string& name, const std::string& holder,
+                                 absl::Duration ttl) override;
+  absl::Status ReleaseLease(const std::string& name, const std::string& holder) override;
 
  private:
   explicit PostgresStore(std::unique_ptr<pg::Pool> pool) : pool_(std::move(pool)) {}

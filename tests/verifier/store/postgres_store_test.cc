@@ -23,6 +23,7 @@
 #include "tests/verifier/store/store_records_conformance_test.h"
 #include "tests/verifier/store/store_revocation_conformance_test.h"
 #include "tests/verifier/translog/log_storage_conformance.h"
+#include "verifier/service/leader_lease.h"
 #include "verifier/store/migrations.h"
 #include "verifier/store/pg_connection.h"
 
@@ -319,6 +320,46 @@ TEST_F(PostgresReplicasTest, ATokenIsConsumedOnceAcrossReplicas) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(consumed.load(), 1);
+}
+
+TEST_F(PostgresReplicasTest, ALeaseHasOneHolderUntilItExpiresOrIsReleased) {
+  EXPECT_THAT(replicas_[0]->HoldLease("duties", "r0", absl::Milliseconds(800)), IsOkAndHolds(true));
+  EXPECT_THAT(replicas_[1]->HoldLease("duties", "r1", absl::Seconds(5)), IsOkAndHolds(false));
+  EXPECT_THAT(replicas_[0]->HoldLease("duties", "r0", absl::Milliseconds(800)), IsOkAndHolds(true))
+      << "the holder renews its own lease";
+  absl::SleepFor(absl::Milliseconds(1000));  // r0 died without releasing: its grant runs out
+  EXPECT_THAT(replicas_[1]->HoldLease("duties", "r1", absl::Seconds(5)), IsOkAndHolds(true));
+  EXPECT_THAT(replicas_[0]->HoldLease("duties", "r0", absl::Seconds(5)), IsOkAndHolds(false));
+  ASSERT_OK(replicas_[1]->ReleaseLease("duties", "r1"));
+  EXPECT_THAT(replicas_[2]->HoldLease("duties", "r2", absl::Seconds(5)), IsOkAndHolds(true))
+      << "a released lease is free at once";
+  EXPECT_OK(replicas_[0]->ReleaseLease("duties", "r0")) << "releasing what one does not hold is a no-op";
+  EXPECT_THAT(replicas_[1]->HoldLease("duties", "r1", absl::Seconds(5)), IsOkAndHolds(false));
+}
+
+// Cluster duties run in exactly one replica, and move when it stops.
+TEST_F(PostgresReplicasTest, ExactlyOneLeaderLeaseIsHeldAndAnotherTakesOverWhenItStops) {
+  LeaderLease::Options options;
+  options.ttl = absl::Seconds(1);
+  options.renew_every = absl::Milliseconds(200);
+  std::vector<std::unique_ptr<LeaderLease>> leases;
+  for (int i = 0; i < 3; ++i) {
+    leases.push_back(std::make_unique<LeaderLease>(replicas_[i].get(), "cluster-duties",
+                                                   absl::StrCat("replica-", i), options));
+  }
+  auto holders = [&] {
+    int held = 0;
+    for (const auto& lease : leases) held += lease != nullptr && lease->held() ? 1 : 0;
+    return held;
+  };
+  ASSERT_EQ(holders(), 1);
+  size_t leader = 0;
+  while (!leases[leader]->held()) ++leader;
+  leases[leader]->Stop();  // releases: another replica takes over at its next renewal
+  leases[leader].reset();
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while (holders() == 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_EQ(holders(), 1);
 }
 
 // PostgreSQL restarting under a store: calls fail Unavailable while it is down (never a
