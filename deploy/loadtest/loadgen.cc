@@ -45,6 +45,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "agent/attestation_client.h"
@@ -199,7 +200,13 @@ int RunLoad(const Options& o) {
 
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds = PinnedCaCredentials(o.tls_ca);
   if (!creds.ok()) return Usage(std::string(creds.status().message()));
-  const int connections = o.connections > 0 ? o.connections : std::max(1, o.agents / 200);
+  // --verifier A,B,C: replicas sharing one database; agents spread over them and fail over.
+  const std::vector<std::string> verifiers = absl::StrSplit(o.verifier, ',', absl::SkipEmpty());
+  if (verifiers.empty()) return Usage("--verifier names no address");
+  const bool failover = verifiers.size() > 1;
+  const int connections =
+      std::max<int>(o.connections > 0 ? o.connections : std::max(1, o.agents / 200),
+                    static_cast<int>(verifiers.size()));
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   std::vector<std::unique_ptr<veu::v1::Attestation::Stub>> stubs;
   std::vector<std::unique_ptr<veu::v1::Enrollment::Stub>> enrol_stubs;
@@ -210,7 +217,8 @@ int RunLoad(const Options& o) {
     args.SetInt("veu.loadgen.connection", c);
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-    channels.push_back(grpc::CreateCustomChannel(o.verifier, *creds, args));
+    // Connection c goes to replica c mod N, so the fleet spreads over the replicas.
+    channels.push_back(grpc::CreateCustomChannel(verifiers[c % verifiers.size()], *creds, args));
     stubs.push_back(veu::v1::Attestation::NewStub(channels.back()));
     enrol_stubs.push_back(veu::v1::Enrollment::NewStub(channels.back()));
   }
@@ -285,8 +293,11 @@ int RunLoad(const Options& o) {
     source.facts = [facts] { return facts; };
     const std::string bytes = *log_bytes;
     source.event_log = [bytes]() -> absl::StatusOr<std::string> { return bytes; };
+    std::vector<veu::v1::Attestation::Stub*> agent_stubs;
+    for (auto& stub : stubs) agent_stubs.push_back(stub.get());
     agents.push_back(std::make_unique<SimAgent>(tpms[i].get(), agent_ids[i], std::move(source),
-                                                stubs[i % connections].get(), &stats));
+                                                std::move(agent_stubs), i % connections,
+                                                failover, &stats));
   }
   const double cpu_start = CpuSeconds();
   const double verifier_cpu_start = o.verifier_pid > 0 ? ProcessCpuSeconds(o.verifier_pid) : -1;
@@ -301,10 +312,21 @@ int RunLoad(const Options& o) {
   }
   for (auto& a : agents) a->Start();
   const absl::Time end = start + o.duration;
+  absl::Time next_progress = start + absl::Seconds(10);
   while (absl::Now() < end) {
-    absl::SleepFor(std::min(absl::Seconds(10), end - absl::Now()));
-    std::cerr << absl::StrFormat("veu-loadgen: %.0f s: %d acknowledged\n",
-                                 absl::ToDoubleSeconds(absl::Now() - start), stats.acked.load());
+    // Agents whose verifier went away reconnect to the next one within a poll.
+    absl::SleepFor(std::min(absl::Milliseconds(250), end - absl::Now()));
+    if (failover) {
+      for (auto& a : agents) {
+        if (a->NeedsRestart()) a->Restart();
+      }
+    }
+    if (absl::Now() >= next_progress) {
+      next_progress += absl::Seconds(10);
+      std::cerr << absl::StrFormat("veu-loadgen: %.0f s: %d acknowledged, %d failovers\n",
+                                   absl::ToDoubleSeconds(absl::Now() - start),
+                                   stats.acked.load(), stats.failovers.load());
+    }
   }
   const double attest_seconds = absl::ToDoubleSeconds(absl::Now() - start);
   // The verifier's share of the machine (all cores) over the attestation phase, and its RSS
@@ -347,6 +369,8 @@ int RunLoad(const Options& o) {
             << "acknowledged " << stats.acked.load() << "\n"
             << "errors " << errors << "\n"
             << "errors_by_reason " << (by_reason.empty() ? "none" : by_reason) << "\n"
+            << "failovers " << stats.failovers.load() << "\n"
+            << "max_gap_ms " << absl::StrFormat("%.1f", stats.max_gap_ms) << "\n"
             << "p50_ms " << absl::StrFormat("%.1f", p50) << "\n"
             << "p99_ms " << absl::StrFormat("%.1f", p99) << "\n"
             << "max_ms " << absl::StrFormat("%.1f", max) << "\n"

@@ -7,6 +7,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <map>
@@ -37,6 +38,11 @@ struct Stats {
   std::map<std::string, uint64_t> errors;
   std::vector<std::string> acked_ids;
   std::atomic<uint64_t> acked{0};
+  // With several verifiers (replicas): streams a verifier dropped (it died, restarted or shut
+  // down) that the agent took to the next one, and the longest time any agent went between two
+  // acknowledged reports (the failover gap, interval included).
+  std::atomic<uint64_t> failovers{0};
+  float max_gap_ms = 0;  // under mu
 
   void Error(const std::string& what) {
     std::lock_guard<std::mutex> lock(mu);
@@ -45,12 +51,30 @@ struct Stats {
 };
 
 // One simulated agent's stream, for the whole run: hello, then evidence for each challenge.
+// Given several stubs (connections to verifier replicas), an agent whose verifier drops the
+// stream moves to the next stub, as a real agent behind a load balancer would reconnect; the
+// caller restarts it (NeedsRestart/Restart) off the gRPC callback thread.
 class SimAgent final : public grpc::ClientBidiReactor<AgentMessage, VerifierMessage> {
  public:
   SimAgent(agent::SoftwareTpm* tpm, std::string agent_id, agent::ReportSource source,
-           veu::v1::Attestation::Stub* stub, Stats* stats)
-      : tpm_(tpm), agent_id_(std::move(agent_id)), source_(std::move(source)), stub_(stub),
+           std::vector<veu::v1::Attestation::Stub*> stubs, size_t first, bool failover,
+           Stats* stats)
+      : tpm_(tpm), agent_id_(std::move(agent_id)), source_(std::move(source)),
+        stubs_(std::move(stubs)), next_(first % stubs_.size()), failover_(failover),
         stats_(stats) {}
+
+  // True once a failed-over stream has ended and waits to be started on the next verifier.
+  bool NeedsRestart() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return restart_pending_ && !running_ && !stopping_;
+  }
+  void Restart() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!restart_pending_ || running_ || stopping_) return;
+    restart_pending_ = false;
+    next_ = (next_ + 1) % stubs_.size();
+    StartLocked();
+  }
 
   void Start() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -101,12 +125,18 @@ class SimAgent final : public grpc::ClientBidiReactor<AgentMessage, VerifierMess
       awaiting_ack_ = true;
     } else if (in_.has_ack()) {
       awaiting_ack_ = false;
-      const float ms = static_cast<float>(absl::ToDoubleMilliseconds(absl::Now() - challenge_at_));
+      const absl::Time now = absl::Now();
+      const float ms = static_cast<float>(absl::ToDoubleMilliseconds(now - challenge_at_));
       {
         std::lock_guard<std::mutex> s(stats_->mu);
         (acks_++ == 0 ? stats_->first_latencies_ms : stats_->latencies_ms).push_back(ms);
         stats_->acked_ids.push_back(in_.ack().appraisal_id());
+        if (acks_ > 1) {
+          stats_->max_gap_ms = std::max(
+              stats_->max_gap_ms, static_cast<float>(absl::ToDoubleMilliseconds(now - last_ack_)));
+        }
       }
+      last_ack_ = now;
       stats_->acked.fetch_add(1);
       if (stopping_) {
         ctx_->TryCancel();
@@ -123,7 +153,15 @@ class SimAgent final : public grpc::ClientBidiReactor<AgentMessage, VerifierMess
     // A stream that ends before the run does is an error, with the verifier's reason when it
     // gave one; the agent does not come back (the run's figures must not hide it).
     const bool by_us = stopping_ && status.error_code() == grpc::StatusCode::CANCELLED;
-    if (!by_us) {
+    // A verifier that went away (killed, restarting, shutting down, or its database down) is
+    // what replicas exist for: the agent moves on. A refusal of the agent itself is an error.
+    const bool verifier_gone =
+        refused_.empty() || refused_ == "VERIFIER_UNAVAILABLE" ||
+        refused_ == "VERIFIER_SHUTTING_DOWN" || refused_ == "VERIFIER_BUSY";
+    if (!by_us && failover_ && !stopping_ && verifier_gone) {
+      stats_->failovers.fetch_add(1);
+      restart_pending_ = true;
+    } else if (!by_us) {
       stats_->Error(refused_.empty() ? absl::StrCat("grpc:", status.error_code())
                                      : absl::StrCat("reason:", refused_));
     }
@@ -140,7 +178,7 @@ class SimAgent final : public grpc::ClientBidiReactor<AgentMessage, VerifierMess
     refused_.clear();
     last_log_sent_.clear();
     running_ = true;
-    stub_->async()->Attest(ctx_.get(), this);
+    stubs_[next_]->async()->Attest(ctx_.get(), this);
     AgentMessage hello;
     hello.mutable_hello()->set_agent_id(agent_id_);
     hello.mutable_hello()->set_agent_version("veu-loadgen 0.1.0");
@@ -159,7 +197,9 @@ class SimAgent final : public grpc::ClientBidiReactor<AgentMessage, VerifierMess
   agent::SoftwareTpm* const tpm_;
   const std::string agent_id_;
   const agent::ReportSource source_;
-  veu::v1::Attestation::Stub* const stub_;
+  const std::vector<veu::v1::Attestation::Stub*> stubs_;
+  size_t next_;  // the stub in use
+  const bool failover_;
   Stats* const stats_;
   std::mutex mu_;
   std::condition_variable done_cv_;
@@ -173,7 +213,9 @@ class SimAgent final : public grpc::ClientBidiReactor<AgentMessage, VerifierMess
   std::string refused_;
   std::string last_log_sent_;
   absl::Time challenge_at_;
+  absl::Time last_ack_;
   uint64_t acks_ = 0;
+  bool restart_pending_ = false;
 };
 
 // A peer that opens a stream and never speaks (abuse): the verifier must cut it at the hello
