@@ -23,6 +23,7 @@
 #include "verifier/config.h"
 #include "verifier/enrollment/enroller.h"
 #include "verifier/enrollment/tpm_identity_checks.h"
+#include "verifier/notify/change_feed_follower.h"
 #include "verifier/notify/verdict_bus.h"
 #include "verifier/notify/webhook_notifier.h"
 #include "verifier/regulator/regulator_service.h"
@@ -90,12 +91,14 @@ int main(int argc, char** argv) {
   std::unique_ptr<veu::verifier::Store> store_owner;
   veu::verifier::AppraisalLog* log = nullptr;
   veu::verifier::LeaseStore* leases = nullptr;
+  veu::verifier::ChangeFeed* feed_store = nullptr;
   if (veu::verifier::PostgresStore::IsPostgresUrl(config->database())) {
     absl::StatusOr<std::unique_ptr<veu::verifier::PostgresStore>> opened =
         veu::verifier::PostgresStore::Open(config->database());
     if (!opened.ok()) return Fail(opened.status());
     log = opened->get();
     leases = opened->get();
+    feed_store = opened->get();
     store_owner = *std::move(opened);
   } else {
     absl::StatusOr<std::unique_ptr<veu::verifier::SqliteStore>> opened =
@@ -181,10 +184,25 @@ int main(int argc, char** argv) {
 
   // Verdict changes go to the regulator API's watchers and to webhooks, never blocking.
   veu::verifier::notify::VerdictBus verdicts;
+  // With replicas, changes travel through the database's feed: every replica's watchers see
+  // every replica's changes, and only the lease holder feeds the webhooks.
+  veu::verifier::notify::VerdictBus webhook_verdicts;
+  std::unique_ptr<veu::verifier::notify::ChangeFeedFollower> feed;
+  if (feed_store != nullptr) {
+    feed = std::make_unique<veu::verifier::notify::ChangeFeedFollower>(
+        feed_store, &verdicts, &webhook_verdicts, is_leader);
+  }
+  auto publish = [&verdicts, &feed](const veu::v1::VerdictChange& change) {
+    if (feed) {
+      feed->Append(change);
+    } else {
+      verdicts.Publish(change);
+    }
+  };
   const absl::Duration stale_after = absl::Seconds(config->stale_after_seconds());
   veu::verifier::VerdictChangePublisher verdict_changes(
       db, stale_after,
-      [&verdicts](const veu::v1::VerdictChange& change) { verdicts.Publish(change); });
+      publish);
   stream_options.on_commit = [&verdict_changes](const veu::v1::Appraisal& appraisal,
                                                 veu::v1::Verdict previous) {
     verdict_changes.Submit(appraisal, previous);
@@ -193,9 +211,10 @@ int main(int argc, char** argv) {
   veu::verifier::StaleSweeper stale_sweeper(
       db, stale_after,
       std::max(absl::Seconds(1), std::min(absl::Seconds(10), stale_after / 4)),
-      [&verdicts](const veu::v1::VerdictChange& change) { verdicts.Publish(change); }, is_leader);
+      publish, is_leader);
   absl::StatusOr<std::unique_ptr<veu::verifier::notify::WebhookNotifier>> webhooks =
-      veu::verifier::notify::WebhookNotifier::Start(verdicts, config->webhooks());
+      veu::verifier::notify::WebhookNotifier::Start(feed ? webhook_verdicts : verdicts,
+                                                    config->webhooks());
   if (!webhooks.ok()) return Fail(webhooks.status());
 
   veu::verifier::EnrollmentService enrollment_service(&enroller);
@@ -338,7 +357,9 @@ int main(int argc, char** argv) {
   WaitForTerminationSignal();
   attestation_service.Shutdown();
   stale_sweeper.Stop();
+  if (feed) feed->Stop();
   verdicts.Close();
+  webhook_verdicts.Close();
   (*webhooks)->Shutdown();
   if (regulator_server) {
     regulator_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));

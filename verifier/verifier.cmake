@@ -29,7 +29,7 @@ veu_library(veu_verifier_service
 add_executable(veu-verifier main.cc)
 target_include_directories(veu-verifier PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR}/proto)
 target_compile_options(veu-verifier PRIVATE ${VEU_WARNINGS})
-target_link_libraries(veu-verifier PRIVATE veu_verifier_service veu_regulator veu_webhook veu_verdict_bus
+target_link_libraries(veu-verifier PRIVATE veu_verifier_service veu_regulator veu_webhook veu_verdict_bus veu_change_feed_follower
                       gRPC::grpc++_reflection)
 install(TARGETS veu-verifier RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
 

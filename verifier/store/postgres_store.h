@@ -19,6 +19,7 @@
 // - Lock order, which rules out deadlocks between store writers: agent rows in agent-id order,
 //   then log_state, then site totals in site order.
 //
+// - Verdict changes: a feed table every replica appends to and follows (change_feed.h).
 // - Cluster duties: leases (lease_store.h) in a table, judged by the database's clock.
 //
 // Durability: a COMMIT returns once PostgreSQL made it durable (synchronous_commit=on, the
@@ -37,13 +38,17 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "verifier/store/appraisal_log.h"
+#include "verifier/store/change_feed.h"
 #include "verifier/store/lease_store.h"
 #include "verifier/store/pg_connection.h"
 #include "verifier/store/store.h"
 
 namespace veu::verifier {
 
-class PostgresStore final : public Store, public AppraisalLog, public LeaseStore {
+class PostgresStore final : public Store,
+                            public AppraisalLog,
+                            public LeaseStore,
+                            public ChangeFeed {
  public:
   struct Options {
     int pool_size = 8;  // connections this process keeps at most
@@ -123,6 +128,12 @@ class PostgresStore final : public Store, public AppraisalLog, public LeaseStore
   absl::StatusOr<bool> HoldLease(const std::string& name, const std::string& holder,
                                  absl::Duration ttl) override;
   absl::Status ReleaseLease(const std::string& name, const std::string& holder) override;
+
+  // ChangeFeed (postgres_store_feed.cc).
+  absl::Status AppendVerdictChange(const veu::v1::VerdictChange& change) override;
+  absl::StatusOr<std::vector<std::pair<int64_t, veu::v1::VerdictChange>>> VerdictChangesAfter(
+      int64_t after, uint32_t limit) override;
+  absl::StatusOr<int64_t> LatestVerdictChange() override;
 
  private:
   explicit PostgresStore(std::unique_ptr<pg::Pool> pool) : pool_(std::move(pool)) {}

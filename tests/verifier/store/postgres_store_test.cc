@@ -23,6 +23,7 @@
 #include "tests/verifier/store/store_records_conformance_test.h"
 #include "tests/verifier/store/store_revocation_conformance_test.h"
 #include "tests/verifier/translog/log_storage_conformance.h"
+#include "verifier/notify/change_feed_follower.h"
 #include "verifier/service/leader_lease.h"
 #include "verifier/store/migrations.h"
 #include "verifier/store/pg_connection.h"
@@ -360,6 +361,43 @@ TEST_F(PostgresReplicasTest, ExactlyOneLeaderLeaseIsHeldAndAnotherTakesOverWhenI
   const absl::Time deadline = absl::Now() + absl::Seconds(5);
   while (holders() == 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(50));
   EXPECT_EQ(holders(), 1);
+}
+
+// WatchVerdicts on any replica sees every replica's verdict changes; webhooks get them from
+// the one replica that delivers.
+TEST_F(PostgresReplicasTest, EveryReplicaPublishesEveryReplicasVerdictChangesInFeedOrder) {
+  notify::VerdictBus watchers[2], webhooks[2];
+  std::unique_ptr<notify::Subscription> watching[2], hooked[2];
+  std::vector<std::unique_ptr<notify::ChangeFeedFollower>> followers;
+  for (int i = 0; i < 2; ++i) {
+    watching[i] = watchers[i].Subscribe(nullptr);
+    hooked[i] = webhooks[i].Subscribe(nullptr);
+    followers.push_back(std::make_unique<notify::ChangeFeedFollower>(
+        replicas_[i].get(), &watchers[i], &webhooks[i], [i] { return i == 0; },
+        absl::Milliseconds(20)));
+  }
+  for (int k = 0; k < 6; ++k) {
+    veu::v1::VerdictChange change;
+    change.set_site(absl::StrCat("site-", k));
+    change.set_verdict(veu::v1::VERDICT_REJECT);
+    followers[k % 2]->Append(change);  // made by alternating replicas
+  }
+  for (int i = 0; i < 2; ++i) {
+    for (int k = 0; k < 6; ++k) {
+      veu::v1::VerdictChange got;
+      ASSERT_TRUE(watching[i]->Next(&got, absl::Now() + absl::Seconds(5))) << "replica " << i << " change " << k;
+      EXPECT_EQ(got.site(), absl::StrCat("site-", k));
+    }
+  }
+  for (auto& f : followers) f->Stop();
+  veu::v1::VerdictChange got;
+  int delivered[2] = {0, 0};
+  for (int i = 0; i < 2; ++i) {
+    webhooks[i].Close();
+    while (hooked[i]->Next(&got, absl::Now() + absl::Milliseconds(10))) ++delivered[i];
+  }
+  EXPECT_EQ(delivered[0], 6);
+  EXPECT_EQ(delivered[1], 0);
 }
 
 // PostgreSQL restarting under a store: calls fail Unavailable while it is down (never a

@@ -1,0 +1,52 @@
+// ChangeFeedFollower: with replicas, carries verdict changes between them through the shared
+// store's ChangeFeed. Each replica appends the changes it makes (Append) instead of publishing
+// them itself; this follower reads every replica's changes in feed order and publishes each to
+// the local VerdictBus (WatchVerdicts), and — only while `deliver_webhooks` says so (the
+// replica holds the cluster-duty lease) — to the bus the webhooks read, so a change is
+// delivered by one replica, not by all.
+//
+// Starts at the feed's end: a replica that starts publishes changes made from then on. A feed
+// that cannot be read is retried at the next poll; nothing is skipped (the position only moves
+// past changes that were published). Thread-safe.
+#ifndef VEU_VERIFIER_NOTIFY_CHANGE_FEED_FOLLOWER_H_
+#define VEU_VERIFIER_NOTIFY_CHANGE_FEED_FOLLOWER_H_
+
+#include <cstdint>
+#include <functional>
+#include <thread>
+
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "verifier/notify/verdict_bus.h"
+#include "verifier/store/change_feed.h"
+
+namespace veu::verifier::notify {
+
+class ChangeFeedFollower {
+ public:
+  ChangeFeedFollower(ChangeFeed* feed, VerdictBus* watchers, VerdictBus* webhooks,
+                     std::function<bool()> deliver_webhooks,
+                     absl::Duration poll = absl::Milliseconds(250));
+  ~ChangeFeedFollower();  // Stop()
+
+  // Appends a change this replica made; logs (never blocks the caller on) a failure.
+  void Append(const veu::v1::VerdictChange& change);
+  void Stop();
+
+ private:
+  void Run();
+  void Poll();
+
+  ChangeFeed* const feed_;
+  VerdictBus* const watchers_;
+  VerdictBus* const webhooks_;
+  const std::function<bool()> deliver_webhooks_;
+  const absl::Duration poll_;
+  int64_t position_ = -1;  // Run's thread only; -1 until the feed's end was read
+  absl::Notification stop_;
+  std::thread thread_;
+};
+
+}  // namespace veu::verifier::notify
+
+#endif  // VEU_VERIFIER_NOTIFY_CHANGE_FEED_FOLLOWER_H_
