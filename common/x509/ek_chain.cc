@@ -216,6 +216,33 @@ void LeafWarnings(const Certificate& leaf, std::vector<std::string>& out) {
   }
 }
 
+// Checks `child` (signed by `issuer`) against the CRLs `issuer` signed: records which were
+// consulted in `consulted`, warns about stale ones, and sets `revoked` (if still empty) to the
+// rejection detail when one lists it.
+void RevocationCheck(const Certificate& child, const std::string& child_name,
+                     const TrustStore::Entry& issuer, const CrlSet& crls, absl::Time now,
+                     std::vector<std::string>& consulted, std::vector<std::string>& warnings,
+                     std::string& revoked) {
+  for (const CrlSet::Crl* crl : crls.IssuedBy(issuer.cert)) {
+    consulted.push_back(crl->source);
+    if (crl->next_update && now > *crl->next_update) {
+      warnings.push_back(absl::StrCat(
+          "CRL ", crl->source, " of ", Named(issuer), " was due to be replaced on ",
+          absl::FormatTime(*crl->next_update),
+          " (nextUpdate): the revocations it lists still apply, but later ones are missing; "
+          "place the vendor's current CRL in the crls/ folder"));
+    }
+  }
+  if (!revoked.empty()) return;
+  if (std::optional<CrlSet::Revocation> r = crls.FindRevocation(child, issuer.cert)) {
+    revoked = absl::StrCat(child_name, " (serial 0x", r->serial_hex, ") was revoked on ",
+                           absl::FormatTime(r->entry.date),
+                           r->entry.reason.empty() ? "" : absl::StrCat(" (", r->entry.reason, ")"),
+                           " by its issuer ", Named(issuer), ": listed in CRL ", r->crl->source,
+                           " issued ", absl::FormatTime(r->crl->this_update));
+  }
+}
+
 }  // namespace
 
 ChainResult VerifyEkChain(const EkCertificate& leaf, const TrustStore& store, absl::Time now,
@@ -229,16 +256,22 @@ ChainResult VerifyEkChain(const EkCertificate& leaf, const TrustStore& store, ab
     return result;
   }
   const auto& entries = store.entries();
-  result.chain.push_back({leaf.DisplayName(), ""});
+  result.chain.push_back({leaf.DisplayName(), "", {}});
   std::vector<std::string> expiry;
   if (auto p =
           ValidityProblem(leaf, absl::StrCat("EK certificate '", leaf.DisplayName(), "'"), now)) {
     expiry.push_back(*p);
   }
   const Certificate* child = &leaf;
+  std::string child_name = absl::StrCat("EK certificate '", leaf.DisplayName(), "'");
+  std::string revoked;  // the first revocation found, leaf first
   for (size_t i : search.path()) {
     const TrustStore::Entry& e = entries[i];
-    result.chain.push_back({e.cert.DisplayName(), e.source});
+    if (options.crls != nullptr) {
+      RevocationCheck(*child, child_name, e, *options.crls, now, result.chain.back().crls,
+                      result.warnings, revoked);
+    }
+    result.chain.push_back({e.cert.DisplayName(), e.source, {}});
     LinkWarnings(*child, e.cert, Named(e), result.warnings, result.caveats);
     for (const std::string& n : e.cert.notes()) {
       result.warnings.push_back(absl::StrCat(Named(e), ": ", n));
@@ -246,8 +279,14 @@ ChainResult VerifyEkChain(const EkCertificate& leaf, const TrustStore& store, ab
     CriticalExtensionWarnings(e.cert, Named(e), result.warnings);
     if (auto p = ValidityProblem(e.cert, Named(e), now)) expiry.push_back(*p);
     child = &e.cert;
+    child_name = Named(e);
   }
   LeafWarnings(leaf, result.warnings);
+  if (!revoked.empty()) {
+    result.reason = veu::v1::EK_CERT_REVOKED;
+    result.detail = std::move(revoked);
+    return result;
+  }
   if (!expiry.empty() && options.expiry == ExpiryPolicy::kReject) {
     result.reason = veu::v1::EK_CERT_EXPIRED;
     result.detail = absl::StrCat("the signature chain holds but ", absl::StrJoin(expiry, "; "));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "common/x509/crl_set.h"
 #include "common/x509/ek_certificate.h"
 #include "common/x509/trust_store.h"
 #include "veu/v1/reason.pb.h"
@@ -24,11 +25,17 @@ enum class ExpiryPolicy { kWarn, kReject };
 struct ChainOptions {
   ExpiryPolicy expiry = ExpiryPolicy::kWarn;
   size_t max_depth = 6;  // certificates in a chain, leaf and root included
+  // Revocation lists to check each certificate below the root against; null: none are
+  // checked. Must outlive the call.
+  const CrlSet* crls = nullptr;
 };
 
 struct ChainLink {
   std::string subject;  // Certificate::DisplayName()
   std::string source;   // trust store file; "" for the leaf
+  // The CRLs (CrlSet::Crl::source) this certificate was checked against: those its issuer in
+  // the chain signed. Empty for the root and where that issuer has no CRL in the set.
+  std::vector<std::string> crls;
 };
 
 // A deviation the chain was accepted with that a verdict must carry as a warning (not only a
@@ -52,7 +59,10 @@ struct ChainResult {
 // Finds a chain from `leaf` to a self-signed certificate of `store` in which every signature
 // verifies with the next certificate's key. Rejections: EK_CERT_UNTRUSTED (no such chain:
 // bad signature, unknown issuer, issuer not a CA, path ends at an intermediate),
-// EK_CERT_EXPIRED (only with ExpiryPolicy::kReject; `now` is the time to judge validity by).
+// EK_CERT_REVOKED (a certificate below the root is listed in a CRL of options.crls signed by
+// the CA whose signature on it verified; the detail names the certificate, serial, date and
+// CRL), EK_CERT_EXPIRED (only with ExpiryPolicy::kReject; `now` is the time to judge validity
+// by). A CRL consulted that is past its nextUpdate at `now` is still applied and warned about.
 // Pure and thread-safe.
 ChainResult VerifyEkChain(const EkCertificate& leaf, const TrustStore& store, absl::Time now,
                           const ChainOptions& options = {});

@@ -195,6 +195,90 @@ std::string ToPem(const std::string& der) {
   return pem;
 }
 
+namespace {
+
+X509_EXTENSION* UnknownCriticalExtension() {
+  ASN1_OBJECT* oid = OBJ_txt2obj("1.3.6.1.4.1.55555.1", 1);
+  ASN1_OCTET_STRING* value = ASN1_OCTET_STRING_new();
+  ASN1_OCTET_STRING_set(value, reinterpret_cast<const unsigned char*>("\x05\x00"), 2);
+  X509_EXTENSION* ext = X509_EXTENSION_create_by_OBJ(nullptr, oid, 1, value);
+  Check(ext != nullptr, "unknown extension");
+  ASN1_OBJECT_free(oid);
+  ASN1_OCTET_STRING_free(value);
+  return ext;
+}
+
+}  // namespace
+
+std::string MakeCrl(const CrlSpec& spec) {
+  X509_CRL* crl = X509_CRL_new();
+  X509_CRL_set_version(crl, 1);  // v2
+  X509_NAME* issuer = BuildName(spec.issuer);
+  X509_CRL_set_issuer_name(crl, issuer);
+  X509_NAME_free(issuer);
+  ASN1_TIME* t = X509_gmtime_adj(nullptr, spec.this_update_days * 86400L);
+  X509_CRL_set1_lastUpdate(crl, t);
+  ASN1_TIME_free(t);
+  t = X509_gmtime_adj(nullptr, spec.next_update_days * 86400L);
+  X509_CRL_set1_nextUpdate(crl, t);
+  ASN1_TIME_free(t);
+  for (long serial : spec.revoked_serials) {
+    X509_REVOKED* r = X509_REVOKED_new();
+    ASN1_INTEGER* s = ASN1_INTEGER_new();
+    ASN1_INTEGER_set(s, serial);
+    X509_REVOKED_set_serialNumber(r, s);
+    ASN1_INTEGER_free(s);
+    t = X509_gmtime_adj(nullptr, -86400L);
+    X509_REVOKED_set_revocationDate(r, t);
+    ASN1_TIME_free(t);
+    if (spec.reason >= 0) {
+      ASN1_ENUMERATED* code = ASN1_ENUMERATED_new();
+      ASN1_ENUMERATED_set(code, spec.reason);
+      Check(X509_REVOKED_add1_ext_i2d(r, NID_crl_reason, code, 0, 0) == 1, "reason");
+      ASN1_ENUMERATED_free(code);
+    }
+    if (spec.critical_unknown_entry_extension) {
+      X509_EXTENSION* ext = UnknownCriticalExtension();
+      X509_REVOKED_add_ext(r, ext, -1);
+      X509_EXTENSION_free(ext);
+    }
+    X509_CRL_add0_revoked(crl, r);
+  }
+  if (spec.delta) {
+    ASN1_INTEGER* base = ASN1_INTEGER_new();
+    ASN1_INTEGER_set(base, 1);
+    Check(X509_CRL_add1_ext_i2d(crl, NID_delta_crl, base, 1, 0) == 1, "deltaCRLIndicator");
+    ASN1_INTEGER_free(base);
+  }
+  if (spec.critical_unknown_extension) {
+    X509_EXTENSION* ext = UnknownCriticalExtension();
+    X509_CRL_add_ext(crl, ext, -1);
+    X509_EXTENSION_free(ext);
+  }
+  X509_CRL_sort(crl);
+  Check(X509_CRL_sign(crl, spec.signer_key.get(), EVP_sha256()) > 0, "X509_CRL_sign");
+  unsigned char* buf = nullptr;
+  const int n = i2d_X509_CRL(crl, &buf);
+  std::string der(reinterpret_cast<char*>(buf), static_cast<size_t>(n));
+  OPENSSL_free(buf);
+  X509_CRL_free(crl);
+  return der;
+}
+
+std::string CrlToPem(const std::string& der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  X509_CRL* crl = d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size()));
+  Check(crl != nullptr, "d2i_X509_CRL");
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_X509_CRL(bio, crl);
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<size_t>(len));
+  BIO_free(bio);
+  X509_CRL_free(crl);
+  return pem;
+}
+
 TestPki MakePki(const std::string& prefix) {
   TestPki pki;
   pki.root_key = NewKey();

@@ -53,6 +53,24 @@ std::string WithIssuerRdnValuesReversed(const std::string& der, const KeyPtr& si
 // PEM text of a DER certificate.
 std::string ToPem(const std::string& der);
 
+struct CrlSpec {
+  std::vector<CertSpec::Rdn> issuer;  // must name the signer for a normal CRL
+  KeyPtr signer_key;
+  std::vector<long> revoked_serials;  // each revoked a day ago
+  long reason = -1;                   // CRLReason code on every entry; -1: none
+  long this_update_days = -1;         // relative to now
+  long next_update_days = 30;
+  bool delta = false;                             // adds a critical deltaCRLIndicator
+  bool critical_unknown_extension = false;        // adds critical 1.3.6.1.4.1.55555.1
+  bool critical_unknown_entry_extension = false;  // the same on every entry
+};
+
+// Signed DER CRL (v2).
+std::string MakeCrl(const CrlSpec& spec);
+
+// PEM text ("X509 CRL") of a DER CRL.
+std::string CrlToPem(const std::string& der);
+
 // A root -> intermediate -> EK leaf set (DER).
 struct TestPki {
   KeyPtr root_key, intermediate_key, leaf_key;
