@@ -20,6 +20,7 @@
 #include "common/rpc/tls.h"
 #include "common/rpc/limits.h"
 #include "common/rpc/malformed_request.h"
+#include "common/x509/trust_store_dir.h"
 #include "verifier/config.h"
 #include "verifier/enrollment/enroller.h"
 #include "verifier/enrollment/tpm_identity_checks.h"
@@ -115,6 +116,22 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<veu::verifier::TpmIdentityChecks>> identity =
       veu::verifier::TpmIdentityChecks::FromRootsDir(config->ek_roots_dir());
   if (!identity.ok()) return Fail(identity.status());
+  {
+    // Operators see at start what revocation covers, and why any CRL was left out.
+    const veu::x509::CrlSet& crls = (*identity)->crls();
+    veu::Log("verifier", absl::StrCat("EK roots ", config->ek_roots_dir(), ": ",
+                                      (*identity)->roots().entries().size(), " CA certificate(s), ",
+                                      (*identity)->roots().skipped().size(), " file(s) skipped; ",
+                                      crls.crls().size(), " CRL(s) loaded from ",
+                                      veu::x509::kCrlSubdir, "/, ", crls.skipped().size(),
+                                      " skipped"));
+    for (const std::string& s : (*identity)->roots().skipped()) {
+      veu::Log("verifier", absl::StrCat("EK roots: skipped ", s));
+    }
+    for (const std::string& s : crls.skipped()) {
+      veu::Log("verifier", absl::StrCat("EK CRLs: skipped ", s));
+    }
+  }
 
   veu::verifier::Enroller enroller(db, identity->get(),
                                    absl::Seconds(config->enrollment_timeout_seconds()),

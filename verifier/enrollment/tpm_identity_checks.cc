@@ -18,7 +18,8 @@ namespace veu::verifier {
 absl::StatusOr<std::unique_ptr<TpmIdentityChecks>> TpmIdentityChecks::FromRootsDir(
     const std::string& dir) {
   ASSIGN_OR_RETURN(x509::TrustStore store, x509::LoadTrustStoreDir(dir));
-  return std::make_unique<TpmIdentityChecks>(std::move(store));
+  ASSIGN_OR_RETURN(x509::CrlSet crls, x509::LoadEkCrls(dir, store));
+  return std::make_unique<TpmIdentityChecks>(std::move(store), std::move(crls));
 }
 
 CheckOutcome TpmIdentityChecks::Verify(const veu::v1::TpmPublicIdentity& identity,
@@ -26,7 +27,9 @@ CheckOutcome TpmIdentityChecks::Verify(const veu::v1::TpmPublicIdentity& identit
   absl::StatusOr<x509::EkCertificate> cert = x509::ParseEkCertificate(identity.ek_certificate());
   if (!cert.ok()) return {veu::v1::EK_CERT_MALFORMED, std::string(cert.status().message())};
   verified->ek_spki_sha256 = cert->spki_sha256();
-  x509::ChainResult chain = x509::VerifyEkChain(*cert, roots_, now);
+  x509::ChainOptions options;
+  options.crls = &crls_;
+  x509::ChainResult chain = x509::VerifyEkChain(*cert, roots_, now, options);
   if (!chain.accepted) return {chain.reason, chain.detail};
   std::vector<std::string> subjects;
   for (const auto& link : chain.chain) subjects.push_back(link.subject);

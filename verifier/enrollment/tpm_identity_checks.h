@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/x509/crl_set.h"
 #include "common/x509/trust_store.h"
 #include "verifier/enrollment/identity_checks.h"
 
@@ -14,8 +15,10 @@ namespace veu::verifier {
 
 class TpmIdentityChecks final : public IdentityChecks {
  public:
-  explicit TpmIdentityChecks(x509::TrustStore roots) : roots_(std::move(roots)) {}
-  // Loads the manufacturer CAs once (see common/x509/trust_store_dir.h).
+  explicit TpmIdentityChecks(x509::TrustStore roots, x509::CrlSet crls = {})
+      : roots_(std::move(roots)), crls_(std::move(crls)) {}
+  // Loads the manufacturer CAs and the CRLs in `dir`/crls/ once (see
+  // common/x509/trust_store_dir.h); EK certificates a CRL lists fail with EK_CERT_REVOKED.
   static absl::StatusOr<std::unique_ptr<TpmIdentityChecks>> FromRootsDir(const std::string& dir);
 
   CheckOutcome Verify(const veu::v1::TpmPublicIdentity& identity, absl::Time now,
@@ -24,8 +27,13 @@ class TpmIdentityChecks final : public IdentityChecks {
                               const std::string& secret, std::string* credential_blob,
                               std::string* encrypted_secret) const override;
 
+  // What was loaded, for the operator's start-up log.
+  const x509::TrustStore& roots() const { return roots_; }
+  const x509::CrlSet& crls() const { return crls_; }
+
  private:
   const x509::TrustStore roots_;
+  const x509::CrlSet crls_;
 };
 
 // SHA-256 of the SubjectPublicKeyInfo of an EK certificate in any stored form (DER, PEM, NV

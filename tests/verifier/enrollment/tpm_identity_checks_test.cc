@@ -11,6 +11,7 @@
 
 #include "common/tpm/structures.h"
 #include "tests/common/tpm/quote_builder.h"
+#include "tests/common/x509/test_files.h"
 #include "tests/common/x509/test_pki.h"
 #include "tests/support/status_matchers.h"
 
@@ -191,6 +192,37 @@ TEST_F(TpmIdentityChecksTest, RefusesTheCertifiedKeyInAnUnrestrictedPublicArea) 
   ASSERT_OK(marshalled);
   id.set_ek_public(*marshalled);
   EXPECT_EQ(Verify(id).reason, veu::v1::EK_PUBLIC_MISMATCH);
+}
+
+TEST_F(TpmIdentityChecksTest, RefusesAnEkCertificateItsCaRevokedInTheCrlsFolder) {
+  pki::TempDir dir;
+  pki::WriteFile(dir.path() + "/root.der", ca_->der);
+  pki::CrlSpec crl;
+  crl.issuer = ca_->name;
+  crl.signer_key = ca_->key;
+  crl.revoked_serials = {7};  // EkCertificate's serial
+  pki::WriteFile(dir.path() + "/crls/vendor.crl", pki::MakeCrl(crl));
+  absl::StatusOr<std::unique_ptr<TpmIdentityChecks>> checks =
+      TpmIdentityChecks::FromRootsDir(dir.path());
+  ASSERT_OK(checks);
+  EXPECT_EQ((*checks)->crls().crls().size(), 1u);
+  VerifiedIdentity verified;
+  const CheckOutcome outcome = (*checks)->Verify(Identity(), absl::Now(), &verified);
+  EXPECT_EQ(outcome.reason, veu::v1::EK_CERT_REVOKED);
+  EXPECT_THAT(outcome.detail, HasSubstr("vendor.crl"));
+}
+
+TEST_F(TpmIdentityChecksTest, AcceptsAnEkCertificateTheCrlDoesNotList) {
+  pki::CrlSpec crl;
+  crl.issuer = ca_->name;
+  crl.signer_key = ca_->key;
+  crl.revoked_serials = {8};
+  const x509::TrustStore roots = TrustOnly(*ca_);
+  const TpmIdentityChecks checks(roots,
+                                 x509::CrlSet::FromFiles({{"vendor.crl", pki::MakeCrl(crl)}}, roots));
+  VerifiedIdentity verified;
+  const CheckOutcome outcome = checks.Verify(Identity(), absl::Now(), &verified);
+  EXPECT_EQ(outcome.reason, veu::v1::REASON_UNSPECIFIED) << outcome.detail;
 }
 
 TEST_F(TpmIdentityChecksTest, RefusesBytesThatAreNotACertificate) {
