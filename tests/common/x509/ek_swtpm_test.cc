@@ -13,6 +13,7 @@
 #include "common/x509/ek_chain.h"
 #include "common/x509/trust_store_dir.h"
 #include "tests/common/x509/test_files.h"
+#include "tests/common/x509/test_pki.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/swtpm_process.h"
 
@@ -94,6 +95,38 @@ TEST_F(EkSwtpmTest, VeuctlEkVerifyExitCodesSayAcceptedRejectedAndUnusable) {
       RunShell(absl::StrCat(veuctl, " ek verify --cert '", cert, "' --roots /nonexistent", quiet)),
       2);
   EXPECT_EQ(RunShell(absl::StrCat(veuctl, " ek verify --cert '", cert, "'", quiet)), 2);
+}
+
+// Needs no TPM, only the veuctl binary this suite already depends on.
+TEST(VeuctlEkVerify, SaysRevokedForACertificateACrlListsFromTheFolderOrFromCrlFlag) {
+  const std::string veuctl = std::string(VEU_BINARY_DIR) + "/verifier/veuctl/veuctl";
+  const testing::TestPki pki = testing::MakePki();
+  testing::TempDir dir;
+  const std::string roots = dir.path() + "/roots";
+  testing::WriteFile(roots + "/root.der", pki.root);
+  testing::WriteFile(roots + "/intermediate.der", pki.intermediate);
+  testing::WriteFile(dir.path() + "/leaf.der", pki.leaf);
+  const std::string crl = testing::MakeCrl(
+      {.issuer = {{"O", "Test TPM Vendor"}, {"CN", "Test EK Intermediate CA"}},
+       .signer_key = pki.intermediate_key,
+       .revoked_serials = {3}});
+  testing::WriteFile(dir.path() + "/new.crl", crl);
+  const std::string base =
+      absl::StrCat(veuctl, " ek verify --cert '", dir.path(), "/leaf.der' --roots '", roots, "'");
+  const std::string out = dir.path() + "/out.txt";
+  const std::string to_out = absl::StrCat(" >'", out, "' 2>&1");
+
+  EXPECT_EQ(RunShell(base + to_out), 0) << ReadFileOrDie(out);
+  EXPECT_THAT(ReadFileOrDie(out), HasSubstr("revocation: not checked"));
+  EXPECT_EQ(RunShell(absl::StrCat(base, " --crl '", dir.path(), "/new.crl' --json", to_out)), 1);
+  EXPECT_THAT(ReadFileOrDie(out),
+              ::testing::AllOf(HasSubstr("\"EK_CERT_REVOKED\""), HasSubstr("\"revoked\": true"),
+                               HasSubstr("new.crl")));
+  testing::WriteFile(roots + "/crls/vendor.crl", crl);
+  EXPECT_EQ(RunShell(base + to_out), 1);
+  EXPECT_THAT(ReadFileOrDie(out),
+              ::testing::AllOf(HasSubstr("REJECTED: EK_CERT_REVOKED"), HasSubstr("vendor.crl")));
+  EXPECT_EQ(RunShell(absl::StrCat(base, " --crl '", dir.path(), "/missing.crl'", to_out)), 2);
 }
 
 }  // namespace
