@@ -4,8 +4,10 @@
 // Build and run: fuzz/run.sh ek_certificate (clang-14, -fsanitize=fuzzer,address,undefined).
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
+#include "common/x509/crl_set.h"
 #include "common/x509/ek_certificate.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -19,5 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)veu::x509::NamesMatch(cert->issuer_der(), cert->subject_der());
   }
   (void)veu::x509::ParseCertificateFile(bytes);
+  static const veu::x509::TrustStore kNoCas;
+  (void)veu::x509::CrlSet::FromFiles({{"input", std::string(bytes)}}, kNoCas);
   return 0;
 }
