@@ -32,6 +32,27 @@ absl::Status CheckRow(const v1::AcceleratorModel& m, const v1::Eccn3A090Threshol
   if (!tpp.ok()) {
     return absl::InvalidArgumentError(where + ": " + std::string(tpp.status().message()));
   }
+  // A peak that gives the TPP must say what was published and how the dense figure follows
+  // (where two precisions tie, one is enough).
+  const v1::PrecisionPeak* deciding = nullptr;
+  bool stated = false;
+  for (const v1::PrecisionPeak& p : m.peaks()) {
+    if (p.dense_tops() * p.bit_length() != *tpp) continue;
+    if (deciding == nullptr) deciding = &p;
+    stated |= !p.published().empty();
+  }
+  if (!stated) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: peak %s gives the TPP but has no `published` (the figure as its source states it, "
+        "and how dense_tops follows from it)",
+        where, deciding->precision()));
+  }
+  if (m.memory_bandwidth_gbps() < 0 || !std::isfinite(m.memory_bandwidth_gbps()) ||
+      (m.memory_bandwidth_gbps() > 0 && m.memory_bandwidth_source().empty())) {
+    return absl::InvalidArgumentError(
+        where + ": memory_bandwidth_gbps must be a positive published figure with a "
+                "memory_bandwidth_source (leave both unset when none is published)");
+  }
   const uint64_t rounded = static_cast<uint64_t>(std::floor(*tpp + 1e-6));
   if (m.tpp() != rounded) {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -54,15 +75,6 @@ absl::Status CheckRow(const v1::AcceleratorModel& m, const v1::Eccn3A090Threshol
 }
 
 }  // namespace
-
-v1::Eccn3A090Thresholds DefaultThresholds() {
-  v1::Eccn3A090Thresholds t;
-  t.set_tpp_min(4800);
-  t.set_tpp_dense_min(1600);
-  t.set_density_min(5.92);
-  t.set_h100_equivalent_tpp(15831);
-  return t;
-}
 
 absl::StatusOr<double> ComputeTpp(const v1::AcceleratorModel& model) {
   if (model.peaks().empty()) {
@@ -98,8 +110,14 @@ std::string_view Classify3A090(double tpp, double die_area_mm2, const v1::Eccn3A
 
 absl::StatusOr<Catalogue> Catalogue::Create(const v1::AcceleratorCatalogue& data) {
   Catalogue c(data);
-  if (!c.data_.has_thresholds() || c.data_.thresholds().tpp_min() == 0) {
-    *c.data_.mutable_thresholds() = DefaultThresholds();
+  // No threshold lives in code: the rule changes, and a pack that omits them must not be judged
+  // against figures nobody chose for it.
+  const v1::Eccn3A090Thresholds& t = c.data_.thresholds();
+  if (!c.data_.has_thresholds() || t.tpp_min() == 0 || t.tpp_dense_min() == 0 ||
+      !(t.density_min() > 0) || t.h100_equivalent_tpp() == 0) {
+    return absl::InvalidArgumentError(
+        "catalogue.thresholds needs tpp_min, tpp_dense_min, density_min and h100_equivalent_tpp "
+        "(the ECCN 3A090.a thresholds of the rule the pack encodes); none is built in");
   }
   for (int i = 0; i < c.data_.models_size(); ++i) {
     const v1::AcceleratorModel& m = c.data_.models(i);

@@ -22,10 +22,6 @@ inline constexpr std::string_view kEccnUndetermined = "undetermined";
 inline constexpr std::string_view kEccnUnknown = "unknown";  // device not in the catalogue
 inline constexpr std::string_view kUnknownModel = "unknown";
 
-// The 3A090.a thresholds of the January 2025 rule: TPP >= 4800, or TPP >= 1600 with
-// performance density >= 5.92; H100-equivalent = TPP / 15831.
-v1::Eccn3A090Thresholds DefaultThresholds();
-
 // TPP = max over `model.peaks` of dense_tops x bit_length (the datasheet dense figure is
 // already 2 x MacTOPS), unrounded. InvalidArgument if there are no peaks or a peak has a
 // non-positive or non-finite figure or a bit length outside 1..64.
@@ -44,7 +40,9 @@ class Catalogue {
  public:
   // Recomputes every row's TPP (rounded down), density and ECCN and rejects the catalogue
   // (InvalidArgument naming the model) if a declared figure disagrees, a row lacks a model
-  // name, PCI IDs or source, or two rows claim the same vendor:device.
+  // name, PCI IDs or source, the peak giving its TPP has no `published` figure, a bandwidth has
+  // no source, or two rows claim the same vendor:device. Thresholds come only from `data`: a
+  // catalogue without all four is refused (no figure is built in).
   static absl::StatusOr<Catalogue> Create(const v1::AcceleratorCatalogue& data);
 
   // The row for vendor:device, or nullptr. `*is_virtual_function` (if given) is set when

@@ -11,7 +11,7 @@ v1::CountryTier TierOf(std::string_view iso_code, const v1::CountryTiers& tiers)
   for (const v1::Country& c : tiers.countries()) {
     if (c.iso_code() == iso_code) return c.tier();
   }
-  return tiers.default_tier() == v1::COUNTRY_TIER_UNSPECIFIED ? v1::TIER_2 : tiers.default_tier();
+  return tiers.complete() ? tiers.default_tier() : v1::COUNTRY_TIER_UNSPECIFIED;
 }
 
 absl::StatusOr<Distribution> EvaluateDistribution(const std::vector<CountryTpp>& sites,
@@ -39,6 +39,7 @@ absl::StatusOr<Distribution> EvaluateDistribution(const std::vector<CountryTpp>&
         d.total_tpp == 0 ? 0.0 : static_cast<double>(tpp) / static_cast<double>(d.total_tpp)};
     if (c.tier == v1::TIER_1) tier1 += tpp;
     if (c.tier == v1::TIER_3) d.tier3_tpp += tpp;
+    if (c.tier == v1::COUNTRY_TIER_UNSPECIFIED && tpp > 0) d.untiered_countries.push_back(iso);
     if (iso == "US") d.us_share = c.share;
     if (c.tier != v1::TIER_1 && c.share > d.largest_other_share) {
       d.largest_other_share = c.share;

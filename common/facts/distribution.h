@@ -33,6 +33,9 @@ struct Distribution {
   std::string largest_other_country;  // the non-Tier-1 country with the most TPP
   double largest_other_share = 0;
   uint64_t tier3_tpp = 0;  // any is a finding: Tier 3 is not a UVEU destination
+  // Countries holding TPP that no tier list of the pack places (the lists are a selection), so
+  // whether they are Tier 2 or Tier 3 is unknown: the shares are not established while any is.
+  std::vector<std::string> untiered_countries;
   double us_share = 0;
   bool tier1_share_ok = true;         // tier1_share >= caps.uveu_min_tier1_share
   bool single_other_ok = true;        // every non-Tier-1 share <= caps.uveu_max_single_...
@@ -40,10 +43,12 @@ struct Distribution {
   std::vector<std::string> findings;  // one sentence per failed condition
 };
 
-// The tier of `iso_code` in `tiers`, or tiers.default_tier (TIER_2 when unset).
+// The tier of `iso_code` in `tiers`; for an unlisted country, tiers.default_tier when the lists
+// are `complete`, else COUNTRY_TIER_UNSPECIFIED (unknown, never a silent Tier 2).
 v1::CountryTier TierOf(std::string_view iso_code, const v1::CountryTiers& tiers);
 
-// Sums `sites` per country and checks the UVEU shares against `caps`. An organisation with no
+// Sums `sites` per country and checks the UVEU shares against `caps`. A country of unknown tier
+// counts as non-Tier-1 (Tier 1 is listed in full) and is named in untiered_countries. An organisation with no
 // attested TPP satisfies every share trivially (and the result says total_tpp 0).
 // InvalidArgument if an iso_code is not two upper-case letters, or the total overflows.
 absl::StatusOr<Distribution> EvaluateDistribution(const std::vector<CountryTpp>& sites,

@@ -6,24 +6,11 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/facts/control_params.h"
 #include "common/hex.h"
 
 namespace veu::facts {
 namespace {
-
-using Params = google::protobuf::Map<std::string, std::string>;
-
-std::string Param(const v1::Control& c, const std::string& key, const std::string& fallback) {
-  auto it = c.parameters().find(key);
-  return it == c.parameters().end() ? fallback : it->second;
-}
-
-std::optional<uint64_t> Number(const std::string& s) {
-  uint64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
 
 std::vector<std::string> SplitOn(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -45,10 +32,26 @@ class Outcome {
  public:
   void Fail(std::string why) { failures_.push_back(std::move(why)); }
   void Note(std::string what) { notes_.push_back(std::move(what)); }
+  // The facts only approximate the condition: with no failure the result is NEEDS_EVIDENCE,
+  // never PASS, and `limits` (what the facts do not show) ends the evidence line.
+  void ProxyOnly(std::string limits) { proxy_limits_ = std::move(limits); }
+  // The control could not be judged (facts absent); wins over PASS and NEEDS_EVIDENCE.
+  void NotEvaluated(std::string why) { not_evaluated_.push_back(std::move(why)); }
   v1::CheckResult Result(const v1::Control& c) const {
     v1::CheckResult r;
     r.set_check(c.id());
-    if (failures_.empty()) {
+    if (failures_.empty() && !not_evaluated_.empty()) {
+      r.set_status(v1::CHECK_NOT_EVALUATED);
+      r.set_reason(v1::CONTROL_NOT_EVALUATED);
+      std::vector<std::string> all = not_evaluated_;
+      all.insert(all.end(), notes_.begin(), notes_.end());
+      r.set_detail(absl::StrJoin(all, "; "));
+    } else if (failures_.empty() && !proxy_limits_.empty()) {
+      r.set_status(v1::CHECK_NEEDS_EVIDENCE);
+      r.set_reason(v1::CONTROL_NEEDS_EVIDENCE);
+      r.set_detail(absl::StrCat("shows: ", absl::StrJoin(notes_, "; "),
+                                "; does not show: ", proxy_limits_));
+    } else if (failures_.empty()) {
       r.set_status(v1::CHECK_PASS);
       r.set_detail(absl::StrJoin(notes_, "; "));
     } else {
@@ -60,7 +63,8 @@ class Outcome {
   }
 
  private:
-  std::vector<std::string> failures_, notes_;
+  std::vector<std::string> failures_, notes_, not_evaluated_;
+  std::string proxy_limits_;
 };
 
 // Collection errors on files under any of `prefixes` make the dependent control fail.
@@ -76,9 +80,10 @@ void FailOnErrors(const google::protobuf::RepeatedPtrField<v1::CollectionError>&
   }
 }
 
-void PrivilegedAccess(const v1::Control& c, const v1::AccessControls& ac, Outcome& out) {
+void PrivilegedAccess(const PrivilegedAccessParams& p, const v1::AccessControls& ac,
+                      Outcome& out) {
   FailOnErrors(ac.errors(), {"/etc/passwd", "/etc/group", "/etc/sudoers"}, out);
-  const uint64_t max_uid0 = Number(Param(c, "max_uid0_accounts", "1")).value_or(1);
+  const uint64_t max_uid0 = p.max_uid0_accounts;
   std::vector<std::string> uid0;
   for (const auto& a : ac.privileged_accounts()) {
     if (a.uid() == 0 && !a.no_local_account()) uid0.push_back(a.name());
@@ -87,7 +92,7 @@ void PrivilegedAccess(const v1::Control& c, const v1::AccessControls& ac, Outcom
     out.Fail(absl::StrFormat("%d accounts have UID 0 (%s); at most %d allowed", uid0.size(),
                              absl::StrJoin(uid0, ", "), max_uid0));
   }
-  if (Param(c, "allow_nopasswd_all", "false") != "true") {
+  if (!p.allow_nopasswd_all) {
     for (const auto& r : ac.sudo().rules()) {
       const bool passwordless = r.nopasswd() || !ac.sudo().authenticate_disabled_at().empty();
       if (r.grants_root() && r.all_commands() && passwordless) {
@@ -97,18 +102,26 @@ void PrivilegedAccess(const v1::Control& c, const v1::AccessControls& ac, Outcom
     }
   }
   out.Note(absl::StrFormat("%d privileged accounts", ac.privileged_accounts_size()));
+  // Members of the pack's admin groups, as the agent read them from /etc/group.
+  for (const auto& g : ac.admin_groups()) {
+    if (std::find(p.admin_groups.begin(), p.admin_groups.end(), g.group()) == p.admin_groups.end()) {
+      continue;
+    }
+    out.Note(absl::StrFormat("group %s: %s", g.group(),
+                             g.members().empty() ? "no members" : absl::StrJoin(g.members(), ",")));
+  }
 }
 
-void RemoteAccess(const v1::Control& c, const v1::AccessControls& ac, Outcome& out) {
+void RemoteAccess(const RemoteAccessParams& p, const v1::AccessControls& ac, Outcome& out) {
   FailOnErrors(ac.errors(), {"/etc/ssh"}, out);
   if (!ac.sshd().present()) {
     out.Note("no sshd_config: sshd not installed");
     return;
   }
   const std::map<std::string, std::string> wanted = {
-      {"PermitRootLogin", Param(c, "permit_root_login", "no")},
-      {"PasswordAuthentication", Param(c, "password_authentication", "no")},
-      {"KbdInteractiveAuthentication", Param(c, "kbd_interactive_authentication", "no")}};
+      {"PermitRootLogin", p.permit_root_login},
+      {"PasswordAuthentication", p.password_authentication},
+      {"KbdInteractiveAuthentication", p.kbd_interactive_authentication}};
   for (const auto& s : ac.sshd().settings()) {
     auto it = wanted.find(s.keyword());
     if (it == wanted.end()) continue;
@@ -136,12 +149,12 @@ void RemoteAccess(const v1::Control& c, const v1::AccessControls& ac, Outcome& o
   }
 }
 
-void AuditLogging(const v1::Control& c, const v1::AccessControls& ac, Outcome& out) {
+void AuditLogging(const AuditLoggingParams& p, const v1::AccessControls& ac, Outcome& out) {
   FailOnErrors(ac.errors(), {"/etc/audit", "/proc"}, out);
-  if (Param(c, "auditd_running", "true") == "true" && !ac.audit().auditd_running()) {
+  if (p.auditd_running && !ac.audit().auditd_running()) {
     out.Fail("auditd is not running");
   }
-  const std::string want = Param(c, "rules_sha256", "");
+  const std::string& want = p.rules_sha256;
   uint32_t rule_lines = 0;
   bool matched = want.empty();
   for (const auto& f : ac.audit().rules()) {
@@ -155,9 +168,9 @@ void AuditLogging(const v1::Control& c, const v1::AccessControls& ac, Outcome& o
   if (!matched) out.Fail("no audit rules file has the approved digest " + want);
 }
 
-void Firewall(const v1::Control& c, const v1::AccessControls& ac, Outcome& out) {
+void Firewall(const FirewallParams& p, const v1::AccessControls& ac, Outcome& out) {
   FailOnErrors(ac.errors(), {"/etc/nftables.conf", "/etc/iptables"}, out);
-  const std::string want = Param(c, "configured_sha256", "");
+  const std::string& want = p.configured_sha256;
   if (ac.firewall().configured().empty()) {
     out.Fail("no firewall ruleset configured (/etc/nftables.conf, /etc/iptables/rules.v4|v6)");
     return;
@@ -187,10 +200,11 @@ int LockdownLevel(const std::string& mode) {
   return -1;  // not reported
 }
 
-void KernelHardening(const v1::Control& c, const v1::AccessControls& ac, Outcome& out) {
+void KernelHardening(const KernelHardeningParams& p, const v1::AccessControls& ac,
+                     Outcome& out) {
   FailOnErrors(ac.errors(), {"/sys/kernel/security", "/sys/fs/selinux", "/sys/module/apparmor"},
                out);
-  const std::string min = Param(c, "min_lockdown", "integrity");
+  const std::string& min = p.min_lockdown;
   if (LockdownLevel(ac.kernel().lockdown()) < LockdownLevel(min)) {
     out.Fail(absl::StrFormat(
         "kernel lockdown is \"%s\"; at least \"%s\" required",
@@ -199,15 +213,17 @@ void KernelHardening(const v1::Control& c, const v1::AccessControls& ac, Outcome
   out.Note(absl::StrFormat("lockdown %s; SELinux %s; AppArmor %s",
                            ac.kernel().lockdown().empty() ? "not available" : ac.kernel().lockdown(),
                            ModeName(ac.kernel().selinux()), ModeName(ac.kernel().apparmor())));
-  if (!Param(c, "require_lsm", "").empty() && ac.kernel().selinux() != v1::ENFORCING &&
+  if (p.require_lsm && ac.kernel().selinux() != v1::ENFORCING &&
       ac.kernel().apparmor() != v1::ENFORCING) {
     out.Fail("neither SELinux (enforcing) nor AppArmor (enabled) is active");
   }
 }
 
-void StorageEncryption(const v1::Control& c, const v1::AccessControls& ac, Outcome& out) {
+// Weight paths on dm-crypt/LUKS. A proxy for the para. 8 storage conditions: never a pass.
+void WeightPathsOnLuks(const std::vector<std::string>& paths, const v1::AccessControls& ac,
+                       Outcome& out) {
   FailOnErrors(ac.errors(), {"/proc/mounts"}, out);
-  for (const std::string& path : SplitOn(Param(c, "paths", ""), ',')) {
+  for (const std::string& path : paths) {
     const v1::DataPathStorage* found = nullptr;
     for (const auto& s : ac.storage()) {
       if (s.path() == path) found = &s;
@@ -223,17 +239,58 @@ void StorageEncryption(const v1::Control& c, const v1::AccessControls& ac, Outco
   }
 }
 
-void AcceleratorInventory(const v1::Control& c, const v1::Inventory& inv,
+constexpr char kLuksLimits[] =
+    "that the files there are the controlled (ECCN 4E091) weights or that no copy is kept "
+    "elsewhere, who holds the LUKS key, or the storage conditions of Supplement No. 10 para. 8 "
+    "themselves (the volume is unlocked while mounted); those need the operator's records";
+
+void StorageEncryption(const StorageEncryptionParams& p, const v1::AccessControls& ac,
+                       Outcome& out) {
+  WeightPathsOnLuks(p.paths, ac, out);
+  out.ProxyOnly(kLuksLimits);
+}
+
+// Para. 15 asks to protect weights: rate-limit devices that touch them and keep a narrow access
+// API. Encrypted weight paths and GPU confidential-computing mode are evidence towards it, not
+// the condition, so the result is at most NEEDS_EVIDENCE.
+void WeightProtection(const WeightProtectionParams& p, const v1::Facts& facts, Outcome& out) {
+  WeightPathsOnLuks(p.paths, facts.access(), out);
+  const v1::NvmlStatus& nvml = facts.inventory().nvml();
+  const bool known = nvml.available() && nvml.confidential_computing_known();
+  if (p.gpu_confidential_computing != CcRequirement::kNotRequired) {
+    const bool required = p.gpu_confidential_computing == CcRequirement::kRequired;
+    if (!known) {
+      const std::string why = absl::StrFormat(
+          "GPU confidential-computing state unknown (%s)",
+          nvml.available() ? "the driver does not report it" : "NVML not available");
+      if (required) out.NotEvaluated(why); else out.Note(why);
+    } else if (!nvml.confidential_computing_on()) {
+      if (required) {
+        out.Fail("GPU confidential-computing mode is off (NVML), and the pack requires it");
+      } else {
+        out.Note("GPU confidential-computing mode is off (NVML; the pack prefers it on)");
+      }
+    } else {
+      out.Note("GPU confidential-computing mode on (NVML, as the driver reports it)");
+    }
+  }
+  out.ProxyOnly(
+      "that devices touching the weights are rate-limited or that access goes through a narrow "
+      "API (Supplement No. 10 para. 15); NVML's CC state is the driver's report, not an NVIDIA "
+      "attestation report; and, for the paths, " + std::string(kLuksLimits));
+}
+
+void AcceleratorInventory(const AcceleratorInventoryParams& p, const v1::Inventory& inv,
                           const SiteAuthorisation& site, Outcome& out, bool* evaluated) {
   for (const auto& e : inv.errors()) out.Fail("inventory incomplete: " + e.message());
-  if (Param(c, "unknown_accelerators", "fail") == "fail" && inv.totals().unknown_count() > 0) {
+  if (p.fail_on_unknown && inv.totals().unknown_count() > 0) {
     out.Fail(absl::StrFormat("%d accelerators are not in the catalogue, so their TPP is unknown",
                              inv.totals().unknown_count()));
   }
   std::optional<uint64_t> max_count = site.max_accelerators;
-  if (!max_count) max_count = Number(Param(c, "max_count", ""));
+  if (!max_count) max_count = p.max_count;
   std::optional<uint64_t> max_tpp = site.max_tpp;
-  if (!max_tpp) max_tpp = Number(Param(c, "max_tpp", ""));
+  if (!max_tpp) max_tpp = p.max_tpp;
   *evaluated = max_count.has_value() || max_tpp.has_value();
   const uint64_t site_count = uint64_t{inv.totals().count()} + site.other_nodes_accelerators;
   const uint64_t site_tpp = inv.totals().tpp() + site.other_nodes_tpp;
@@ -263,13 +320,16 @@ std::vector<v1::CheckResult> EvaluateHostControls(const v1::PolicyPack& pack,
   const v1::AccessControls& ac = facts.access();
   for (const v1::Control& c : pack.controls()) {
     Outcome out;
+    // Parameters come from the same readers the pack loader ran (control_params.h), so every
+    // declared key is one this code uses; a bad value cannot reach here from a loaded pack.
+    ParamReader params(c);
     switch (c.check()) {
       case v1::NEEDS_EVIDENCE: {
         v1::CheckResult r;
         r.set_check(c.id());
         r.set_status(v1::CHECK_NEEDS_EVIDENCE);
         r.set_reason(v1::CONTROL_NEEDS_EVIDENCE);
-        r.set_detail(Param(c, "evidence", "documents or officer attestation"));
+        r.set_detail(ReadNeedsEvidenceParams(params).evidence);
         results.push_back(std::move(r));
         continue;
       }
@@ -278,31 +338,35 @@ std::vector<v1::CheckResult> EvaluateHostControls(const v1::PolicyPack& pack,
         r.set_check(c.id());
         r.set_status(v1::CHECK_NOT_EVALUATED);
         r.set_reason(v1::CONTROL_NOT_EVALUATED);
-        r.set_detail("runtime integrity (IMA) is not measured yet");
+        r.set_detail(ReadRuntimeIntegrityParams(params).status);
         results.push_back(std::move(r));
         continue;
       }
       case v1::PRIVILEGED_ACCESS:
-        PrivilegedAccess(c, ac, out);
+        PrivilegedAccess(ReadPrivilegedAccessParams(params), ac, out);
         break;
       case v1::REMOTE_ACCESS:
-        RemoteAccess(c, ac, out);
+        RemoteAccess(ReadRemoteAccessParams(params), ac, out);
         break;
       case v1::AUDIT_LOGGING:
-        AuditLogging(c, ac, out);
+        AuditLogging(ReadAuditLoggingParams(params), ac, out);
         break;
       case v1::FIREWALL:
-        Firewall(c, ac, out);
+        Firewall(ReadFirewallParams(params), ac, out);
         break;
       case v1::KERNEL_HARDENING:
-        KernelHardening(c, ac, out);
+        KernelHardening(ReadKernelHardeningParams(params), ac, out);
         break;
       case v1::STORAGE_ENCRYPTION:
-        StorageEncryption(c, ac, out);
+        StorageEncryption(ReadStorageEncryptionParams(params), ac, out);
+        break;
+      case v1::WEIGHT_PROTECTION:
+        WeightProtection(ReadWeightProtectionParams(params), facts, out);
         break;
       case v1::ACCELERATOR_INVENTORY: {
         bool evaluated = false;
-        AcceleratorInventory(c, facts.inventory(), site, out, &evaluated);
+        AcceleratorInventory(ReadAcceleratorInventoryParams(params), facts.inventory(), site, out,
+                             &evaluated);
         v1::CheckResult r = out.Result(c);
         if (r.status() == v1::CHECK_PASS && !evaluated) {
           r.set_status(v1::CHECK_NOT_EVALUATED);
@@ -314,6 +378,10 @@ std::vector<v1::CheckResult> EvaluateHostControls(const v1::PolicyPack& pack,
       }
       default:
         continue;  // evaluated elsewhere (see the header)
+    }
+    if (!params.error().ok()) {
+      // Only a pack that skipped ValidatePolicyPack gets here: its value cannot be judged.
+      out.NotEvaluated(std::string(params.error().message()));
     }
     results.push_back(out.Result(c));
   }

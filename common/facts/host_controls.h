@@ -28,8 +28,12 @@ struct SiteAuthorisation {
 
 // One CheckResult per control of the kinds evaluated here (check = control id), in pack order:
 // PRIVILEGED_ACCESS, REMOTE_ACCESS, AUDIT_LOGGING, FIREWALL, KERNEL_HARDENING,
-// STORAGE_ENCRYPTION, ACCELERATOR_INVENTORY -> PASS or FAIL (CONTROL_FAILED);
-// RUNTIME_INTEGRITY -> NOT_EVALUATED; NEEDS_EVIDENCE -> NEEDS_EVIDENCE.
+// ACCELERATOR_INVENTORY -> PASS or FAIL (CONTROL_FAILED); STORAGE_ENCRYPTION and
+// WEIGHT_PROTECTION are proxies (LUKS, GPU confidential-computing mode) and give at most
+// NEEDS_EVIDENCE, the detail saying what the facts show and what they do not, FAIL when a path is
+// not on LUKS (or CC is required and off), NOT_EVALUATED when a required CC state is unknown;
+// RUNTIME_INTEGRITY -> NOT_EVALUATED; NEEDS_EVIDENCE -> NEEDS_EVIDENCE. Parameters are read
+// with control_params.h.
 // MEASURED_BOOT and SECURE_BOOT (event-log appraisal), ACCELERATOR_SITE and
 // COMPUTE_DISTRIBUTION (organisation-wide, see distribution.h) give no result here.
 // Facts the agent could not read (collection errors on the files a control depends on) make

@@ -21,8 +21,12 @@ inline constexpr size_t kMaxPolicyPackBytes = 4 << 20;
 absl::StatusOr<v1::PolicyPack> ParsePolicyPack(std::string_view text, std::string_view source_name);
 
 // Checks a pack: id and version set; every control has id, title, clause and a check kind,
-// ids are unique; the catalogue passes Catalogue::Create; tiers name each country once.
-// InvalidArgument naming the offending control, country or catalogue row.
+// ids are unique, and its parameters pass its kind's reader (control_params.h: no parameter
+// the code never reads, none missing or outside its vocabulary); tiers name each country once by
+// an ISO 3166-1 alpha-2 code, cite their Tier 1 / Tier 3 sources, and give unlisted countries a
+// tier only when `complete`; the VEU-06 shares agree with caps; the catalogue passes
+// Catalogue::Create (which needs thresholds). InvalidArgument naming the offending control
+// (and parameter), country or catalogue row; through ParsePolicyPack, "line N:" too.
 absl::Status ValidatePolicyPack(const v1::PolicyPack& pack);
 
 // Reads and parses the file at `path` (the only I/O in veu_facts; for mains and tests).

@@ -72,7 +72,8 @@ export VEU_ADMIN_SOCKET="$demo_dir/admin.sock"
 
 step "site and single-use enrolment token"
 "$veuctl" site add "$site" --org "Example AI Cloud" --country DE --address "Frankfurt DC-1" \
-  --authorised-accelerators 8 --authorised-tpp 130000
+  --authorised-accelerators 8 --authorised-tpp 130000 \
+  --veu-type universal --headquarters DE --ownership "demo: no ownership records"
 # The token is a secret until used: readable by this user only, whatever the caller's umask.
 (umask 077 && "$veuctl" site token "$site" --ttl 600 >"$demo_dir/token")
 

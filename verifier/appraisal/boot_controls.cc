@@ -2,7 +2,10 @@
 
 #include <string>
 
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "common/check_result.h"
+#include "common/facts/control_params.h"
 
 namespace veu::verifier {
 namespace {
@@ -18,7 +21,14 @@ bool IsMeasuredBootCheck(const std::string& id) {
 }
 
 veu::v1::CheckResult MeasuredBoot(const veu::v1::Control& control,
-                                  const std::vector<veu::v1::CheckResult>& checks) {
+                                  const std::vector<veu::v1::CheckResult>& checks,
+                                  const veu::v1::MeasuredBootFacts* mb) {
+  facts::ParamReader params(control);
+  const facts::MeasuredBootParams p = facts::ReadMeasuredBootParams(params);
+  if (!params.error().ok()) {
+    return Result(control, veu::v1::CHECK_NOT_EVALUATED, veu::v1::CONTROL_NOT_EVALUATED,
+                  std::string(params.error().message()));
+  }
   bool replayed = false;
   bool any = false;
   for (const auto& c : checks) {
@@ -40,12 +50,35 @@ veu::v1::CheckResult MeasuredBoot(const veu::v1::Control& control,
     return Result(control, veu::v1::CHECK_NOT_EVALUATED, veu::v1::CONTROL_NOT_EVALUATED,
                   "no event log replayed to the quote");
   }
+  // The control names the PCRs whose events it vouches for: each must be bound to the quote.
+  std::vector<uint32_t> unbound;
+  for (uint32_t pcr : p.pcrs) {
+    bool bound = false;
+    if (mb != nullptr) {
+      for (uint32_t b : mb->bound_pcrs()) bound |= b == pcr;
+    }
+    if (!bound) unbound.push_back(pcr);
+  }
+  if (!unbound.empty()) {
+    return Result(control, veu::v1::CHECK_NOT_EVALUATED, veu::v1::CONTROL_NOT_EVALUATED,
+                  absl::StrFormat("PCR %s not bound to the verified quote; the control covers "
+                                  "PCRs %s",
+                                  absl::StrJoin(unbound, ","), absl::StrJoin(p.pcrs, ",")));
+  }
   return Result(control, veu::v1::CHECK_PASS, veu::v1::REASON_UNSPECIFIED,
-                "event log replays to the quoted PCRs; structural and reference checks pass");
+                absl::StrFormat("event log replays to the quoted PCRs (%s bound; reference "
+                                "values for bank %s); structural and reference checks pass",
+                                absl::StrJoin(p.pcrs, ","), p.bank));
 }
 
 veu::v1::CheckResult SecureBoot(const veu::v1::Control& control,
                                 const veu::v1::MeasuredBootFacts* mb) {
+  facts::ParamReader params(control);
+  facts::ReadSecureBootParams(params);  // `require: enabled`, the only requirement it knows
+  if (!params.error().ok()) {
+    return Result(control, veu::v1::CHECK_NOT_EVALUATED, veu::v1::CONTROL_NOT_EVALUATED,
+                  std::string(params.error().message()));
+  }
   if (mb == nullptr || !mb->secure_boot().evaluated()) {
     return Result(control, veu::v1::CHECK_NOT_EVALUATED, veu::v1::CONTROL_NOT_EVALUATED,
                   "Secure Boot state unknown: PCR 7 not bound to a verified quote");
@@ -69,7 +102,7 @@ std::vector<veu::v1::CheckResult> EvaluateBootControls(
   for (const veu::v1::Control& control : pack.controls()) {
     switch (control.check()) {
       case veu::v1::MEASURED_BOOT:
-        out.push_back(MeasuredBoot(control, checks_so_far));
+        out.push_back(MeasuredBoot(control, checks_so_far, measured_boot));
         break;
       case veu::v1::SECURE_BOOT:
         out.push_back(SecureBoot(control, measured_boot));

@@ -3,8 +3,15 @@
 //     identity this verified report shows that was seen at another site opens a diversion case;
 //     while any case naming the site is open, the control FAILs (ACCELERATOR_DIVERSION) for
 //     every node of both sites, until an operator resolves it (`veuctl diversion resolve`).
-//   COMPUTE_DISTRIBUTION (VEU-06): the organisation's attested TPP by country must meet the
-//     UVEU shares (common/facts/distribution.h), from every site's last verified inventories.
+//   COMPUTE_DISTRIBUTION (VEU-06): for a Universal VEU (Site.veu_type), the organisation's
+//     attested TPP by country must meet the control's shares (common/facts/distribution.h), from
+//     every site's last verified inventories; a site without one, a country no tier list places,
+//     an unrecorded VEU type or headquarters make it NOT_EVALUATED unless a definite finding
+//     (Tier 3 compute; a share broken with every inventory known) makes it FAIL.
+//   INSTALLED_BASE_CAP: for a National VEU, the organisation's verified TPP in the site's country
+//     in H100-equivalents against the pack's cap in force on `now`'s date (caps.nveu_caps):
+//     FAIL above it (INSTALLED_BASE_CAP_EXCEEDED); NOT_EVALUATED before the first stated cap,
+//     or while a site has no verified inventory.
 // Pure: the caller reads the organisation's state from the store into OrganisationContext.
 #ifndef VEU_VERIFIER_APPRAISAL_ORGANISATION_CONTROLS_H_
 #define VEU_VERIFIER_APPRAISAL_ORGANISATION_CONTROLS_H_

@@ -245,10 +245,10 @@ grpc::Status RegulatorService::GetInventoryReport(grpc::ServerContext* ctx,
   in.policy_version = absl::StrCat(options_.pack->id(), "@", options_.pack->version());
   in.tiers = options_.pack->tiers();
   in.caps = options_.pack->caps();
-  for (const auto& c : options_.pack->controls()) {
-    auto it = c.parameters().find("us_headquartered");
-    if (c.check() == veu::v1::COMPUTE_DISTRIBUTION && it != c.parameters().end()) {
-      in.us_headquartered = it->second == "true";
+  // The >= 50 % US share binds a US-headquartered Universal VEU, as its site records say.
+  for (const auto& site : sites) {
+    if (site.veu_type() == veu::v1::VEU_TYPE_UNIVERSAL && site.headquarters_country() == "US") {
+      in.us_headquartered = true;
     }
   }
   // Each agent's last verified inventory before a moment, from its logged appraisals.

@@ -16,7 +16,7 @@ namespace {
 int RunSiteAdd(const std::vector<std::string>& args) {
   absl::StatusOr<ParsedFlags> flags =
       ParseFlags(args, {"socket", "org", "country", "address", "authorised-accelerators",
-                        "authorised-tpp"},
+                        "authorised-tpp", "veu-type", "headquarters", "ownership"},
                  {"json"});
   if (!flags.ok() || flags->positional.size() != 1) {
     std::cerr << "veuctl site add: " << (flags.ok() ? "give exactly one site NAME" : flags.status().message()) << "\n";
@@ -43,6 +43,33 @@ int RunSiteAdd(const std::vector<std::string>& args) {
     }
     site.set_authorised_tpp(tpp);
   }
+  // The organisation's authorisation (Supplement No. 10 para. 6 binds a Universal VEU; its US
+  // share a US-headquartered one): unset stays unset, and VEU-06 says not-evaluated.
+  if (auto v = flags->Get("veu-type")) {
+    if (*v == "universal") {
+      site.set_veu_type(veu::v1::VEU_TYPE_UNIVERSAL);
+    } else if (*v == "national") {
+      site.set_veu_type(veu::v1::VEU_TYPE_NATIONAL);
+    } else {
+      std::cerr << "veuctl site add: --veu-type is universal or national\n";
+      return kExitUsage;
+    }
+  }
+  auto is_country = [](const std::string& c) {
+    return c.size() == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z';
+  };
+  if (auto v = flags->Get("headquarters")) {
+    if (!is_country(*v)) {
+      std::cerr << "veuctl site add: --headquarters is an ISO 3166-1 alpha-2 code (\"US\")\n";
+      return kExitUsage;
+    }
+    site.set_headquarters_country(*v);
+  }
+  if (!site.country().empty() && !is_country(site.country())) {
+    std::cerr << "veuctl site add: --country is an ISO 3166-1 alpha-2 code (\"DE\")\n";
+    return kExitUsage;
+  }
+  site.set_ownership_note(flags->Get("ownership").value_or(""));
   AdminClient client = ConnectAdmin(AdminSocketPath(*flags));
   veu::v1::Site added;
   grpc::Status s = client.admin->AddSite(CallContext().get(), site, &added);
@@ -92,9 +119,15 @@ int RunSiteShow(const std::vector<std::string>& args) {
   }
   const veu::v1::Site& site = status.site();
   std::cout << absl::StrFormat(
-      "site %s\n  organisation  %s\n  country       %s\n  address       %s\n"
+      "site %s\n  organisation  %s\n  veu type      %s\n  headquarters  %s\n  ownership     %s\n"
+      "  country       %s\n  address       %s\n"
       "  authorised    %s accelerators, %s TPP\n  verdict       %s\n  agents        %d\n",
-      site.name(), site.organisation(), site.country(), site.address(),
+      site.name(), site.organisation(),
+      site.veu_type() == veu::v1::VEU_TYPE_UNIVERSAL  ? "universal"
+      : site.veu_type() == veu::v1::VEU_TYPE_NATIONAL ? "national"
+                                                      : "not recorded",
+      site.headquarters_country().empty() ? "not recorded" : site.headquarters_country(),
+      site.ownership_note().empty() ? "-" : site.ownership_note(), site.country(), site.address(),
       site.authorised_accelerators() ? absl::StrCat(site.authorised_accelerators()) : "-",
       site.authorised_tpp() ? absl::StrCat(site.authorised_tpp()) : "-",
       VerdictName(status.verdict()), status.agents_size());
@@ -160,7 +193,8 @@ int RunAgentAllow(const std::vector<std::string>& args) {
 
 VEUCTL_COMMAND(kSiteAdd, "site add",
                "site add NAME [--org ORG] [--country CC] [--address TEXT] "
-               "[--authorised-accelerators N] [--authorised-tpp TPP] [--json]",
+               "[--authorised-accelerators N] [--authorised-tpp TPP] "
+               "[--veu-type universal|national] [--headquarters CC] [--ownership TEXT] [--json]",
                RunSiteAdd);
 VEUCTL_COMMAND(kSiteList, "site list", "site list [--json]", RunSiteList);
 VEUCTL_COMMAND(kSiteShow, "site show", "site show NAME [--json]", RunSiteShow);

@@ -82,7 +82,12 @@ namespace {
 // This machine (or CI container) as it is: whatever it has, collection completes, every
 // accelerator gets a role, and the JSON renders. Real NVML is tried if present.
 TEST(CollectTest, LiveSystemCollectsAndRendersWithoutCrashing) {
-  auto catalogue = facts::Catalogue::Create(v1::AcceleratorCatalogue());
+  v1::AcceleratorCatalogue empty;  // no rows; thresholds are required and come from the pack
+  empty.mutable_thresholds()->set_tpp_min(4800);
+  empty.mutable_thresholds()->set_tpp_dense_min(1600);
+  empty.mutable_thresholds()->set_density_min(5.92);
+  empty.mutable_thresholds()->set_h100_equivalent_tpp(15831);
+  auto catalogue = facts::Catalogue::Create(empty);
   ASSERT_OK(catalogue.status());
   NvmlGpuInventorySource nvml;
   CollectOptions options;

@@ -13,6 +13,24 @@ using ::testing::HasSubstr;
 using ::veu::testing::IsOkAndHolds;
 using ::veu::testing::StatusIs;
 
+// The 3A090.a thresholds of the January 2025 rule (design/regulation.md), as a pack states them:
+// the code has none of its own.
+v1::Eccn3A090Thresholds RuleThresholds() {
+  v1::Eccn3A090Thresholds t;
+  t.set_tpp_min(4800);
+  t.set_tpp_dense_min(1600);
+  t.set_density_min(5.92);
+  t.set_h100_equivalent_tpp(15831);
+  return t;
+}
+
+// An empty catalogue with the rule's thresholds.
+v1::AcceleratorCatalogue Data() {
+  v1::AcceleratorCatalogue data;
+  *data.mutable_thresholds() = RuleThresholds();
+  return data;
+}
+
 v1::AcceleratorModel Model(std::string name, uint32_t device,
                            std::vector<std::tuple<std::string, double, uint32_t>> peaks,
                            double die_area = 0) {
@@ -27,6 +45,7 @@ v1::AcceleratorModel Model(std::string name, uint32_t device,
     p->set_precision(precision);
     p->set_dense_tops(tops);
     p->set_bit_length(bits);
+    p->set_published("unit test figure, dense");
   }
   m.set_die_area_mm2(die_area);
   m.set_source("unit test");
@@ -38,7 +57,7 @@ v1::AcceleratorModel Declared(v1::AcceleratorModel m) {
   const double tpp = *ComputeTpp(m);
   m.set_tpp(static_cast<uint64_t>(tpp + 1e-6));
   m.set_performance_density(PerformanceDensity(tpp, m.die_area_mm2()));
-  m.set_eccn(std::string(Classify3A090(tpp, m.die_area_mm2(), DefaultThresholds())));
+  m.set_eccn(std::string(Classify3A090(tpp, m.die_area_mm2(), RuleThresholds())));
   return m;
 }
 
@@ -47,21 +66,21 @@ TEST(TppTest, H100SxmFp8DensePeakGivesTpp15831) {
   auto tpp = ComputeTpp(m);
   ASSERT_OK(tpp.status());
   EXPECT_EQ(static_cast<uint64_t>(*tpp), 15831u);
-  EXPECT_EQ(Classify3A090(*tpp, 814, DefaultThresholds()), kEccn3A090a);
+  EXPECT_EQ(Classify3A090(*tpp, 814, RuleThresholds()), kEccn3A090a);
 }
 
 TEST(TppTest, A100Int8PeakGivesTpp4992AndIsControlled) {
   auto m = Model("A100", 0x20b0, {{"INT8", 624, 8}, {"FP16", 312, 16}}, 826);
   EXPECT_THAT(ComputeTpp(m), IsOkAndHolds(4992.0));
   // Below 4,800? No: 4,992 >= 4,800 on TPP alone.
-  EXPECT_EQ(Classify3A090(4992, 826, DefaultThresholds()), kEccn3A090a);
+  EXPECT_EQ(Classify3A090(4992, 826, RuleThresholds()), kEccn3A090a);
 }
 
 TEST(TppTest, H20At2368IsNot3A090aBecauseItsDensityIsLow) {
   auto m = Model("H20", 0x2329, {{"FP8", 296, 8}}, 814);
   EXPECT_THAT(ComputeTpp(m), IsOkAndHolds(2368.0));
   EXPECT_LT(PerformanceDensity(2368, 814), 5.92);
-  EXPECT_EQ(Classify3A090(2368, 814, DefaultThresholds()), kEccnNot3A090a);
+  EXPECT_EQ(Classify3A090(2368, 814, RuleThresholds()), kEccnNot3A090a);
 }
 
 TEST(TppTest, TakesThePrecisionWithTheHighestTpp) {
@@ -71,7 +90,7 @@ TEST(TppTest, TakesThePrecisionWithTheHighestTpp) {
 }
 
 TEST(TppTest, DensityRuleControlsMidTppPartsOnlyAtOrAbove592) {
-  const auto t = DefaultThresholds();
+  const auto t = RuleThresholds();
   EXPECT_EQ(Classify3A090(2000, 300, t), kEccn3A090a);          // density 6.67
   EXPECT_EQ(Classify3A090(2000, 400, t), kEccnNot3A090a);       // density 5.0
   EXPECT_EQ(Classify3A090(1600, 1600 / 5.92, t), kEccn3A090a);  // exactly on both lines
@@ -86,7 +105,7 @@ TEST(TppTest, RejectsPeakWithoutBitLength) {
 }
 
 TEST(CatalogueTest, RejectsRowWhoseDeclaredTppDisagreesWithItsPeaks) {
-  v1::AcceleratorCatalogue data;
+  v1::AcceleratorCatalogue data = Data();
   auto m = Declared(Model("H100 SXM5", 0x2330, {{"FP8", 1978.9, 8}}, 814));
   m.set_tpp(15832);
   *data.add_models() = m;
@@ -95,7 +114,7 @@ TEST(CatalogueTest, RejectsRowWhoseDeclaredTppDisagreesWithItsPeaks) {
 }
 
 TEST(CatalogueTest, RejectsRowWhoseDeclaredEccnDisagreesWithTheThresholds) {
-  v1::AcceleratorCatalogue data;
+  v1::AcceleratorCatalogue data = Data();
   auto m = Declared(Model("H20", 0x2329, {{"FP8", 296, 8}}, 814));
   m.set_eccn("3A090.a");
   *data.add_models() = m;
@@ -104,7 +123,7 @@ TEST(CatalogueTest, RejectsRowWhoseDeclaredEccnDisagreesWithTheThresholds) {
 }
 
 TEST(CatalogueTest, RejectsTwoRowsClaimingOnePciId) {
-  v1::AcceleratorCatalogue data;
+  v1::AcceleratorCatalogue data = Data();
   *data.add_models() = Declared(Model("A", 0x1111, {{"FP8", 100, 8}}));
   *data.add_models() = Declared(Model("B", 0x1111, {{"FP8", 200, 8}}));
   EXPECT_THAT(Catalogue::Create(data),
@@ -112,7 +131,7 @@ TEST(CatalogueTest, RejectsTwoRowsClaimingOnePciId) {
 }
 
 TEST(CatalogueTest, RejectsRowWithoutSource) {
-  v1::AcceleratorCatalogue data;
+  v1::AcceleratorCatalogue data = Data();
   auto m = Declared(Model("A", 0x1111, {{"FP8", 100, 8}}));
   m.clear_source();
   *data.add_models() = m;
@@ -120,8 +139,43 @@ TEST(CatalogueTest, RejectsRowWithoutSource) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no source")));
 }
 
-TEST(CatalogueTest, LooksUpModelsAndMarksVirtualFunctionIds) {
+TEST(CatalogueTest, RefusesACatalogueWithoutThresholdsBecauseNoneIsBuiltIn) {
   v1::AcceleratorCatalogue data;
+  *data.add_models() = Declared(Model("A", 0x1111, {{"FP8", 100, 8}}));
+  EXPECT_THAT(Catalogue::Create(data),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("none is built in")));
+  data = Data();
+  data.mutable_thresholds()->clear_density_min();
+  EXPECT_THAT(Catalogue::Create(data),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("density_min")));
+}
+
+TEST(CatalogueTest, RefusesARowWhoseTppPeakDoesNotSayWhatWasPublished) {
+  v1::AcceleratorCatalogue data = Data();
+  auto m = Declared(Model("GB300", 0x31c2, {{"FP4", 15000, 4}, {"FP8", 5000, 8}}));
+  m.mutable_peaks(0)->clear_published();  // FP4 gives the TPP (60,000)
+  *data.add_models() = m;
+  EXPECT_THAT(Catalogue::Create(data),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("peak FP4 gives the TPP")));
+  // The other peak may go without: it does not decide the TPP.
+  data.mutable_models(0)->mutable_peaks(0)->set_published("x");
+  data.mutable_models(0)->mutable_peaks(1)->clear_published();
+  EXPECT_OK(Catalogue::Create(data).status());
+}
+
+TEST(CatalogueTest, MemoryBandwidthNeedsItsSource) {
+  v1::AcceleratorCatalogue data = Data();
+  auto m = Declared(Model("A", 0x1111, {{"FP8", 100, 8}}));
+  m.set_memory_bandwidth_gbps(3350);
+  *data.add_models() = m;
+  EXPECT_THAT(Catalogue::Create(data), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                HasSubstr("memory_bandwidth_source")));
+  data.mutable_models(0)->set_memory_bandwidth_source("datasheet");
+  EXPECT_OK(Catalogue::Create(data).status());
+}
+
+TEST(CatalogueTest, LooksUpModelsAndMarksVirtualFunctionIds) {
+  v1::AcceleratorCatalogue data = Data();
   auto m = Declared(Model("MI300X", 0x74a1, {{"FP8", 2614.9, 8}}));
   m.mutable_pci_ids(0)->set_vendor_id(0x1002);
   v1::PciId* vf = m.add_pci_ids();
@@ -167,7 +221,7 @@ TEST(TotalsTest, CountsEachPhysicalDeviceOnceAndFlagsUnknownTppAsLowerBound) {
 }
 
 TEST(ClassifyTest, UnknownDeviceOfAcceleratorVendorIsReportedNotDropped) {
-  auto c = Catalogue::Create(v1::AcceleratorCatalogue());
+  auto c = Catalogue::Create(Data());
   ASSERT_OK(c.status());
   v1::AcceleratorDevice d;
   d.set_vendor_id(0x10de);

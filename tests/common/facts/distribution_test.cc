@@ -40,6 +40,24 @@ TEST_F(DistributionTest, ComplyingOrganisationHasNoFindings) {
   EXPECT_TRUE(d->us_share_ok);
   EXPECT_THAT(d->findings, IsEmpty());
   EXPECT_EQ(d->countries[0].iso_code, "US");
+  // The pack lists no Tier 2 country and its Tier 3 list is a selection: these are not placed.
+  EXPECT_THAT(d->untiered_countries, ::testing::ElementsAre("BR", "IN", "SA"));
+}
+
+TEST_F(DistributionTest, AnUnlistedCountryIsNotSilentlyTier2) {
+  auto d = Eval({{"US", 99}, {"ZZ", 1}});
+  ASSERT_OK(d.status());
+  ASSERT_THAT(d->countries, SizeIs(2));
+  EXPECT_EQ(d->countries[1].tier, v1::COUNTRY_TIER_UNSPECIFIED);
+  EXPECT_THAT(d->untiered_countries, ::testing::ElementsAre("ZZ"));
+  // With complete lists, the pack's default tier applies.
+  v1::CountryTiers complete = pack_.tiers();
+  complete.set_complete(true);
+  complete.set_default_tier(v1::TIER_2);
+  auto c = EvaluateDistribution({{"US", 99}, {"ZZ", 1}}, complete, pack_.caps(), false);
+  ASSERT_OK(c.status());
+  EXPECT_EQ(c->countries[1].tier, v1::TIER_2);
+  EXPECT_THAT(c->untiered_countries, IsEmpty());
 }
 
 TEST_F(DistributionTest, FlagsTier1ShareBelow75PercentAndOneCountryAbove7Percent) {

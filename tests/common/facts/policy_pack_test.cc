@@ -4,14 +4,19 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "common/facts/catalogue.h"
+#include "common/facts/control_params.h"
+#include "common/facts/distribution.h"
 #include "tests/support/status_matchers.h"
 
 namespace veu::facts {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::veu::testing::StatusIs;
 
@@ -26,7 +31,11 @@ TEST(ShippedPolicyPackTest, ParsesAndEveryControlHasIdTitleAndClause) {
   for (const v1::Control& c : pack->controls()) {
     EXPECT_FALSE(c.id().empty());
     EXPECT_FALSE(c.title().empty()) << c.id();
-    EXPECT_THAT(c.clause(), HasSubstr("Supplement No. 10 to Part 748")) << c.id();
+    // Every control names the text it rests on: a Supplement No. 10 paragraph, or (the NVEU
+    // caps) the section of the rule itself.
+    EXPECT_THAT(c.clause(), ::testing::AnyOf(HasSubstr("Supplement No. 10 to Part 748"),
+                                             HasSubstr("15 CFR 748.15")))
+        << c.id();
     EXPECT_NE(c.check(), v1::CHECK_KIND_UNSPECIFIED) << c.id();
   }
 }
@@ -114,6 +123,212 @@ TEST(PolicyPackTest, RejectsDuplicateControlIds) {
                          controls { id: "C-1" title: "u" clause: "c" check: NEEDS_EVIDENCE })",
                               "p.textproto"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("defined twice")));
+}
+
+std::string ShippedText() {
+  std::ifstream in(kShippedPack);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+// The shipped pack with `insert` placed after the first line containing `after`.
+std::string ShippedWith(const std::string& after, const std::string& insert) {
+  std::string text = ShippedText();
+  const size_t at = text.find(after);
+  EXPECT_NE(at, std::string::npos) << after;
+  const size_t eol = text.find('\n', at);
+  text.insert(eol + 1, insert);
+  return text;
+}
+
+std::string ShippedReplacing(const std::string& from, const std::string& to) {
+  std::string text = ShippedText();
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  text.replace(at, from.size(), to);
+  return text;
+}
+
+int LineOf(const std::string& text, const std::string& needle) {
+  const size_t at = text.find(needle);
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + at, '\n'));
+}
+
+// --- Every declared parameter is read (issue 16) ---
+
+TEST(ControlParameters, EveryParameterOfTheShippedPackIsReadByItsControlsCode) {
+  auto pack = LoadPolicyPackFile(kShippedPack);
+  ASSERT_OK(pack.status());
+  for (const v1::Control& c : pack->controls()) {
+    EXPECT_OK(CheckControlParameters(c)) << c.id();
+  }
+}
+
+TEST(ControlParameters, AParameterNoCodeReadsRefusesThePackNamingControlKeyAndLine) {
+  // The parameter issue 16 found: declared for VEU-06, read by nothing.
+  const std::string text = ShippedWith("key: \"us_hq_min_us_share\"",
+                                       "  parameters { key: \"us_headquartered\" value: \"true\" }\n");
+  const int line = LineOf(text, "key: \"us_headquartered\"");
+  EXPECT_THAT(ParsePolicyPack(text, "veu-2025.textproto"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("veu-2025.textproto: line " + std::to_string(line)),
+                             HasSubstr("control VEU-06.distribution declares parameter "
+                                       "`us_headquartered`, which no code"))));
+}
+
+TEST(ControlParameters, AValueOutsideTheChecksVocabularyRefusesThePack) {
+  const std::string text = ShippedReplacing(
+      "key: \"gpu_confidential_computing\" value: \"preferred\"",
+      "key: \"gpu_confidential_computing\" value: \"sometimes\"");
+  EXPECT_THAT(ParsePolicyPack(text, "p"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("VEU-15.weight-protection"),
+                             HasSubstr("`gpu_confidential_computing` is \"sometimes\""),
+                             HasSubstr("required | preferred | not-required"))));
+}
+
+TEST(ControlParameters, AMissingRequiredShareRefusesThePack) {
+  const std::string text =
+      ShippedReplacing("  parameters { key: \"min_tier1_share\" value: \"0.75\" }\n", "");
+  EXPECT_THAT(ParsePolicyPack(text, "p"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("control VEU-06.distribution: parameter `min_tier1_share` is "
+                                 "required")));
+}
+
+TEST(ControlParameters, ControlSharesThatDisagreeWithCapsRefuseThePack) {
+  const std::string text =
+      ShippedReplacing("key: \"min_tier1_share\" value: \"0.75\"", "key: \"min_tier1_share\" value: \"0.7\"");
+  EXPECT_THAT(ParsePolicyPack(text, "p"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("one rule needs one figure")));
+}
+
+TEST(ControlParameters, ReaderRecordsWhatWasRead) {
+  v1::Control c;
+  c.set_id("C");
+  (*c.mutable_parameters())["a"] = "1";
+  (*c.mutable_parameters())["b"] = "2";
+  ParamReader r(c);
+  EXPECT_EQ(r.String("a", ""), "1");
+  EXPECT_EQ(r.String("z", "fallback"), "fallback");
+  EXPECT_THAT(r.Unread(), ::testing::ElementsAre("b"));
+  EXPECT_OK(r.error());
+}
+
+TEST(ControlParameters, MeasuredBootReadsItsPcrListAndBank) {
+  v1::Control c;
+  c.set_id("MB");
+  c.set_check(v1::MEASURED_BOOT);
+  (*c.mutable_parameters())["pcrs"] = "0-2,7";
+  ParamReader r(c);
+  EXPECT_THAT(ReadMeasuredBootParams(r).pcrs, ::testing::ElementsAre(0u, 1u, 2u, 7u));
+  (*c.mutable_parameters())["bank"] = "sha1";
+  EXPECT_THAT(CheckControlParameters(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("`bank` is \"sha1\"")));
+  (*c.mutable_parameters())["bank"] = "sha256";
+  (*c.mutable_parameters())["pcrs"] = "0-99";
+  EXPECT_THAT(CheckControlParameters(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("`pcrs`")));
+}
+
+// --- Country tiers (issue 16) ---
+
+TEST(CountryTiers, Tier1CitesSupplementNo5ParagraphAAndTier3SaysItIsASelection) {
+  auto pack = LoadPolicyPackFile(kShippedPack);
+  ASSERT_OK(pack.status());
+  EXPECT_THAT(pack->tiers().tier1_source(), HasSubstr("Supplement No. 5 to Part 740, paragraph (a)"));
+  EXPECT_THAT(pack->tiers().tier3_source(), HasSubstr("Country Group D:5"));
+  EXPECT_THAT(pack->tiers().tier3_source(), HasSubstr("Macau"));
+  EXPECT_THAT(pack->tiers().tier3_source(), HasSubstr("INCOMPLETE"));
+  EXPECT_FALSE(pack->tiers().complete());
+  EXPECT_EQ(TierOf("MO", pack->tiers()), v1::TIER_3);
+  EXPECT_EQ(TierOf("DE", pack->tiers()), v1::TIER_1);
+}
+
+TEST(CountryTiers, AnUnlistedCountryHasNoTierWhileTheListsAreASelectionNeverTier2) {
+  auto pack = LoadPolicyPackFile(kShippedPack);
+  ASSERT_OK(pack.status());
+  EXPECT_EQ(TierOf("ZZ", pack->tiers()), v1::COUNTRY_TIER_UNSPECIFIED);
+  v1::CountryTiers complete = pack->tiers();
+  complete.set_complete(true);
+  complete.set_default_tier(v1::TIER_2);
+  EXPECT_EQ(TierOf("ZZ", complete), v1::TIER_2);
+}
+
+TEST(CountryTiers, ADefaultTierWithoutCompleteListsRefusesThePack) {
+  const std::string text = ShippedReplacing("  complete: false\n", "  default_tier: TIER_2\n");
+  EXPECT_THAT(ParsePolicyPack(text, "p"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("default_tier TIER_2 but are not `complete: true`")));
+  EXPECT_THAT(ParsePolicyPack(ShippedReplacing("  complete: false\n", "  complete: true\n"), "p"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no default_tier")));
+}
+
+TEST(CountryTiers, AnInvalidCountryCodeRefusesThePack) {
+  const std::string text = ShippedReplacing("iso_code: \"MO\"", "iso_code: \"mo\"");
+  EXPECT_THAT(ParsePolicyPack(text, "p"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ISO 3166-1 alpha-2")));
+}
+
+TEST(CountryTiers, ATierListWithoutItsSourceRefusesThePack) {
+  auto pack = LoadPolicyPackFile(kShippedPack);
+  ASSERT_OK(pack.status());
+  v1::PolicyPack p = *pack;
+  p.mutable_tiers()->clear_tier3_source();
+  EXPECT_THAT(ValidatePolicyPack(p),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("tier3_source")));
+}
+
+// --- Catalogue (issue 16) ---
+
+TEST(PackCatalogue, APackWithoutThresholdsIsRefused) {
+  const std::string text = ShippedReplacing(
+      "thresholds { tpp_min: 4800 tpp_dense_min: 1600 density_min: 5.92 h100_equivalent_tpp: 15831 }",
+      "");
+  EXPECT_THAT(ParsePolicyPack(text, "p"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("none is built in")));
+}
+
+TEST(PackCatalogue, ARowWhoseInputsDoNotGiveItsTppIsRefusedWithItsLine) {
+  const std::string text = ShippedReplacing("tpp: 36000", "tpp: 36001");
+  const int line = LineOf(text, "model: \"B200\"") - 1;  // the `models {` line
+  EXPECT_THAT(ParsePolicyPack(text, "p"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("line " + std::to_string(line)),
+                             HasSubstr("declares tpp 36001 but its peaks give 36000"))));
+}
+
+TEST(PackCatalogue, RowsStateThePublishedInputsGb300FromFp4AndB200FromTheSparseFigureHalved) {
+  auto pack = LoadPolicyPackFile(kShippedPack);
+  ASSERT_OK(pack.status());
+  for (const auto& m : pack->catalogue().models()) {
+    if (m.model() == "GB300 (per GPU)") {
+      ASSERT_EQ(m.peaks_size(), 1);
+      EXPECT_EQ(m.peaks(0).precision(), "FP4");
+      EXPECT_EQ(m.peaks(0).bit_length(), 4u);
+      EXPECT_THAT(m.peaks(0).published(), HasSubstr("derived"));
+      EXPECT_TRUE(m.unconfirmed());
+    }
+    if (m.model() == "B200") {
+      EXPECT_THAT(m.source(), HasSubstr("sparse"));
+      EXPECT_THAT(m.peaks(0).published(), HasSubstr("with sparsity"));
+    }
+    EXPECT_EQ(m.memory_bandwidth_gbps(), 0) << m.model() << ": no published figure in regulation.md";
+  }
+}
+
+TEST(ShippedPolicyPackTest, WeightProtectionIsItsOwnCheckNotTheLuksCheckAgain) {
+  auto pack = LoadPolicyPackFile(kShippedPack);
+  ASSERT_OK(pack.status());
+  for (const v1::Control& c : pack->controls()) {
+    if (c.id() == "VEU-15.weight-protection") {
+      EXPECT_EQ(c.check(), v1::WEIGHT_PROTECTION);
+    }
+    if (c.id() == "VEU-08.weight-storage") {
+      EXPECT_EQ(c.check(), v1::STORAGE_ENCRYPTION);
+    }
+  }
 }
 
 TEST(PolicyPackTest, MissingFileIsNotFound) {

@@ -147,29 +147,201 @@ TEST(OrganisationControls, WithoutTheOrganisationsViewBothAreNotEvaluated) {
   EXPECT_EQ(Result(out, "VEU-06.distribution").status(), veu::v1::CHECK_NOT_EVALUATED);
 }
 
+// A site of a Universal VEU headquartered in `hq`.
+veu::v1::Site UveuSite(const std::string& name, const std::string& country,
+                       const std::string& hq = "DE") {
+  veu::v1::Site s = MakeSite(name, country);
+  s.set_veu_type(veu::v1::VEU_TYPE_UNIVERSAL);
+  s.set_headquarters_country(hq);
+  return s;
+}
+
+// The shipped pack with the UAE listed as Tier 2 (the shipped lists are a selection and list no
+// Tier 2 country, so a pass outside Tier 1 needs the country placed explicitly).
+veu::v1::PolicyPack PackWithUaeTier2() {
+  veu::v1::PolicyPack pack = Pack();
+  veu::v1::Country* ae = pack.mutable_tiers()->add_countries();
+  ae->set_iso_code("AE");
+  ae->set_name("United Arab Emirates");
+  ae->set_tier(veu::v1::TIER_2);
+  return pack;
+}
+
+std::vector<std::string> Serials(int n) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < n; ++i) ids.push_back("serial:" + std::to_string(i));
+  return ids;
+}
+
+veu::v1::CheckResult Distribution(const veu::v1::PolicyPack& pack, const veu::v1::Site& site,
+                                  const OrganisationContext& ctx, int h100s) {
+  OrganisationControlsOutcome out =
+      EvaluateOrganisationControls(pack, site, "agent-b", Identified(Serials(h100s)), &ctx, kNow);
+  return Result(out, "VEU-06.distribution");
+}
+
 TEST(ComputeDistribution, Tier1MajorityAndSmallOtherSharesPass) {
   OrganisationContext ctx;
   // Other sites: 95 H100s in Germany and the US; this node adds 5 in the UAE (5 %).
   ctx.organisation_sites = {{"DE", 50 * 15831}, {"US", 45 * 15831}};
-  std::vector<std::string> ids;
-  for (int i = 0; i < 5; ++i) ids.push_back("serial:" + std::to_string(i));
-  OrganisationControlsOutcome out = EvaluateOrganisationControls(
-      Pack(), MakeSite("dubai", "AE"), "agent-b", Identified(ids), &ctx, kNow);
-  EXPECT_EQ(Result(out, "VEU-06.distribution").status(), veu::v1::CHECK_PASS)
-      << Result(out, "VEU-06.distribution").detail();
+  const auto r = Distribution(PackWithUaeTier2(), UveuSite("dubai", "AE"), ctx, 5);
+  EXPECT_EQ(r.status(), veu::v1::CHECK_PASS) << r.detail();
+  EXPECT_THAT(r.detail(), HasSubstr("Universal VEU, headquarters DE"));
 }
 
 TEST(ComputeDistribution, OneNonTier1CountryAboveSevenPercentFails) {
   OrganisationContext ctx;
   ctx.organisation_sites = {{"DE", 90 * 15831}};
-  std::vector<std::string> ids;
-  for (int i = 0; i < 10; ++i) ids.push_back("serial:" + std::to_string(i));
-  OrganisationControlsOutcome out = EvaluateOrganisationControls(
-      Pack(), MakeSite("dubai", "AE"), "agent-b", Identified(ids), &ctx, kNow);
-  const auto& r = Result(out, "VEU-06.distribution");
+  const auto r = Distribution(Pack(), UveuSite("dubai", "AE"), ctx, 10);
   EXPECT_EQ(r.status(), veu::v1::CHECK_FAIL);
   EXPECT_EQ(r.reason(), veu::v1::COMPUTE_SHARE_EXCEEDED);
-  EXPECT_THAT(r.detail(), HasSubstr("AE"));
+  EXPECT_THAT(r.detail(), HasSubstr("AE holds 10.00%"));
+}
+
+TEST(ComputeDistribution, Tier1ShareBelowSeventyFivePercentFails) {
+  // Four other countries at 6.5 % each (each within 7 %) leave 74 % in Tier 1.
+  veu::v1::PolicyPack pack = PackWithUaeTier2();
+  for (const char* iso : {"SA", "IN", "BR"}) {
+    veu::v1::Country* c = pack.mutable_tiers()->add_countries();
+    c->set_iso_code(iso);
+    c->set_tier(veu::v1::TIER_2);  // placed explicitly for the test
+  }
+  OrganisationContext ctx;
+  ctx.organisation_sites = {{"DE", 148 * 15831}, {"AE", 13 * 15831}, {"SA", 13 * 15831},
+                            {"IN", 13 * 15831}};
+  const auto r = Distribution(pack, UveuSite("sao-paulo", "BR"), ctx, 13);
+  EXPECT_EQ(r.status(), veu::v1::CHECK_FAIL) << r.detail();
+  EXPECT_THAT(r.detail(), HasSubstr("74.00% of TPP is in Tier 1 countries; at least 75.00%"));
+  EXPECT_THAT(r.detail(), ::testing::Not(HasSubstr("may hold at most")));
+}
+
+TEST(ComputeDistribution, UsHeadquarteredUveuNeedsHalfItsTppInTheUs) {
+  OrganisationContext ctx;
+  ctx.organisation_sites = {{"DE", 60 * 15831}};
+  const auto r = Distribution(Pack(), UveuSite("virginia", "US", "US"), ctx, 40);
+  EXPECT_EQ(r.status(), veu::v1::CHECK_FAIL) << r.detail();
+  EXPECT_THAT(r.detail(), HasSubstr("40.00% of TPP is in the US; a US-headquartered UVEU needs at "
+                                    "least 50.00%"));
+  // The same shares for a German-headquartered UVEU pass: the rule binds US headquarters only.
+  EXPECT_EQ(Distribution(Pack(), UveuSite("virginia", "US", "DE"), ctx, 40).status(),
+            veu::v1::CHECK_PASS);
+}
+
+TEST(ComputeDistribution, ASiteWithoutVerifiedInventoryLeavesTheSharesNotEvaluated) {
+  OrganisationContext ctx;
+  ctx.organisation_sites = {{"DE", 50 * 15831}};
+  ctx.sites_without_inventory = 1;
+  const auto r = Distribution(Pack(), UveuSite("berlin", "DE"), ctx, 10);
+  EXPECT_EQ(r.status(), veu::v1::CHECK_NOT_EVALUATED) << r.detail();
+  EXPECT_THAT(r.detail(), HasSubstr("1 sites have no verified inventory"));
+  // Nor does a share failure stand while a site's inventory is missing...
+  ctx.organisation_sites = {{"DE", 50 * 15831}};
+  EXPECT_EQ(Distribution(Pack(), UveuSite("dubai", "AE"), ctx, 50).status(),
+            veu::v1::CHECK_NOT_EVALUATED);
+  // ...but Tier 3 compute fails whatever the missing site holds.
+  const auto cn = Distribution(Pack(), UveuSite("shanghai", "CN"), ctx, 1);
+  EXPECT_EQ(cn.status(), veu::v1::CHECK_FAIL) << cn.detail();
+  EXPECT_THAT(cn.detail(), HasSubstr("is in CN (Tier 3)"));
+}
+
+TEST(ComputeDistribution, ACountryNoTierListPlacesIsNotEvaluatedNeverTier2) {
+  // The shipped Tier 3 list is a selection of D:5: a country outside every list may be in D:5.
+  OrganisationContext ctx;
+  ctx.organisation_sites = {{"DE", 97 * 15831}};
+  const auto r = Distribution(Pack(), UveuSite("elsewhere", "ZW"), ctx, 3);
+  EXPECT_EQ(r.status(), veu::v1::CHECK_NOT_EVALUATED) << r.detail();
+  EXPECT_EQ(r.reason(), veu::v1::COUNTRY_TIER_UNKNOWN);
+  EXPECT_THAT(r.detail(), HasSubstr("do not place ZW"));
+}
+
+TEST(ComputeDistribution, AnInvalidSiteCountryIsNotEvaluatedWithTheReason) {
+  OrganisationContext ctx;
+  const auto r = Distribution(Pack(), UveuSite("x", "Germany"), ctx, 1);
+  EXPECT_EQ(r.status(), veu::v1::CHECK_NOT_EVALUATED);
+  EXPECT_EQ(r.reason(), veu::v1::COUNTRY_TIER_UNKNOWN);
+  EXPECT_THAT(r.detail(), HasSubstr("\"Germany\" is not an ISO 3166-1 alpha-2 code"));
+}
+
+TEST(ComputeDistribution, AppliesToUniversalVeusOnly) {
+  OrganisationContext ctx;
+  veu::v1::Site national = MakeSite("riyadh", "SA");
+  national.set_veu_type(veu::v1::VEU_TYPE_NATIONAL);
+  auto r = Distribution(Pack(), national, ctx, 100);
+  EXPECT_EQ(r.status(), veu::v1::CHECK_NOT_EVALUATED);
+  EXPECT_THAT(r.detail(), HasSubstr("not applicable"));
+  r = Distribution(Pack(), MakeSite("berlin", "DE"), ctx, 1);  // type not recorded
+  EXPECT_EQ(r.status(), veu::v1::CHECK_NOT_EVALUATED);
+  EXPECT_THAT(r.detail(), HasSubstr("no VEU type recorded"));
+}
+
+TEST(ComputeDistribution, HeadquartersDecideTheUsRuleAndMustBeTier1) {
+  OrganisationContext ctx;
+  auto r = Distribution(Pack(), UveuSite("berlin", "DE", ""), ctx, 1);
+  EXPECT_EQ(r.status(), veu::v1::CHECK_NOT_EVALUATED);
+  EXPECT_THAT(r.detail(), HasSubstr("headquarters not recorded"));
+  r = Distribution(Pack(), UveuSite("berlin", "DE", "CN"), ctx, 1);
+  EXPECT_EQ(r.status(), veu::v1::CHECK_FAIL);
+  EXPECT_THAT(r.detail(), HasSubstr("headquartered in a Tier 1 country; CN is not"));
+}
+
+// --- National VEU installed-base cap (issue 16, part 6) ---
+
+veu::v1::Site NveuSite(const std::string& country) {
+  veu::v1::Site s = MakeSite("nveu-" + country, country);
+  s.set_veu_type(veu::v1::VEU_TYPE_NATIONAL);
+  return s;
+}
+
+veu::v1::CheckResult InstalledBase(const veu::v1::PolicyPack& pack, const veu::v1::Site& site,
+                                   const OrganisationContext& ctx, uint64_t h100s, absl::Time at) {
+  veu::v1::InventorySummary inv;
+  inv.set_reported(true);
+  inv.set_count(1);
+  inv.set_tpp(h100s * 15831);
+  inv.add_identities("serial:1");
+  OrganisationControlsOutcome out =
+      EvaluateOrganisationControls(pack, site, "agent-n", inv, &ctx, at);
+  return Result(out, "VEU-NVEU.installed-base");
+}
+
+const absl::Time k2028 = absl::FromCivil(absl::CivilDay(2028, 1, 1), absl::UTCTimeZone());
+const absl::Time k2026 = absl::FromCivil(absl::CivilDay(2026, 6, 1), absl::UTCTimeZone());
+
+TEST(InstalledBaseCap, WithinTheEnd2027CeilingPassesOnceItApplies) {
+  OrganisationContext ctx;
+  ctx.organisation_sites = {{"SA", 100000ull * 15831}, {"DE", 500000ull * 15831}};
+  const auto r = InstalledBase(Pack(), NveuSite("SA"), ctx, 1000, k2028);
+  EXPECT_EQ(r.status(), veu::v1::CHECK_PASS) << r.detail();
+  EXPECT_THAT(r.detail(), HasSubstr("101000.0 H100-equivalents"));  // DE does not count
+  EXPECT_THAT(r.detail(), HasSubstr("in force since 2027-12-31"));
+}
+
+TEST(InstalledBaseCap, AboveTheCeilingFailsEvenBeforeItApplies) {
+  OrganisationContext ctx;
+  ctx.organisation_sites = {{"SA", 320000ull * 15831}};
+  for (absl::Time at : {k2026, k2028}) {
+    const auto r = InstalledBase(Pack(), NveuSite("SA"), ctx, 1, at);
+    EXPECT_EQ(r.status(), veu::v1::CHECK_FAIL) << r.detail();
+    EXPECT_EQ(r.reason(), veu::v1::INSTALLED_BASE_CAP_EXCEEDED);
+  }
+}
+
+TEST(InstalledBaseCap, BeforeTheFirstStatedCapThePhaseIsUnknown) {
+  OrganisationContext ctx;
+  const auto r = InstalledBase(Pack(), NveuSite("SA"), ctx, 10, k2026);
+  EXPECT_EQ(r.status(), veu::v1::CHECK_NOT_EVALUATED) << r.detail();
+  EXPECT_THAT(r.detail(), HasSubstr("no cap before 2027-12-31"));
+}
+
+TEST(InstalledBaseCap, NeedsEveryInventoryAndANationalVeu) {
+  OrganisationContext ctx;
+  ctx.sites_without_inventory = 1;
+  EXPECT_EQ(InstalledBase(Pack(), NveuSite("SA"), ctx, 10, k2028).status(),
+            veu::v1::CHECK_NOT_EVALUATED);
+  OrganisationContext full;
+  auto r = InstalledBase(Pack(), UveuSite("riyadh", "SA"), full, 10, k2028);
+  EXPECT_EQ(r.status(), veu::v1::CHECK_NOT_EVALUATED);
+  EXPECT_THAT(r.detail(), HasSubstr("not applicable"));
 }
 
 TEST(InventorySummary, CountsIdentitiesOnceAndVirtualFunctionsWithTheirParent) {

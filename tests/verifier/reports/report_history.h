@@ -287,6 +287,7 @@ inline InventoryReportInput InventoryInput() {
     c->set_iso_code(iso);
     c->set_tier(tier);
   }
+  in.tiers.set_complete(true);  // a default tier needs complete lists (issue 16)
   in.tiers.set_default_tier(v1::TIER_2);
   in.caps.set_uveu_min_tier1_share(0.75);
   in.caps.set_uveu_max_single_non_tier1_share(0.07);
