@@ -173,7 +173,8 @@ absl::Status PostgresServer::Launch() {
   if (!pid.ok()) return pid.status();
   pid_ = *pid;
   const std::string ping = absl::StrCat("host=127.0.0.1 port=", port_, " dbname=postgres user=veu");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  // Generous: after Kill the server first runs crash recovery.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   while (std::chrono::steady_clock::now() < deadline) {
     if (PQping(ping.c_str()) == PQPING_OK) return absl::OkStatus();
     int status = 0;
@@ -184,7 +185,7 @@ absl::Status PostgresServer::Launch() {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return absl::DeadlineExceededError(
-      absl::StrCat("postgres did not accept connections within 30 s:\n", LogTail()));
+      absl::StrCat("postgres did not accept connections within 90 s:\n", LogTail()));
 }
 
 PostgresServer::~PostgresServer() {
@@ -207,7 +208,11 @@ absl::StatusOr<std::string> PostgresServer::CreateDatabase() {
     PQfinish(conn);
     return absl::UnavailableError(absl::StrCat("connecting to create ", name, ": ", error));
   }
-  PGresult* result = PQexec(conn, absl::StrCat("CREATE DATABASE ", name).c_str());
+  // FILE_COPY, not PostgreSQL 15's default WAL_LOG: WAL_LOG writes the whole template (~8 MB)
+  // to the WAL for every database, and a test that kills the server then waits for crash
+  // recovery to replay all of it (over 30 s on a loaded 2-core machine, seen in CI).
+  PGresult* result =
+      PQexec(conn, absl::StrCat("CREATE DATABASE ", name, " STRATEGY = FILE_COPY").c_str());
   const bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
   std::string error = ok ? "" : PQresultErrorMessage(result);
   PQclear(result);
