@@ -4,15 +4,18 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "agent/collectors/nvml_source.h"
 #include "common/flags.h"
+#include "common/install_paths.h"
 #include "common/rpc/tls.h"
 #include "common/status_macros.h"
 
 namespace veu::agent {
 
 std::string AgentUsage() {
-  return R"(usage: veu-agent [run] [--config FILE] [flags]
+  // Defaults shown are those of this build's install prefix (common/install_paths.h).
+  return absl::StrReplaceAll(R"(usage: veu-agent [run] [--config FILE] [flags]
        veu-agent facts [--root DIR] [--policy-pack FILE] [--data-path PATH]
                        [--nvml-library PATH|none] [--json]
        veu-agent extend-eventlog --tcti TCTI FILE
@@ -20,18 +23,19 @@ std::string AgentUsage() {
 run (default): enrol with the verifier if not enrolled yet, then answer its challenges with
 TPM quotes over one outbound TLS stream, reconnecting with backoff.
 
-  --config FILE        text-format veu.v1.AgentConfig (see deploy/config/agent.textproto)
+  --config FILE        text-format veu.v1.AgentConfig (example: {DATA}/examples/agent.textproto)
   --verifier HOST:PORT the verifier's agent endpoint
   --site NAME          the site this node belongs to
   --tcti STRING        TPM access (default device:/dev/tpmrm0; swtpm:host=127.0.0.1,port=N)
-  --state-dir DIR      where the agent id is kept (default /var/lib/veu-agent)
+  --state-dir DIR      where the agent id is kept (default {STATE}/veu-agent)
   --ca FILE            the verifier's CA certificate (PEM), pinned
   --server-name NAME   name to expect in the verifier's certificate
   --token-file FILE    single-use enrolment token from `veuctl site token`
   --ak ecc|rsa         attestation key algorithm (default ecc: P-256)
   --root DIR           read /sys, /proc, /etc under DIR (default /)
   --event-log PATH     measured-boot log (default /sys/kernel/security/tpm0/binary_bios_measurements)
-  --policy-pack FILE   accelerator catalogue (default the installed veu-2025 pack)
+  --policy-pack FILE   accelerator catalogue (default the shipped veu-2025 pack: beside the
+                       binary in ../share/veu-attest, the install prefix, or the build tree)
   --data-path PATH     a model-weight path whose storage encryption is reported
   --nvml-library PATH|none
                        NVIDIA NVML for GPU serials/UUIDs, loaded at each report (default
@@ -40,7 +44,9 @@ TPM quotes over one outbound TLS stream, reconnecting with backoff.
 
 facts: print the facts the agent would report, without a TPM or a verifier.
 extend-eventlog: replay an event log's digests into a *software* TPM's PCRs (demo, tests).
-)";
+)",
+      {{"{STATE}", CompiledInstallLayout().state_dir},
+       {"{DATA}", CompiledInstallLayout().data_dir}});
 }
 
 absl::StatusOr<veu::v1::AgentConfig> LoadAgentConfig(const std::vector<std::string>& args,
@@ -81,7 +87,7 @@ absl::StatusOr<veu::v1::AgentConfig> LoadAgentConfig(const std::vector<std::stri
     }
   }
   if (config.tcti().empty()) config.set_tcti("device:/dev/tpmrm0");
-  if (config.state_dir().empty()) config.set_state_dir("/var/lib/veu-agent");
+  if (config.state_dir().empty()) config.set_state_dir(absl::StrCat(CompiledInstallLayout().state_dir, "/veu-agent"));
   if (config.ak_algorithm().empty()) config.set_ak_algorithm("ecc");
   if (config.root_dir().empty()) config.set_root_dir("/");
   if (config.nvml_library().empty()) config.set_nvml_library(collectors::kDefaultNvmlLibrary);

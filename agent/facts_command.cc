@@ -15,6 +15,7 @@
 #include "common/eventlog/replay.h"
 #include "common/facts/policy_pack.h"
 #include "common/flags.h"
+#include "common/install_paths.h"
 #include "common/rpc/tls.h"
 #include "common/status_macros.h"
 
@@ -22,7 +23,10 @@ namespace veu::agent {
 
 absl::StatusOr<std::unique_ptr<FactsCollector>> FactsCollector::Create(
     FactsCollectorOptions options) {
-  const std::string path = options.policy_pack.empty() ? kDefaultPolicyPack : options.policy_pack;
+  std::string path = options.policy_pack;
+  if (path.empty()) {
+    ASSIGN_OR_RETURN(path, FindShippedFile(kShippedPolicyPack));
+  }
   absl::StatusOr<veu::v1::PolicyPack> pack = facts::LoadPolicyPackFile(path);
   if (!pack.ok()) {
     return absl::Status(pack.status().code(),

@@ -14,12 +14,10 @@
 
 namespace veu::agent {
 
-// Where the agent looks for its policy pack when none is configured.
-inline constexpr char kDefaultPolicyPack[] = "/usr/share/veu-attest/policies/veu-2025.textproto";
-
 struct FactsCollectorOptions {
   std::string root = "/";               // read /sys, /proc, /etc under this directory
-  std::string policy_pack;              // accelerator catalogue; "" = kDefaultPolicyPack
+  std::string policy_pack;              // accelerator catalogue; "" = the shipped pack, found
+                                        // by FindShippedFile (common/install_paths.h)
   std::vector<std::string> data_paths;  // storage encryption is reported for these
   // NVML library (soname or path) for GPU serials/UUIDs, loaded at each collection;
   // collectors::kNvmlLibraryNone ("none") = not consulted; "" = the default soname.

@@ -6,22 +6,25 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "common/flags.h"
+#include "common/install_paths.h"
 #include "common/rpc/tls.h"
 #include "common/status_macros.h"
 
 namespace veu::verifier {
 
 std::string VerifierUsage() {
-  return R"(usage: veu-verifier [--config FILE] [flags]
+  // Defaults shown are those of this build's install prefix (common/install_paths.h).
+  return absl::StrReplaceAll(R"(usage: veu-verifier [--config FILE] [flags]
 
 Appraises TPM evidence from veu-agents, keeps every result and its raw evidence.
 
-  --config FILE          text-format veu.v1.VerifierConfig (see deploy/config/verifier.textproto)
+  --config FILE          text-format veu.v1.VerifierConfig (example: {DATA}/examples/verifier.textproto)
   --listen HOST:PORT     agents' TLS endpoint (default 0.0.0.0:8443; port 0 picks a free port)
   --port-file FILE       write the bound port there once listening (for scripts and tests)
   --admin-socket PATH    Unix socket for veuctl (default /run/veu-verifier/admin.sock)
-  --database FILE|URL    SQLite database file (default /var/lib/veu-verifier/veu.db), or a
+  --database FILE|URL    SQLite database file (default {STATE}/veu-verifier/veu.db), or a
                          PostgreSQL URL (postgresql://...) shared by replicas
   --tls-cert FILE        server certificate chain (PEM)
   --tls-key FILE         server private key (PEM)
@@ -50,7 +53,9 @@ Appraises TPM evidence from veu-agents, keeps every result and its raw evidence.
   --store-durability power-loss|process-crash
                          what an acknowledged result survives (default power-loss)
   --help                 this text
-)";
+)",
+      {{"{STATE}", CompiledInstallLayout().state_dir},
+       {"{DATA}", CompiledInstallLayout().data_dir}});
 }
 
 absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std::string>& args,
@@ -145,7 +150,7 @@ absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std
 
   if (config.listen_address().empty()) config.set_listen_address("0.0.0.0:8443");
   if (config.admin_socket().empty()) config.set_admin_socket("/run/veu-verifier/admin.sock");
-  if (config.database().empty()) config.set_database("/var/lib/veu-verifier/veu.db");
+  if (config.database().empty()) config.set_database(absl::StrCat(CompiledInstallLayout().state_dir, "/veu-verifier/veu.db"));
   if (config.challenge_interval_seconds() == 0) config.set_challenge_interval_seconds(30);
   if (config.log_origin().empty()) config.set_log_origin("veu-verifier");
   if (config.checkpoint_interval_seconds() == 0) config.set_checkpoint_interval_seconds(10);
@@ -153,7 +158,7 @@ absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std
     // Every replica must sign with the same key, so it cannot be created beside a file.
     return absl::InvalidArgumentError(
         "with a PostgreSQL database set log_key to the log signing key every replica shares "
-        "(e.g. /etc/veu-verifier/log-key.pem, distributed like the TLS key)");
+        "(e.g. /etc/veu-attest/log-key.pem, distributed like the TLS key)");
   }
   if (config.log_key().empty()) {
     const std::string& db = config.database();

@@ -24,7 +24,7 @@ veu_library(veu_verifier_service
           service/stale_sweeper.cc service/leader_lease.cc
           config.cc
   DEPS veu_peer_input veu_appraisal veu_enrollment veu_store veu_translog veu_merkle veu_rpc veu_proto
-       OpenSSL::Crypto absl::synchronization absl::time PkgConfig::HTTPLIB)
+       veu_install_paths OpenSSL::Crypto absl::synchronization absl::time PkgConfig::HTTPLIB)
 
 add_executable(veu-verifier main.cc)
 target_include_directories(veu-verifier PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR}/proto)

@@ -49,7 +49,7 @@ TEST(AgentConfigNvmlTest, ConfigFileSetsItAndTheFlagOverridesIt) {
 TEST(AgentConfigNvmlTest, ShippedExampleConfigParsesAndNamesTheDefaultLibrary) {
   AgentRunFlags run_flags;
   auto config = LoadAgentConfig(
-      {"--config", std::string(VEU_SOURCE_DIR) + "/deploy/config/agent.textproto"}, &run_flags);
+      {"--config", std::string(VEU_BINARY_DIR) + "/deploy/config/agent.textproto"}, &run_flags);
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->nvml_library(), "libnvidia-ml.so.1");
 }

@@ -206,6 +206,19 @@ TEST(FactsCommandTest, NoneAndAMissingLibraryBothReportUnavailableWithAReason) {
   }
 }
 
+// Issue 15: from a build tree `veu-agent facts` failed until given --policy-pack.
+TEST(FactsCommandTest, FromTheBuildTreeTheShippedPackIsFoundWithoutTheFlag) {
+  FakeRoot root;
+  BuildHgxH100(root);
+  ProcessResult r = RunAgent({"facts", "--root", root.path(), "--nvml-library", "none", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  google::protobuf::Struct doc = ParseJson(r.out);
+  const google::protobuf::Struct* gpu = JsonDevice(doc, "0000:9a:00.0");
+  ASSERT_NE(gpu, nullptr) << r.out;
+  // The H100's catalogue entry came from the pack: its model is named, not only PCI IDs.
+  EXPECT_THAT(r.out, HasSubstr("H100"));
+}
+
 TEST(FactsCommandTest, MisspeltFlagIsAUsageErrorWhoseUsageNamesTheNvmlFlag) {
   ProcessResult r = RunAgent({"facts", "--nvml-libary", "x"}, /*with_stderr=*/true);
   EXPECT_EQ(r.exit_code, 2);

@@ -13,7 +13,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::veu::testing::StatusIs;
 
-const std::string kExample = std::string(VEU_SOURCE_DIR) + "/deploy/config/verifier.textproto";
+const std::string kExample = std::string(VEU_BINARY_DIR) + "/deploy/config/verifier.textproto";
 
 TEST(VerifierConfigTest, TheShippedExampleParsesWithEverySection) {
   std::string port_file, regulator_port_file;
