@@ -37,6 +37,7 @@
 #include "verifier/service/enrollment_service.h"
 #include "verifier/service/query_service.h"
 #include "verifier/service/stale_sweeper.h"
+#include "verifier/service/store_health.h"
 #include "verifier/service/transparency.h"
 #include "verifier/service/verdict_changes.h"
 #include "verifier/service/leader_lease.h"
@@ -187,15 +188,26 @@ int main(int argc, char** argv) {
       metrics.AddCounter("veu_store_errors_total", "Appraisals the store failed to commit").With();
   // The agents' port is healthy while the store takes writes: a group that failed whole turns
   // it NOT_SERVING (load balancers and probes move agents elsewhere), the next good one back.
+  // With no traffic, a probe asks the store itself (StoreHealth), so an idle verifier over a
+  // database that went away is not reported healthy; /healthz on the metrics port says the same.
   std::atomic<grpc::HealthCheckServiceInterface*> health{nullptr};
+  veu::verifier::StoreHealth store_health(
+      [db] { return db->CheckWritable(); },
+      [&health](bool serving, const std::string& reason) {
+        if (serving) {
+          veu::Log("verifier", "store writable again: serving");
+        } else {
+          veu::Log("verifier", absl::StrCat("store not writable, health NOT_SERVING: ", reason));
+        }
+        if (grpc::HealthCheckServiceInterface* h = health.load()) h->SetServingStatus(serving);
+      });
+  store_health.StartProbing(absl::Seconds(1));
   veu::verifier::GroupCommitterOptions commit_options;
   commit_options.observer = [&](size_t size, absl::Duration took, size_t failed) {
     group_sizes.Observe(static_cast<double>(size));
     commit_seconds.ObserveDuration(took);
     if (failed > 0) store_errors.Increment(failed);
-    if (grpc::HealthCheckServiceInterface* h = health.load()) {
-      h->SetServingStatus(failed < size || size == 0);
-    }
+    store_health.OnGroupCommitted(size, failed);
   };
   veu::verifier::GroupCommitter committer(db, commit_options);
 
@@ -329,7 +341,10 @@ int main(int argc, char** argv) {
                                                : 1000);
   grpc::EnableDefaultHealthCheckService(true);
   std::unique_ptr<grpc::Server> agents_server = agents_builder.BuildAndStart();
-  if (agents_server) health.store(agents_server->GetHealthCheckService());
+  if (agents_server) {
+    health.store(agents_server->GetHealthCheckService());
+    health.load()->SetServingStatus(store_health.serving());
+  }
   if (!agents_server || port == 0) {
     return Fail(absl::UnavailableError(
         absl::StrCat("cannot listen on ", config->listen_address())));
@@ -364,7 +379,11 @@ int main(int argc, char** argv) {
   std::unique_ptr<veu::verifier::MetricsServer> metrics_server;
   if (!config->metrics_listen_address().empty()) {
     absl::StatusOr<std::unique_ptr<veu::verifier::MetricsServer>> started =
-        veu::verifier::MetricsServer::Start(config->metrics_listen_address(), &metrics);
+        veu::verifier::MetricsServer::Start(config->metrics_listen_address(), &metrics,
+                                            [&store_health](std::string* reason) {
+                                              *reason = store_health.reason();
+                                              return store_health.serving();
+                                            });
     if (!started.ok()) return Fail(started.status());
     metrics_server = *std::move(started);
     veu::Log("verifier", absl::StrCat("metrics on http://", config->metrics_listen_address(),

@@ -98,14 +98,16 @@ chmod 600 "$dir/log-key.pem"
 
 timeout_s=$(( interval < 10 ? (interval > 2 ? interval : 2) : 10 ))
 addresses=()
+metrics_ports=()
 for r in $(seq 0 $(( replicas - 1 ))); do
+  metrics_ports+=("$(free_port)")
   "$verifier_bin" --listen 127.0.0.1:0 --port-file "$dir/verifier-$r.port" \
     --admin-socket "$dir/admin-$r.sock" --database "$database" \
     --tls-cert "$dir/tls/server.pem" --tls-key "$dir/tls/server.key" \
     --ek-roots "$dir/ek-roots" --interval "$interval" --timeout "$timeout_s" \
     --enrollment-timeout 120 \
     --policy-pack "$root/deploy/policies/veu-2025.textproto" \
-    --log-key "$dir/log-key.pem" --metrics-listen "127.0.0.1:$(free_port)" \
+    --log-key "$dir/log-key.pem" --metrics-listen "127.0.0.1:${metrics_ports[$r]}" \
     2>"$dir/verifier-$r.log" &
   verifier_pids+=($!)
   for _ in $(seq 1 300); do
@@ -145,12 +147,39 @@ kill_last_replica() {
   echo "replicas.sh: kill -9 replica $last (pid ${verifier_pids[$last]}) at $(date +%T.%N)" >&2
   kill -9 "${verifier_pids[$last]}" 2>/dev/null || true
 }
+healthz() {  # PORT: the status and body of GET /healthz ("200 SERVING", "503 NOT_SERVING: ...")
+  local response
+  exec 3<>"/dev/tcp/127.0.0.1/$1" 2>/dev/null || { echo "unreachable"; return; }
+  printf 'GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+  response=$(timeout 5 cat <&3 | tr -d '\r')
+  exec 3<&-
+  echo "$(head -1 <<<"$response" | awk '{ print $2 }') $(tail -1 <<<"$response")"
+}
+all_healthz() {  # EXPECTED_STATUS TRIES: polls every replica still running until each answers it
+  local want=$1 tries=$2 line r
+  for _ in $(seq 1 "$tries"); do
+    line=""
+    local all=1
+    for r in $(seq 0 $(( replicas - 1 ))); do
+      kill -0 "${verifier_pids[$r]}" 2>/dev/null || continue
+      local h; h=$(healthz "${metrics_ports[$r]}")
+      line="$line replica $r: $h;"
+      [[ $h == "$want "* ]] || all=0
+    done
+    (( all )) && break
+    sleep 0.2
+  done
+  echo "$line"
+}
 restart_db() {
   echo "replicas.sh: stopping PostgreSQL at $(date +%T.%N)" >&2
   stop_pid "$pg_pid" INT
-  sleep 2
+  # Down until every replica says so on /healthz (at most ~8 s), then 1 s more.
+  echo "replicas.sh: health while PostgreSQL is down:$(all_healthz 503 40)" >&2
+  sleep 1
   start_pg
   echo "replicas.sh: PostgreSQL back at $(date +%T.%N)" >&2
+  echo "replicas.sh: health after PostgreSQL is back:$(all_healthz 200 50)" >&2
 }
 
 ticks_per_s=$(getconf CLK_TCK)

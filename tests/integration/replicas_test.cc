@@ -95,6 +95,12 @@ TEST_F(ReplicasTest, ADatabaseRestartUnderLoadLosesNoAcknowledgedAppraisal) {
   RunResult r = RunReplicas({"2", "60", "2", "30"}, {{"RESTART_DB_AFTER", "10"}});
   ExpectNothingLost(r);
   EXPECT_THAT(r.err, ::testing::HasSubstr("PostgreSQL back at"));
+  // Every replica told its probes (/healthz) that it could not keep results while the database
+  // was down, and that it could again once it was back (issue 10).
+  EXPECT_THAT(r.err, MatchesRegex("(.|\n)*health while PostgreSQL is down: replica 0: 503 "
+                                  "NOT_SERVING: [^;]+; replica 1: 503 NOT_SERVING: [^;]+;\n(.|\n)*"));
+  EXPECT_THAT(r.err, MatchesRegex("(.|\n)*health after PostgreSQL is back: replica 0: 200 "
+                                  "SERVING; replica 1: 200 SERVING;\n(.|\n)*"));
   // Agents kept reporting after the database came back: at least 8 reports each in 30 s.
   EXPECT_GE(Number(loadgen_, "acknowledged"), 60 * 8);
 }

@@ -8,7 +8,8 @@
 namespace veu::verifier {
 
 absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::string& address,
-                                                                    const Metrics* metrics) {
+                                                                    const Metrics* metrics,
+                                                                    Healthy healthy) {
   const size_t colon = address.rfind(':');
   int port = -1;
   if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port) ||
@@ -25,6 +26,17 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::s
   server->server_->Get("/metrics", [metrics](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics->Render(), "text/plain; version=0.0.4; charset=utf-8");
   });
+  if (healthy) {
+    server->server_->Get("/healthz", [healthy](const httplib::Request&, httplib::Response& res) {
+      std::string reason;
+      if (healthy(&reason)) {
+        res.set_content("SERVING\n", "text/plain; charset=utf-8");
+      } else {
+        res.status = 503;
+        res.set_content(absl::StrCat("NOT_SERVING: ", reason, "\n"), "text/plain; charset=utf-8");
+      }
+    });
+  }
   if (port == 0) {
     server->port_ = server->server_->bind_to_any_port(host.c_str());
   } else if (server->server_->bind_to_port(host.c_str(), port)) {

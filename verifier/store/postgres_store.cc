@@ -216,6 +216,18 @@ absl::Status PostgresStore::ApplySiteDeltas(pg::Connection& db, const SiteDeltas
 
 // ---- Sites, EK allowances, tokens ---------------------------------------------------------
 
+absl::Status PostgresStore::CheckWritable() {
+  const char* const op = "checking the database takes writes";
+  ASSIGN_OR_RETURN(pg::Lease db, pool_->Acquire());
+  // A server in recovery (a standby after a failover the operator has not finished) is
+  // reachable but refuses writes.
+  ASSIGN_OR_RETURN(pg::Result r, db->Query("SELECT (CASE WHEN pg_is_in_recovery() THEN 1 ELSE 0 END)::BIGINT", {}, op));
+  if (r.rows() != 1 || r.Int(0, 0) != 0) {
+    return absl::UnavailableError(absl::StrCat(op, ": ", db->where(), " is in recovery (read-only)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status PostgresStore::AddSite(const veu::v1::Site& site) {
   if (site.name().empty()) return absl::InvalidArgumentError("AddSite: the site name is empty");
   const std::string op = absl::StrFormat("adding site '%s'", site.name());

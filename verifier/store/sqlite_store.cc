@@ -96,6 +96,15 @@ absl::StatusOr<std::string> SqliteStore::PragmaValue(const std::string& name) {
   return db_->Pragma(name);
 }
 
+absl::Status SqliteStore::CheckWritable() {
+  absl::MutexLock lock(&mu_);
+  // Takes the write lock and gives it back: fails if the file became read-only, was removed
+  // from under a read-only mount, or another process holds the lock past busy_timeout.
+  absl::Status began = db_->Exec("BEGIN IMMEDIATE", "checking the store is writable");
+  if (!began.ok()) return absl::UnavailableError(began.message());
+  return db_->Exec("ROLLBACK", "checking the store is writable");
+}
+
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
   return Open(path, Options());
 }

@@ -76,6 +76,7 @@ class SqliteStore final : public Store, public AppraisalLog {
   absl::Status CommitAppraisal(const AppraisalCommit& commit) override;
   std::vector<absl::Status> CommitAppraisals(const std::vector<AppraisalCommit>& commits) override;
   absl::StatusOr<std::vector<SiteInventoryTotals>> ListSiteInventoryTotals() override;
+  absl::Status CheckWritable() override;
   absl::StatusOr<std::vector<veu::v1::StoredAppraisal>> ListAppraisals(const std::string& agent_id,
                                                                        uint32_t limit,
                                                                        bool with_evidence) override;

@@ -192,6 +192,11 @@ class Store {
   virtual absl::StatusOr<int64_t> AppendEvent(const veu::v1::Event& event) = 0;
   // Newest first.
   virtual absl::StatusOr<std::vector<veu::v1::Event>> ListEvents(const EventFilter& filter) = 0;
+
+  // Whether the store can take a write now, by one cheap round trip that changes nothing. The
+  // verifier's health probe asks when no commit has answered that lately (an idle verifier
+  // would otherwise report SERVING over a database that went away). Unavailable with the reason.
+  virtual absl::Status CheckWritable() = 0;
 };
 
 }  // namespace veu::verifier
