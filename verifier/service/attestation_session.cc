@@ -321,6 +321,8 @@ SessionStep AttestationSession::OnEvidence(const veu::v1::Evidence& evidence) {
   commit.challenge = challenge_.SerializeAsString();
   commit.agent = outcome->agent;
   commit.agent.set_platform_class(current.platform_class());
+  // Compare-and-set: the record is written only if nothing wrote it since `current` was read.
+  commit.expected_version = current.record_version();
   commit.events = outcome->events;
   commit.diversions = outcome->diversions;
   commit.sightings.assign(appraisal.inventory().identities().begin(),
@@ -340,12 +342,25 @@ SessionStep AttestationSession::OnEvidence(const veu::v1::Evidence& evidence) {
 
 SessionStep AttestationSession::OnCommitted(const absl::Status& committed) {
   if (state_ != SessionState::kCommitting) return {};
+  if (absl::IsAborted(committed) && ++conflicts_in_a_row_ <= kMaxRecordConflictsInARow) {
+    // Someone wrote the agent's record between our read and the commit (an operator, another
+    // stream of this agent, another replica): nothing was stored. Appraise a fresh quote
+    // against the fresh record at once, rather than overwrite theirs or drop the stream.
+    Log("stream", absl::StrCat(who_, ": agent record changed during the appraisal; "
+                                     "challenging again (", conflicts_in_a_row_, ")"));
+    pending_event_log_.reset();
+    state_ = SessionState::kIdle;
+    SessionStep step;
+    step.wake_at = Now();
+    return step;
+  }
   if (!committed.ok()) {
     Log("stream", absl::StrCat(who_, ": could not commit appraisal: ", committed.ToString()));
     return End(SessionEnd(absl::StatusCode::kUnavailable, veu::v1::VERIFIER_UNAVAILABLE,
                           "the result could not be stored; retry"),
                true);
   }
+  conflicts_in_a_row_ = 0;
   if (pending_event_log_) previous_event_log_ = std::move(pending_event_log_);
   pending_event_log_.reset();
   last_committed_ = std::move(committing_);

@@ -158,6 +158,11 @@ class AttestationSession {
   veu::v1::Appraisal committing_;  // the outcome only: a session holds no facts or evidence
   veu::v1::Verdict verdict_before_ = veu::v1::VERDICT_UNSPECIFIED;
   veu::v1::Verdict committing_verdict_before_ = veu::v1::VERDICT_UNSPECIFIED;
+  // Commits refused because the agent record changed meanwhile (compare-and-set), in a row:
+  // each is answered with a fresh challenge; past the limit the stream ends (two writers that
+  // keep colliding are a fault to see, not to retry forever).
+  static constexpr int kMaxRecordConflictsInARow = 3;
+  int conflicts_in_a_row_ = 0;
 };
 
 }  // namespace veu::verifier

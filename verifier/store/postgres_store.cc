@@ -142,7 +142,8 @@ absl::StatusOr<PostgresStore::LockedAgent> PostgresStore::LockAgent(pg::Connecti
   ASSIGN_OR_RETURN(
       pg::Result row,
       db.Query("SELECT a.site, a.record, r.agent_id IS NOT NULL, a.counted_nodes, "
-               "a.counted_accelerators, a.counted_tpp FROM agents a LEFT JOIN revocations r "
+               "a.counted_accelerators, a.counted_tpp, a.version FROM agents a "
+               "LEFT JOIN revocations r "
                "USING (agent_id) WHERE a.agent_id = $1 FOR UPDATE OF a",
                {Param::Text(agent_id)}, operation));
   if (row.rows() == 0) {
@@ -154,6 +155,7 @@ absl::StatusOr<PostgresStore::LockedAgent> PostgresStore::LockAgent(pg::Connecti
   locked.record = row.Bytes(0, 1);
   locked.revoked = row.Int(0, 2) != 0;
   locked.share = Share{locked.site, row.Int(0, 3), row.Int(0, 4), row.Int(0, 5)};
+  locked.version = static_cast<uint64_t>(row.Int(0, 6));
   return locked;
 }
 
@@ -175,6 +177,7 @@ absl::Status PostgresStore::WriteAgent(pg::Connection& db, const veu::v1::AgentR
   if (updated.affected() != 1) {
     return absl::InternalError(absl::StrCat(operation, ": the locked agent row is gone"));
   }
+  ++locked.version;  // as the row now says: a later commit of this group compares with it
   auto add = [&deltas](const Share& s, int64_t sign) {
     if (s.nodes == 0) return;
     Share& d = deltas[s.site];
@@ -416,8 +419,8 @@ absl::StatusOr<veu::v1::AgentRecord> PostgresStore::GetAgent(const std::string& 
   const std::string op = absl::StrFormat("reading agent '%s'", agent_id);
   ASSIGN_OR_RETURN(pg::Lease db, pool_->Acquire());
   ASSIGN_OR_RETURN(pg::Result row,
-                   db->Query("SELECT a.record, r.record FROM agents a LEFT JOIN revocations r "
-                             "USING (agent_id) WHERE a.agent_id = $1",
+                   db->Query("SELECT a.record, r.record, a.version FROM agents a LEFT JOIN "
+                             "revocations r USING (agent_id) WHERE a.agent_id = $1",
                              {Param::Text(agent_id)}, op));
   if (row.rows() == 0) {
     return absl::NotFoundError(absl::StrFormat("agent '%s' has never enrolled", agent_id));
@@ -426,6 +429,7 @@ absl::StatusOr<veu::v1::AgentRecord> PostgresStore::GetAgent(const std::string& 
                    ParseRecord<veu::v1::AgentRecord>(row.Bytes(0, 0),
                                                      absl::StrCat("agents row '", agent_id, "'")));
   RETURN_IF_ERROR(ApplyRevocation(row.Bytes(0, 1), &agent));
+  agent.set_record_version(static_cast<uint64_t>(row.Int(0, 2)));
   return agent;
 }
 
@@ -435,11 +439,11 @@ absl::StatusOr<std::vector<veu::v1::AgentRecord>> PostgresStore::ListAgents(
   ASSIGN_OR_RETURN(pg::Lease db, pool_->Acquire());
   absl::StatusOr<pg::Result> rows =
       site.empty()
-          ? db->Query("SELECT a.agent_id, a.record, r.record FROM agents a LEFT JOIN "
+          ? db->Query("SELECT a.agent_id, a.record, r.record, a.version FROM agents a LEFT JOIN "
                       "revocations r USING (agent_id) ORDER BY a.site COLLATE \"C\", "
                       "a.agent_id COLLATE \"C\"",
                       {}, op)
-          : db->Query("SELECT a.agent_id, a.record, r.record FROM agents a LEFT JOIN "
+          : db->Query("SELECT a.agent_id, a.record, r.record, a.version FROM agents a LEFT JOIN "
                       "revocations r USING (agent_id) WHERE a.site = $1 ORDER BY "
                       "a.agent_id COLLATE \"C\"",
                       {Param::Text(site)}, op);
@@ -451,6 +455,7 @@ absl::StatusOr<std::vector<veu::v1::AgentRecord>> PostgresStore::ListAgents(
                      ParseRecord<veu::v1::AgentRecord>(
                          rows->Bytes(i, 1), absl::StrCat("agents row '", rows->Bytes(i, 0), "'")));
     RETURN_IF_ERROR(ApplyRevocation(rows->Bytes(i, 2), &agent));
+    agent.set_record_version(static_cast<uint64_t>(rows->Int(i, 3)));
     agents.push_back(std::move(agent));
   }
   return agents;

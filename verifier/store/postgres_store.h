@@ -154,6 +154,7 @@ class PostgresStore final : public Store,
     std::string record;  // serialised veu.v1.AgentRecord as stored
     bool revoked = false;
     Share share;
+    uint64_t version = 0;  // agents.version, kept current as this transaction writes the row
   };
 
   // Locks the agent's row for this transaction; NotFound if it never enrolled.

@@ -81,6 +81,7 @@ absl::Status PostgresStore::StageCommit(pg::Connection& db, const AppraisalCommi
         "%s: the agent is enrolled at site '%s', not '%s'; re-enrol it to move it", op,
         locked.site, appraisal.site()));
   }
+  RETURN_IF_ERROR(sqlite::CheckExpectedAgentVersion(commit.expected_version, locked.version, op));
   ASSIGN_OR_RETURN(pg::Result taken, db.Query("SELECT 1 FROM appraisals WHERE id = $1",
                                               {Param::Text(appraisal.id())}, op));
   if (taken.rows() > 0) {

@@ -13,7 +13,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/deterministic_bytes.h"
 #include "veu/v1/records.pb.h"
@@ -42,6 +44,7 @@ absl::Status RequireSha256(const std::string& digest, std::string_view what);
 // without the revocation, so writing it back (an appraisal, a class change) neither copies the
 // revocation into the record nor keeps the agent revoked once an operator allowed it again.
 inline veu::v1::AgentRecord AgentAsStored(veu::v1::AgentRecord agent) {
+  agent.clear_record_version();  // the row's version column is the truth
   if (agent.has_revocation()) {
     agent.clear_revocation();
     if (agent.status() == veu::v1::AGENT_STATUS_REVOKED) {
@@ -49,6 +52,17 @@ inline veu::v1::AgentRecord AgentAsStored(veu::v1::AgentRecord agent) {
     }
   }
   return agent;
+}
+
+// The compare-and-set of agent records (AppraisalCommit.expected_version): OK when `expected`
+// is 0 (no check) or the stored version; else ABORTED, which the caller retries from a fresh read.
+inline absl::Status CheckExpectedAgentVersion(uint64_t expected, uint64_t stored,
+                                              absl::string_view operation) {
+  if (expected == 0 || expected == stored) return absl::OkStatus();
+  return absl::AbortedError(absl::StrCat(
+      operation, ": the agent record changed since it was read (version ", stored,
+      ", the appraisal read version ", expected,
+      "): another stream, replica or operator wrote it; appraise again from a fresh read"));
 }
 
 // Parses a stored record; DataLoss naming `where` if it does not parse (a damaged database).

@@ -393,8 +393,8 @@ absl::StatusOr<veu::v1::AgentRecord> SqliteStore::GetAgent(const std::string& ag
   const std::string op = absl::StrFormat("reading agent '%s'", agent_id);
   ReadAccess read(this);
   ASSIGN_OR_RETURN(Statement select,
-                   read.db->Prepare("SELECT a.record, r.record FROM agents a LEFT JOIN revocations r "
-                                "USING (agent_id) WHERE a.agent_id = ?1",
+                   read.db->Prepare("SELECT a.record, r.record, a.version FROM agents a LEFT JOIN "
+                                "revocations r USING (agent_id) WHERE a.agent_id = ?1",
                                 op));
   select.BindText(1, agent_id);
   ASSIGN_OR_RETURN(bool found, select.Step());
@@ -405,6 +405,7 @@ absl::StatusOr<veu::v1::AgentRecord> SqliteStore::GetAgent(const std::string& ag
                    ParseRecord<veu::v1::AgentRecord>(
                        select.ColumnBytes(0), absl::StrCat("agents row '", agent_id, "'")));
   RETURN_IF_ERROR(ApplyRevocation(select.ColumnBytes(1), &agent));
+  agent.set_record_version(static_cast<uint64_t>(select.ColumnInt64(2)));
   return agent;
 }
 
@@ -413,10 +414,10 @@ absl::StatusOr<std::vector<veu::v1::AgentRecord>> SqliteStore::ListAgents(const 
   absl::MutexLock lock(&mu_);
   absl::StatusOr<Statement> select =
       site.empty()
-          ? db_->Prepare("SELECT a.agent_id, a.record, r.record FROM agents a LEFT JOIN "
+          ? db_->Prepare("SELECT a.agent_id, a.record, r.record, a.version FROM agents a LEFT JOIN "
                          "revocations r USING (agent_id) ORDER BY a.site, a.agent_id",
                          op)
-          : db_->Prepare("SELECT a.agent_id, a.record, r.record FROM agents a LEFT JOIN "
+          : db_->Prepare("SELECT a.agent_id, a.record, r.record, a.version FROM agents a LEFT JOIN "
                          "revocations r USING (agent_id) WHERE a.site = ?1 ORDER BY a.agent_id",
                          op);
   if (!select.ok()) return select.status();
@@ -430,6 +431,7 @@ absl::StatusOr<std::vector<veu::v1::AgentRecord>> SqliteStore::ListAgents(const 
         ParseRecord<veu::v1::AgentRecord>(
             select->ColumnBytes(1), absl::StrCat("agents row '", select->ColumnBytes(0), "'")));
     RETURN_IF_ERROR(ApplyRevocation(select->ColumnBytes(2), &agent));
+    agent.set_record_version(static_cast<uint64_t>(select->ColumnInt64(3)));
     agents.push_back(std::move(agent));
   }
   return agents;
@@ -447,7 +449,7 @@ absl::Status SqliteStore::PutAgent(const veu::v1::AgentRecord& agent,
   ASSIGN_OR_RETURN(Statement upsert,
                    db_->Prepare("INSERT INTO agents (agent_id, site, record) VALUES (?1, ?2, ?3) "
                                 "ON CONFLICT (agent_id) DO UPDATE SET site = excluded.site, "
-                                "record = excluded.record",
+                                "record = excluded.record, version = agents.version + 1",
                                 op));
   upsert.BindText(1, agent.agent_id());
   upsert.BindText(2, agent.site());

@@ -90,13 +90,15 @@ absl::Status SqliteStore::CommitAppraisalLocked(const AppraisalCommit& commit) {
   veu::v1::Appraisal logged = appraisal;
   {
     ASSIGN_OR_RETURN(Statement select,
-                     db_->Prepare("SELECT site FROM agents WHERE agent_id = ?1", op));
+                     db_->Prepare("SELECT site, version FROM agents WHERE agent_id = ?1", op));
     select.BindText(1, appraisal.agent_id());
     ASSIGN_OR_RETURN(bool found, select.Step());
     if (!found) {
       return absl::NotFoundError(
           absl::StrFormat("%s: the agent has never enrolled; enrol it before appraising", op));
     }
+    RETURN_IF_ERROR(sqlite::CheckExpectedAgentVersion(
+        commit.expected_version, static_cast<uint64_t>(select.ColumnInt64(1)), op));
     if (select.ColumnBytes(0) != appraisal.site()) {
       return absl::FailedPreconditionError(absl::StrFormat(
           "%s: the agent is enrolled at site '%s', not '%s'; re-enrol it to move it", op,
@@ -142,7 +144,9 @@ absl::Status SqliteStore::CommitAppraisalLocked(const AppraisalCommit& commit) {
   }
   {
     ASSIGN_OR_RETURN(Statement update,
-                     db_->Prepare("UPDATE agents SET record = ?2 WHERE agent_id = ?1", op));
+                     db_->Prepare("UPDATE agents SET record = ?2, version = version + 1 "
+                                  "WHERE agent_id = ?1",
+                                  op));
     update.BindText(1, commit.agent.agent_id());
     update.BindBlob(2, sqlite::AgentAsStored(commit.agent).SerializeAsString());
     RETURN_IF_ERROR(update.Run());

@@ -31,7 +31,11 @@ absl::Status SqliteStore::RevokeAgent(const veu::v1::Revocation& revocation,
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_, op));
   {
     ASSIGN_OR_RETURN(Statement select,
-                     db_->Prepare("SELECT 1 FROM agents WHERE agent_id = ?1", op));
+                     db_->Prepare("UPDATE agents SET version = version + 1 WHERE agent_id = ?1 "
+                                  "RETURNING 1",
+                                  op));
+    // The version moves, so an appraisal that read the record before the revocation fails its
+    // commit (compare-and-set) instead of reporting on a revoked agent.
     select.BindText(1, revocation.agent_id());
     ASSIGN_OR_RETURN(bool found, select.Step());
     if (!found) {
@@ -86,7 +90,9 @@ absl::Status SqliteStore::ReinstateAgent(const std::string& agent_id,
     agent.set_status(veu::v1::AGENT_STATUS_ENROLLED);
     agent.clear_revocation();
     ASSIGN_OR_RETURN(Statement update,
-                     db_->Prepare("UPDATE agents SET record = ?2 WHERE agent_id = ?1", op));
+                     db_->Prepare("UPDATE agents SET record = ?2, version = version + 1 "
+                                  "WHERE agent_id = ?1",
+                                  op));
     update.BindText(1, agent_id);
     update.BindBlob(2, agent.SerializeAsString());
     RETURN_IF_ERROR(update.Run());

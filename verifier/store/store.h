@@ -33,6 +33,10 @@ struct AppraisalCommit {
   std::string evidence;               // serialised veu::v1::Evidence as received
   std::string challenge;              // serialised veu::v1::Challenge it answered
   veu::v1::AgentRecord agent;         // replaces the stored record of appraisal.agent_id
+  // The agent record's version the appraisal read (AgentRecord.record_version): the commit fails
+  // ABORTED, storing nothing, if the record was written since (by a revocation, a re-enrolment,
+  // another stream or replica). 0: no check (tools and tests that write records directly).
+  uint64_t expected_version = 0;
   std::vector<veu::v1::Event> events; // ids are assigned by the store
   // Accelerator identities ("serial:..", "uuid:..") the verified report showed: recorded as
   // seen at appraisal.site by appraisal.agent_id (first_seen kept, last_seen = appraised_at).

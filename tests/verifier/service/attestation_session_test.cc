@@ -259,6 +259,52 @@ TEST_F(SessionTest, FailedCommitEndsTheSessionWithoutAnAck) {
       << "store internals stay in the verifier's log";
 }
 
+// Compare-and-set (issue 10): the commit names the record version the appraisal read; when the
+// record changed meanwhile the store refuses it, and the session challenges again at once.
+TEST_F(SessionTest, ACommitRefusedBecauseTheRecordChangedIsAnsweredWithAFreshChallenge) {
+  veu::v1::Challenge c = Connect(*session_);
+  SessionStep appraised = session_->OnMessage(EvidenceFor(c));
+  ASSERT_TRUE(appraised.commit.has_value());
+  const uint64_t read = appraised.commit->expected_version;
+  EXPECT_GE(read, 1u) << "the session must say which version it appraised against";
+  // Another writer (an operator, a second stream, another replica) writes the record now.
+  auto record = store_->GetAgent(appraised.commit->agent.agent_id());
+  ASSERT_OK(record);
+  ASSERT_OK(store_->PutAgent(*record, {}));
+  const absl::Status refused = store_->CommitAppraisal(*appraised.commit);
+  ASSERT_EQ(refused.code(), absl::StatusCode::kAborted) << refused;
+  EXPECT_EQ(AppraisalsStored(), 0u);
+
+  SessionStep again = session_->OnCommitted(refused);
+  EXPECT_FALSE(again.end.has_value()) << "the stream carries on";
+  EXPECT_TRUE(again.send.empty()) << "no ack for what was not stored";
+  ASSERT_TRUE(again.wake_at.has_value());
+  EXPECT_EQ(*again.wake_at, clock_.now) << "challenged again at once, not after an interval";
+  c = session_->OnTimer().send.at(0).challenge();
+  SessionStep second = session_->OnMessage(EvidenceFor(c, true));
+  ASSERT_TRUE(second.commit.has_value());
+  EXPECT_EQ(second.commit->expected_version, read + 1);
+  ASSERT_OK(store_->CommitAppraisal(*second.commit));
+  SessionStep acked = session_->OnCommitted(absl::OkStatus());
+  ASSERT_EQ(acked.send.size(), 1u);
+  EXPECT_TRUE(acked.send[0].has_ack());
+}
+
+TEST_F(SessionTest, RecordConflictsThatKeepComingEndTheStream) {
+  for (int i = 0; i < 3; ++i) {
+    const veu::v1::Challenge c =
+        i == 0 ? Connect(*session_) : session_->OnTimer().send.at(0).challenge();
+    ASSERT_TRUE(session_->OnMessage(EvidenceFor(c, i > 0)).commit.has_value());
+    SessionStep step = session_->OnCommitted(absl::AbortedError("record changed"));
+    ASSERT_FALSE(step.end.has_value()) << "conflict " << i + 1;
+  }
+  const veu::v1::Challenge c = session_->OnTimer().send.at(0).challenge();
+  ASSERT_TRUE(session_->OnMessage(EvidenceFor(c, true)).commit.has_value());
+  SessionStep step = session_->OnCommitted(absl::AbortedError("record changed"));
+  ASSERT_TRUE(step.end.has_value());
+  EXPECT_EQ(ErrorIn(step).reason(), veu::v1::VERIFIER_UNAVAILABLE);
+}
+
 TEST_F(SessionTest, EvidenceAfterTheDeadlineTimerIsNeverAppraised) {
   const veu::v1::Challenge c = Connect(*session_);
   clock_.now += absl::Seconds(12);  // deadline + grace

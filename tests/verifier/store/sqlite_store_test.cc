@@ -301,7 +301,7 @@ TEST(SqliteStoreTest, ADatabaseAtSchemaThreeIsUpgradedAndKeepsItsData) {
   ASSERT_OK(store);
   EXPECT_EQ(RawCount(path, "SELECT MAX(version) FROM schema_version"),
             SqliteStore::LatestSchemaVersion());
-  EXPECT_THAT((*store)->GetAgent("a1"), IsOkAndHolds(ProtoEq(agent)));
+  EXPECT_THAT((*store)->GetAgent("a1"), IsOkAndHolds(AgentRecordEq(agent)));
   EXPECT_THAT((*store)->LatestAppraisal("a1"), IsOkAndHolds(ProtoEq(old)));
 
   // The unlogged appraisal is no link of the chain: the first logged one has no predecessor.

@@ -21,6 +21,7 @@
 
 namespace veu::verifier::testing {
 
+using ::testing::HasSubstr;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
@@ -106,6 +107,16 @@ inline EventFilter Filter(const std::string& agent_id, const std::string& site =
 MATCHER_P(ProtoEq, expected, "equals " + expected.ShortDebugString()) {
   *result_listener << "is " << arg.ShortDebugString();
   return arg.SerializeAsString() == expected.SerializeAsString();
+}
+
+// An agent record as written: record_version is the store's own count of writes, set on every
+// read (compare-and-set), so it is left out of the comparison; the suites that care about it
+// check it on its own.
+MATCHER_P(AgentRecordEq, expected, "equals " + expected.ShortDebugString()) {
+  veu::v1::AgentRecord read = arg;
+  read.clear_record_version();
+  *result_listener << "is " << read.ShortDebugString();
+  return read.SerializeAsString() == expected.SerializeAsString();
 }
 
 // What every conformance suite starts from: a fresh store of the backend, reopenable.

@@ -181,7 +181,7 @@ TYPED_TEST_P(StoreConformanceTest, PutAgentStoresTheRecordAndItsEvents) {
   ASSERT_OK(this->store_->AddSite(MakeSite("fra-1")));
   const veu::v1::AgentRecord agent = MakeAgent("a1", "fra-1");
   ASSERT_OK(this->store_->PutAgent(agent, {MakeEvent(veu::v1::EVENT_ENROLLED, "a1", "fra-1", 10)}));
-  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(ProtoEq(agent)));
+  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(AgentRecordEq(agent)));
   auto events = this->store_->ListEvents(Filter("a1"));
   ASSERT_OK(events);
   ASSERT_THAT(*events, SizeIs(1));
@@ -195,7 +195,7 @@ TYPED_TEST_P(StoreConformanceTest, PutAgentReplacesTheRecord) {
   agent.set_ak_name("new ak");
   ASSERT_OK(
       this->store_->PutAgent(agent, {MakeEvent(veu::v1::EVENT_RE_ENROLLED, "a1", "fra-1", 20)}));
-  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(ProtoEq(agent)));
+  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(AgentRecordEq(agent)));
   EXPECT_THAT(this->store_->ListAgents("fra-1"), IsOkAndHolds(SizeIs(1)));
 }
 
@@ -237,7 +237,7 @@ TYPED_TEST_P(StoreConformanceTest, CommitStoresAppraisalEvidenceAgentAndEvents) 
   commit.events.push_back(MakeEvent(veu::v1::EVENT_VERDICT_CHANGED, "a1", "fra-1", 100));
   ASSERT_OK(this->store_->CommitAppraisal(commit));
 
-  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(ProtoEq(commit.agent)));
+  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(AgentRecordEq(commit.agent)));
   EXPECT_THAT(this->store_->LatestAppraisal("a1"), IsOkAndHolds(ProtoEq(commit.appraisal)));
   auto stored = this->store_->ListAppraisals("a1", 0, /*with_evidence=*/true);
   ASSERT_OK(stored);
@@ -259,8 +259,8 @@ TYPED_TEST_P(StoreConformanceTest, CommitCarryingAnotherAgentsRecordFailsAndLeav
   commit.agent.set_hostname("overwritten");
   commit.events.push_back(MakeEvent(veu::v1::EVENT_REBOOTED, "a1", "fra-1", 100));
   EXPECT_THAT(this->store_->CommitAppraisal(commit), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(ProtoEq(a1)));
-  EXPECT_THAT(this->store_->GetAgent("a2"), IsOkAndHolds(ProtoEq(a2)));
+  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(AgentRecordEq(a1)));
+  EXPECT_THAT(this->store_->GetAgent("a2"), IsOkAndHolds(AgentRecordEq(a2)));
   EXPECT_THAT(this->store_->LatestAppraisal("a1"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(this->store_->ListEvents({}), IsOkAndHolds(IsEmpty()));
 }
@@ -274,7 +274,7 @@ TYPED_TEST_P(StoreConformanceTest, CommitForASiteTheAgentIsNotAtFailsAndLeavesNo
   commit.events.push_back(MakeEvent(veu::v1::EVENT_REBOOTED, "a1", "muc-1", 100));
   EXPECT_THAT(this->store_->CommitAppraisal(commit),
               StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::HasSubstr("fra-1")));
-  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(ProtoEq(agent)));
+  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(AgentRecordEq(agent)));
   EXPECT_THAT(this->store_->LatestAppraisal("a1"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(this->store_->ListEvents({}), IsOkAndHolds(IsEmpty()));
 }
@@ -288,7 +288,7 @@ TYPED_TEST_P(StoreConformanceTest, CommitWithAnAppraisalIdAlreadyStoredFailsAndL
   again.events.push_back(MakeEvent(veu::v1::EVENT_VERDICT_CHANGED, "a1", "fra-1", 200));
   EXPECT_THAT(this->store_->CommitAppraisal(again), StatusIs(absl::StatusCode::kAlreadyExists));
 
-  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(ProtoEq(first.agent)));
+  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(AgentRecordEq(first.agent)));
   EXPECT_THAT(this->store_->LatestAppraisal("a1"), IsOkAndHolds(ProtoEq(first.appraisal)));
   EXPECT_THAT(this->AppraisalIds("a1"), ElementsAre("ap-1"));
   EXPECT_THAT(this->store_->ListEvents({}), IsOkAndHolds(IsEmpty()));
@@ -302,7 +302,7 @@ TYPED_TEST_P(StoreConformanceTest, CommitThatFailsHalfWayThroughItsEventsLeavesN
   broken.mutable_at()->set_nanos(-1);  // not a valid timestamp: fails after the first writes
   commit.events.push_back(broken);
   EXPECT_THAT(this->store_->CommitAppraisal(commit), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(ProtoEq(agent)));
+  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(AgentRecordEq(agent)));
   EXPECT_THAT(this->store_->LatestAppraisal("a1"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(this->store_->ListEvents({}), IsOkAndHolds(IsEmpty()));
   // The id was not burnt: the corrected commit goes through.
@@ -465,7 +465,7 @@ TYPED_TEST_P(StoreConformanceTest, EverythingSurvivesClosingAndReopening) {
   ASSERT_NO_FATAL_FAILURE(this->Reopen());
 
   EXPECT_THAT(this->store_->GetSite("fra-1"), IsOkAndHolds(ProtoEq(MakeSite("fra-1"))));
-  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(ProtoEq(commit.agent)));
+  EXPECT_THAT(this->store_->GetAgent("a1"), IsOkAndHolds(AgentRecordEq(commit.agent)));
   EXPECT_THAT(this->store_->LatestAppraisal("a1"), IsOkAndHolds(ProtoEq(commit.appraisal)));
   EXPECT_THAT(this->store_->IsEkAllowed("fra-1", crypto::Sha256("ek")), IsOkAndHolds(true));
   EXPECT_THAT(this->store_->ConsumeEnrollmentToken(crypto::Sha256("s3cret"), "fra-1",

@@ -114,12 +114,95 @@ TYPED_TEST_P(StoreRevocationConformanceTest, RefusesWhatCannotBeRevokedOrReinsta
   EXPECT_THAT(this->EventKinds("a1"), IsEmpty()) << "a refused change records no event";
 }
 
+// Compare-and-set (issue 10): a commit names the record version its appraisal read.
+TYPED_TEST_P(StoreRevocationConformanceTest, EveryWriteOfARecordMovesItsVersion) {
+  this->Enrolled("a1", "fra-1");
+  auto read = this->store_->GetAgent("a1");
+  ASSERT_OK(read);
+  const uint64_t enrolled = read->record_version();
+  EXPECT_GE(enrolled, 1u);
+  AppraisalCommit commit = MakeCommit("c1", *read, 10);
+  commit.expected_version = enrolled;
+  ASSERT_OK(this->store_->CommitAppraisal(commit));
+  EXPECT_EQ(this->store_->GetAgent("a1")->record_version(), enrolled + 1);
+  ASSERT_OK(this->store_->RevokeAgent(MakeRevocation("a1", "maintenance", 20),
+                                      MakeEvent(veu::v1::EVENT_AGENT_REVOKED, "a1", "fra-1", 20)));
+  EXPECT_EQ(this->store_->GetAgent("a1")->record_version(), enrolled + 2);
+  ASSERT_OK(this->store_->ReinstateAgent("a1", MakeEvent(veu::v1::EVENT_AGENT_REINSTATED, "a1",
+                                                         "fra-1", 30)));
+  ASSERT_NO_FATAL_FAILURE(this->Reopen());
+  auto listed = this->store_->ListAgents("fra-1");
+  ASSERT_OK(listed);
+  ASSERT_THAT(*listed, SizeIs(1));
+  EXPECT_EQ((*listed)[0].record_version(), enrolled + 3);
+}
+
+TYPED_TEST_P(StoreRevocationConformanceTest, ACommitFromAStaleReadIsAbortedAndStoresNothing) {
+  this->Enrolled("a1", "fra-1");
+  auto read = this->store_->GetAgent("a1");
+  ASSERT_OK(read);
+  AppraisalCommit first = MakeCommit("first", *read, 10);
+  first.expected_version = read->record_version();
+  ASSERT_OK(this->store_->CommitAppraisal(first));
+  // A second stream of the same agent appraised from the same read, and commits later.
+  AppraisalCommit stale = MakeCommit("stale", *read, 11, veu::v1::VERDICT_REJECT);
+  stale.expected_version = read->record_version();
+  EXPECT_THAT(this->store_->CommitAppraisal(stale),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("changed since it was read")));
+  auto stored = this->store_->ListAppraisals("a1", 0, /*with_evidence=*/false);
+  ASSERT_OK(stored);
+  ASSERT_THAT(*stored, SizeIs(1));
+  EXPECT_EQ((*stored)[0].appraisal().id(), "first");
+  EXPECT_EQ(this->store_->GetAgent("a1")->last_verdict(), veu::v1::VERDICT_ACCEPT);
+}
+
+TYPED_TEST_P(StoreRevocationConformanceTest, ARevocationBetweenReadAndCommitAbortsTheCommit) {
+  this->Enrolled("a1", "fra-1");
+  auto read = this->store_->GetAgent("a1");
+  ASSERT_OK(read);
+  ASSERT_OK(this->store_->RevokeAgent(MakeRevocation("a1", "AK leaked", 50),
+                                      MakeEvent(veu::v1::EVENT_AGENT_REVOKED, "a1", "fra-1", 50)));
+  AppraisalCommit late = MakeCommit("late", *read, 60);
+  late.expected_version = read->record_version();
+  EXPECT_THAT(this->store_->CommitAppraisal(late), StatusIs(absl::StatusCode::kAborted));
+  auto stored = this->store_->ListAppraisals("a1", 0, /*with_evidence=*/false);
+  ASSERT_OK(stored);
+  EXPECT_THAT(*stored, SizeIs(0)) << "no report of a revoked agent is kept from a stale read";
+}
+
+TYPED_TEST_P(StoreRevocationConformanceTest, InOneGroupOnlyTheFirstCommitFromOneReadLands) {
+  this->Enrolled("a1", "fra-1");
+  this->Enrolled("a2", "fra-1");
+  auto a1 = this->store_->GetAgent("a1");
+  auto a2 = this->store_->GetAgent("a2");
+  ASSERT_OK(a1);
+  ASSERT_OK(a2);
+  std::vector<AppraisalCommit> group = {MakeCommit("a1-x", *a1, 10), MakeCommit("a2-x", *a2, 10),
+                                        MakeCommit("a1-y", *a1, 11)};
+  group[0].expected_version = a1->record_version();
+  group[1].expected_version = a2->record_version();
+  group[2].expected_version = a1->record_version();
+  std::vector<absl::Status> results = this->store_->CommitAppraisals(group);
+  ASSERT_THAT(results, SizeIs(3));
+  EXPECT_OK(results[0]);
+  EXPECT_OK(results[1]);
+  EXPECT_THAT(results[2], StatusIs(absl::StatusCode::kAborted));
+  auto stored = this->store_->ListAppraisals("a1", 0, /*with_evidence=*/false);
+  ASSERT_OK(stored);
+  ASSERT_THAT(*stored, SizeIs(1));
+  EXPECT_EQ((*stored)[0].appraisal().id(), "a1-x");
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StoreRevocationConformanceTest,
                             ARevokedAgentReadsBackRevokedWithItsReason,
                             ARecordWrittenFromAReadBeforeTheRevocationKeepsItRevoked,
                             ReinstatingLiftsTheRevocationAndRecordsIt,
                             RevokingAgainReplacesTheReason,
-                            RefusesWhatCannotBeRevokedOrReinstated);
+                            RefusesWhatCannotBeRevokedOrReinstated,
+                            EveryWriteOfARecordMovesItsVersion,
+                            ACommitFromAStaleReadIsAbortedAndStoresNothing,
+                            ARevocationBetweenReadAndCommitAbortsTheCommit,
+                            InOneGroupOnlyTheFirstCommitFromOneReadLands);
 
 }  // namespace veu::verifier::testing
 
