@@ -13,6 +13,7 @@ packages=(
   libcpp-httplib-dev
   libpq-dev postgresql-15
   swtpm swtpm-tools tpm2-tools openssl jq
+  python3-yaml   # tests/deploy/check_k8s.py reads deploy/k8s/ as Kubernetes would
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -54,6 +54,18 @@ TEST(AgentConfigNvmlTest, ShippedExampleConfigParsesAndNamesTheDefaultLibrary) {
   EXPECT_EQ(config->nvml_library(), "libnvidia-ml.so.1");
 }
 
+// Issue 10: the Kubernetes DaemonSet's config is one the agent accepts, reading the host's
+// files under /host and dialling the verifiers' Service.
+TEST(AgentConfigNvmlTest, TheKubernetesDaemonSetConfigParses) {
+  AgentRunFlags run_flags;
+  auto config = LoadAgentConfig(
+      {"--config", std::string(VEU_SOURCE_DIR) + "/deploy/k8s/agent.textproto"}, &run_flags);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->root_dir(), "/host");
+  EXPECT_EQ(config->verifier_address(), "veu-verifier.veu-attest.svc:8443");
+  EXPECT_EQ(config->tcti(), "device:/dev/tpmrm0");
+}
+
 TEST(AgentConfigNvmlTest, UsageDocumentsTheFlagForRunAndFacts) {
   const std::string usage = AgentUsage();
   EXPECT_THAT(usage, ::testing::HasSubstr("--nvml-library PATH|none\n"));

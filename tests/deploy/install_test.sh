@@ -15,7 +15,7 @@ prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
 units=$dest$prefix/lib/systemd/system
 examples=$dest$prefix/share/veu-attest/examples
 
-for unit in veu-verifier veu-agent; do
+for unit in veu-verifier veu-verifier@ veu-agent; do
   file=$units/$unit.service
   [ -f "$file" ] || fail "$file not installed"
   grep -qE '@[A-Z_]+@' "$file" && fail "$file has an unexpanded @VAR@"
@@ -23,7 +23,7 @@ for unit in veu-verifier veu-agent; do
   binary=${exec_line%% *}
   [ -x "$dest$binary" ] || fail "$unit.service runs $binary, which is not installed"
   config=$(sed -n 's/.*--config \([^ ]*\).*/\1/p' <<<"$exec_line")
-  example=$examples/$(basename "$config")
+  example=$examples/$(basename "${config//-%i/-replica}")  # verifier-%i.textproto: one per replica
   [ -f "$example" ] || fail "$unit.service reads $config; no example $example is installed to copy there"
   doc=$(sed -n 's|^Documentation=file://||p' "$file")
   [ -f "$dest$doc" ] || fail "$unit.service documents $doc, which is not installed"
@@ -34,6 +34,8 @@ for example in "$examples"/*.textproto; do
   pack=$(sed -n 's/^policy_pack: "\(.*\)"/\1/p' "$example")
   [ -f "$dest$pack" ] || fail "$(basename "$example") names policy_pack $pack, which is not installed"
 done
+[ -f "$units/veu-verifier-replicas.target" ] || fail "veu-verifier-replicas.target not installed"
+[ -f "$dest$prefix/share/veu-attest/k8s/kustomization.yaml" ] || fail "deploy/k8s not installed"
 [ -x "$dest$prefix/bin/veuctl" ] || fail "veuctl not installed in $prefix/bin"
 [ -f "$dest$prefix/share/veu-attest/ek-roots/README.md" ] || fail "EK roots README not installed"
 

@@ -1,6 +1,7 @@
 // Specifications of veu-verifier's configuration: the shipped example parses with every section,
 // flags override it, and what cannot work is refused at start with the field to fix.
 #include "verifier/config.h"
+#include "verifier/store/postgres_store.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -25,6 +26,28 @@ TEST(VerifierConfigTest, TheShippedExampleParsesWithEverySection) {
   ASSERT_EQ(c->webhooks_size(), 1);
   EXPECT_EQ(c->webhooks(0).max_attempts(), 6u);
   EXPECT_FALSE(c->policy_pack().empty());
+}
+
+// Issue 10: the replica examples (systemd template, Kubernetes) are configs the verifier accepts,
+// sharing one database and one log key.
+TEST(VerifierConfigTest, TheReplicaExamplesParseAndNameASharedLogKey) {
+  std::string port_file, regulator_port_file;
+  absl::StatusOr<veu::v1::VerifierConfig> systemd = LoadVerifierConfig(
+      {"--config", std::string(VEU_BINARY_DIR) + "/deploy/config/verifier-replica.textproto"},
+      &port_file, &regulator_port_file);
+  ASSERT_TRUE(systemd.ok()) << systemd.status();
+  EXPECT_TRUE(PostgresStore::IsPostgresUrl(systemd->database())) << systemd->database();
+  EXPECT_FALSE(systemd->log_key().empty());
+  EXPECT_FALSE(systemd->metrics_listen_address().empty());
+  // Kubernetes passes the URL from a Secret as --database.
+  absl::StatusOr<veu::v1::VerifierConfig> k8s = LoadVerifierConfig(
+      {"--config", std::string(VEU_SOURCE_DIR) + "/deploy/k8s/verifier.textproto", "--database",
+       "postgresql://veu@db:5432/veu"},
+      &port_file, &regulator_port_file);
+  ASSERT_TRUE(k8s.ok()) << k8s.status();
+  EXPECT_EQ(k8s->log_key(), "/etc/veu-attest/log-key/log-key.pem");
+  // Without the URL the k8s config alone would fall back to SQLite in a read-only root: the
+  // manifests always pass --database (tests/deploy/check_k8s.py checks that).
 }
 
 TEST(VerifierConfigTest, FlagsOverrideTheFileAndAddAWebhook) {
