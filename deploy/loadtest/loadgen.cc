@@ -77,6 +77,13 @@ struct Options {
   int enrol_parallel = 8;
   int silent_streams = 0;  // abusive peers opening streams that never speak
   int verifier_pid = 0;    // when set: its CPU over the attestation phase, and its RSS
+  // --reconnect: a stream the network ended (no reason, or the verifier's DEADLINE_EXCEEDED
+  // when a partition held the answer past its deadline) is reopened, as the real agent does,
+  // and counted under failovers instead of errors. Implied by several --verifier addresses.
+  bool reconnect = false;
+  // --recent-window S: also report recent_agents, the agents with an ack in the run's last S
+  // seconds (all of them, after a partition healed, if every agent came back).
+  int recent_window_s = 0;
   absl::Duration duration = absl::Seconds(60);
 };
 
@@ -86,7 +93,8 @@ int Usage(const std::string& why) {
             << "       veu-loadgen run --verifier HOST:PORT --ca FILE --admin-socket PATH "
                "--ek-ca DIR --agents N --duration SECONDS [--connections C] [--site NAME] "
                "[--acked-file FILE] [--event-log FILE] [--node-root DIR] [--policy-pack FILE] "
-               "[--server-name NAME] [--enrol-parallel K] [--silent-streams K] [--verifier-pid PID]\n"
+               "[--server-name NAME] [--enrol-parallel K] [--silent-streams K] [--verifier-pid PID] "
+               "[--reconnect] [--recent-window S]\n"
             << "       veu-loadgen check --database FILE --acked-file FILE\n";
   return 2;
 }
@@ -203,7 +211,7 @@ int RunLoad(const Options& o) {
   // --verifier A,B,C: replicas sharing one database; agents spread over them and fail over.
   const std::vector<std::string> verifiers = absl::StrSplit(o.verifier, ',', absl::SkipEmpty());
   if (verifiers.empty()) return Usage("--verifier names no address");
-  const bool failover = verifiers.size() > 1;
+  const bool failover = verifiers.size() > 1 || o.reconnect;
   const int connections =
       std::max<int>(o.connections > 0 ? o.connections : std::max(1, o.agents / 200),
                     static_cast<int>(verifiers.size()));
@@ -329,6 +337,11 @@ int RunLoad(const Options& o) {
     }
   }
   const double attest_seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  int recent_agents = 0;
+  if (o.recent_window_s > 0) {
+    const absl::Time since = absl::Now() - absl::Seconds(o.recent_window_s);
+    for (auto& a : agents) recent_agents += a->last_ack() >= since ? 1 : 0;
+  }
   // The verifier's share of the machine (all cores) over the attestation phase, and its RSS
   // with the whole fleet connected.
   const double verifier_cpu =
@@ -371,6 +384,7 @@ int RunLoad(const Options& o) {
             << "errors_by_reason " << (by_reason.empty() ? "none" : by_reason) << "\n"
             << "failovers " << stats.failovers.load() << "\n"
             << "max_gap_ms " << absl::StrFormat("%.1f", stats.max_gap_ms) << "\n"
+            << "recent_agents " << (o.recent_window_s > 0 ? recent_agents : -1) << "\n"
             << "p50_ms " << absl::StrFormat("%.1f", p50) << "\n"
             << "p99_ms " << absl::StrFormat("%.1f", p99) << "\n"
             << "max_ms " << absl::StrFormat("%.1f", max) << "\n"
@@ -418,8 +432,8 @@ int main(int argc, char** argv) {
       args,
       {"verifier", "ca", "server-name", "admin-socket", "ek-ca", "agents", "duration",
        "connections", "site", "acked-file", "event-log", "node-root", "policy-pack",
-       "enrol-parallel", "database", "silent-streams", "verifier-pid"},
-      {});
+       "enrol-parallel", "database", "silent-streams", "verifier-pid", "recent-window"},
+      {"reconnect"});
   if (!flags.ok()) return veu::loadgen::Usage(std::string(flags.status().message()));
   if (command == "check") {
     if (!flags->Get("database") || !flags->Get("acked-file")) {
@@ -433,6 +447,7 @@ int main(int argc, char** argv) {
     if (!flags->Get(required)) return veu::loadgen::Usage(absl::StrCat("--", required, " is needed"));
   }
   o.verifier = *flags->Get("verifier");
+  o.reconnect = flags->Has("reconnect");
   o.tls_ca = *flags->Get("ca");
   o.admin_socket = *flags->Get("admin-socket");
   o.ek_ca_dir = *flags->Get("ek-ca");
@@ -449,7 +464,8 @@ int main(int argc, char** argv) {
            {"connections", &o.connections, 100000},
            {"enrol-parallel", &o.enrol_parallel, 256},
            {"silent-streams", &o.silent_streams, 100000},
-           {"verifier-pid", &o.verifier_pid, 1 << 30}}) {
+           {"verifier-pid", &o.verifier_pid, 1 << 30},
+           {"recent-window", &o.recent_window_s, 24 * 3600}}) {
     if (auto v = flags->Get(name)) {
       if (!absl::SimpleAtoi(*v, target) || *target < 1 || *target > max) {
         return veu::loadgen::Usage(absl::StrCat("--", name, " needs a number from 1 to ", max));

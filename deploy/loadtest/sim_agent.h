@@ -63,6 +63,12 @@ class SimAgent final : public grpc::ClientBidiReactor<AgentMessage, VerifierMess
         stubs_(std::move(stubs)), next_(first % stubs_.size()), failover_(failover),
         stats_(stats) {}
 
+  // When the last report was acknowledged (InfinitePast before the first).
+  absl::Time last_ack() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return acks_ == 0 ? absl::InfinitePast() : last_ack_;
+  }
+
   // True once a failed-over stream has ended and waits to be started on the next verifier.
   bool NeedsRestart() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -155,9 +161,12 @@ class SimAgent final : public grpc::ClientBidiReactor<AgentMessage, VerifierMess
     const bool by_us = stopping_ && status.error_code() == grpc::StatusCode::CANCELLED;
     // A verifier that went away (killed, restarting, shutting down, or its database down) is
     // what replicas exist for: the agent moves on. A refusal of the agent itself is an error.
+    // DEADLINE_EXCEEDED: the network held the answer past the challenge's deadline (a
+    // partition); the agent reconnects, as the real one does.
     const bool verifier_gone =
         refused_.empty() || refused_ == "VERIFIER_UNAVAILABLE" ||
-        refused_ == "VERIFIER_SHUTTING_DOWN" || refused_ == "VERIFIER_BUSY";
+        refused_ == "VERIFIER_SHUTTING_DOWN" || refused_ == "VERIFIER_BUSY" ||
+        refused_ == "DEADLINE_EXCEEDED";
     if (!by_us && failover_ && !stopping_ && verifier_gone) {
       stats_->failovers.fetch_add(1);
       restart_pending_ = true;
