@@ -30,6 +30,7 @@ for n in "$replicas" "$agents" "$interval" "$duration"; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "replicas.sh: '$n' is not a positive number" >&2; exit 2; }
 done
 verifier_bin=$build_dir/verifier/veu-verifier
+veuctl_bin=$build_dir/verifier/veuctl/veuctl
 loadgen_bin=$build_dir/deploy/loadtest/veu-loadgen
 for b in "$verifier_bin" "$loadgen_bin"; do
   [[ -x $b ]] || { echo "replicas.sh: $b is missing; build first (deploy/build.sh)" >&2; exit 2; }
@@ -99,9 +100,18 @@ chmod 600 "$dir/log-key.pem"
 timeout_s=$(( interval < 10 ? (interval > 2 ? interval : 2) : 10 ))
 addresses=()
 metrics_ports=()
+# Replica 0 also serves the regulator API, so the log's consistency across the faults is
+# checked the way a regulator checks it (veuctl log consistency, signatures included).
+"$root/deploy/demo/make-client-cert.sh" "$dir/tls" auditor regulator country:DE
+openssl pkey -in "$dir/log-key.pem" -pubout -out "$dir/log-key.pub" 2>/dev/null
 for r in $(seq 0 $(( replicas - 1 ))); do
   metrics_ports+=("$(free_port)")
-  "$verifier_bin" --listen 127.0.0.1:0 --port-file "$dir/verifier-$r.port" \
+  regulator_flags=()
+  if (( r == 0 )); then
+    regulator_flags=(--regulator-listen 127.0.0.1:0 --regulator-port-file "$dir/regulator.port"
+                     --regulator-client-ca "$dir/tls/ca.pem")
+  fi
+  "$verifier_bin" "${regulator_flags[@]}" --listen 127.0.0.1:0 --port-file "$dir/verifier-$r.port" \
     --admin-socket "$dir/admin-$r.sock" --database "$database" \
     --tls-cert "$dir/tls/server.pem" --tls-key "$dir/tls/server.key" \
     --ek-roots "$dir/ek-roots" --interval "$interval" --timeout "$timeout_s" \
@@ -144,6 +154,9 @@ after_attest_start() {  # SECONDS COMMAND...
 }
 kill_last_replica() {
   local last=$(( replicas - 1 ))
+  # The signed checkpoint before the fault, kept to prove the log only grew across it.
+  VEU_ADMIN_SOCKET="$dir/admin-0.sock" "$veuctl_bin" log checkpoint >"$dir/before.note" 2>"$dir/before.err" ||
+    echo "replicas.sh: no checkpoint before the kill: $(cat "$dir/before.err")" >&2
   echo "replicas.sh: kill -9 replica $last (pid ${verifier_pids[$last]}) at $(date +%T.%N)" >&2
   kill -9 "${verifier_pids[$last]}" 2>/dev/null || true
 }
@@ -163,7 +176,7 @@ all_healthz() {  # EXPECTED_STATUS TRIES: polls every replica still running unti
     for r in $(seq 0 $(( replicas - 1 ))); do
       kill -0 "${verifier_pids[$r]}" 2>/dev/null || continue
       local h; h=$(healthz "${metrics_ports[$r]}")
-      line="$line replica $r: $h;"
+      line="$line replica $r: $h |"
       [[ $h == "$want "* ]] || all=0
     done
     (( all )) && break
@@ -204,6 +217,16 @@ verifier_ticks=$(( $(cpu_ticks "${verifier_pids[@]}") - verifier_ticks0 ))
 db_ticks=$(( $(cpu_ticks "$pg_pid") - db_ticks0 ))
 "$loadgen_bin" check --database "$database" --acked-file "$dir/acked" >"$dir/check.out"
 check_rc=$?
+if [[ -s $dir/before.note ]]; then
+  # Wait for a checkpoint past the run's end (one every 10 s by the lease holder).
+  sleep 11
+  consistency=$("$veuctl_bin" log consistency --earlier "$dir/before.note" \
+    --verifier-key "$dir/log-key.pub" --server "127.0.0.1:$(cat "$dir/regulator.port")" \
+    --cert "$dir/tls/auditor.pem" --key "$dir/tls/auditor.key" --ca "$dir/tls/ca.pem" 2>&1)
+  consistency_rc=$?
+  echo "replicas.sh: log consistency across the kill: $consistency" >&2
+  (( consistency_rc == 0 )) || check_rc=2
+fi
 set -e
 cat "$dir/loadgen.err" | tail -5 >&2
 cat "$dir/loadgen.out" "$dir/check.out" >&2
