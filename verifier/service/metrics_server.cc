@@ -29,7 +29,12 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::s
   if (healthy) {
     server->server_->Get("/healthz", [healthy](const httplib::Request&, httplib::Response& res) {
       std::string reason;
-      if (healthy(&reason)) {
+      const bool serving = healthy(&reason);
+      // One line, whatever the store's error text holds (libpq's messages span several).
+      for (char& c : reason) {
+        if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+      }
+      if (serving) {
         res.set_content("SERVING\n", "text/plain; charset=utf-8");
       } else {
         res.status = 503;

@@ -5,12 +5,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <httplib.h>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "verifier/service/metrics.h"
+#include "verifier/service/metrics_server.h"
 #include "verifier/store/sqlite_store.h"
 
 namespace veu::verifier {
@@ -143,6 +147,40 @@ TEST(StoreHealthTest, SqliteCheckWritableFailsWhileAnotherWriterHoldsTheLock) {
   ASSERT_EQ(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(other);
   EXPECT_TRUE((*store)->CheckWritable().ok());
+}
+
+// GET /healthz: what probes and load balancers that speak HTTP read (Kubernetes readiness).
+TEST(HealthzTest, SaysServingOrNotServingWithTheReasonOnOneLine) {
+  Metrics metrics;
+  std::atomic<bool> serving{true};
+  auto server = MetricsServer::Start("127.0.0.1:0", &metrics, [&serving](std::string* reason) {
+    if (!serving) *reason = "connection to server failed\n\tIs the server running?";
+    return serving.load();
+  });
+  ASSERT_TRUE(server.ok()) << server.status();
+  httplib::Client client("127.0.0.1", (*server)->port());
+  auto ok = client.Get("/healthz");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(ok->body, "SERVING\n");
+  serving = false;
+  auto down = client.Get("/healthz");
+  ASSERT_TRUE(down);
+  EXPECT_EQ(down->status, 503);
+  EXPECT_EQ(down->body, "NOT_SERVING: connection to server failed  Is the server running?\n");
+  auto scrape = client.Get("/metrics");
+  ASSERT_TRUE(scrape);
+  EXPECT_EQ(scrape->status, 200) << "metrics are served whatever the health";
+}
+
+TEST(HealthzTest, WithoutAHealthFunctionThereIsNoHealthz) {
+  Metrics metrics;
+  auto server = MetricsServer::Start("127.0.0.1:0", &metrics);
+  ASSERT_TRUE(server.ok()) << server.status();
+  httplib::Client client("127.0.0.1", (*server)->port());
+  auto res = client.Get("/healthz");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404);
 }
 
 }  // namespace
