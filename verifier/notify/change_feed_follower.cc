@@ -17,7 +17,7 @@ ChangeFeedFollower::ChangeFeedFollower(ChangeFeed* feed, VerdictBus* watchers,
       deliver_webhooks_(std::move(deliver_webhooks)),
       poll_(poll) {
   absl::StatusOr<int64_t> end = feed_->LatestVerdictChange();
-  if (end.ok()) position_ = *end;
+  if (end.ok()) position_ = start_ = *end;
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -36,22 +36,73 @@ void ChangeFeedFollower::Append(const veu::v1::VerdictChange& change) {
 }
 
 void ChangeFeedFollower::Poll() {
+  PollWatchers();
+  PollWebhooks();
+}
+
+void ChangeFeedFollower::PollWatchers() {
   if (position_ < 0) {
     absl::StatusOr<int64_t> end = feed_->LatestVerdictChange();
     if (!end.ok()) return;
     position_ = *end;
   }
+  if (start_ < 0) start_ = position_;
   while (!stop_.HasBeenNotified()) {
     auto changes = feed_->VerdictChangesAfter(position_, 500);
     if (!changes.ok()) {
       Log("notify", absl::StrCat("reading the verdict-change feed: ", changes.status().message()));
       return;
     }
-    const bool webhooks = deliver_webhooks_ && deliver_webhooks_();
     for (const auto& [id, change] : *changes) {
       watchers_->Publish(change);
-      if (webhooks && webhooks_ != nullptr) webhooks_->Publish(change);
       position_ = id;
+    }
+    if (changes->size() < 500) return;
+  }
+}
+
+void ChangeFeedFollower::PollWebhooks() {
+  if (webhooks_ == nullptr || !deliver_webhooks_ || !deliver_webhooks_()) {
+    webhook_position_ = -1;  // another replica delivers; re-read the cursor on taking over
+    return;
+  }
+  if (webhook_position_ < 0) {
+    if (start_ < 0) return;  // the feed's end is not known yet
+    absl::StatusOr<int64_t> cursor = feed_->ReadFeedCursor(kWebhookCursor);
+    if (cursor.ok()) {
+      webhook_position_ = *cursor;
+    } else if (absl::IsNotFound(cursor.status())) {
+      webhook_position_ = start_;  // the first holder ever: from when this replica started
+    } else {
+      Log("notify", absl::StrCat("reading the webhooks' cursor: ", cursor.status().message()));
+      return;
+    }
+    absl::StatusOr<int64_t> end = feed_->LatestVerdictChange();
+    if (!end.ok()) {
+      webhook_position_ = -1;
+      return;
+    }
+    if (*end - webhook_position_ > kMaxWebhookBacklog) {
+      Log("notify", absl::StrCat("the webhooks' cursor is ", *end - webhook_position_,
+                                 " changes behind; delivering the last ", kMaxWebhookBacklog));
+      webhook_position_ = *end - kMaxWebhookBacklog;
+    }
+    Log("notify", absl::StrCat("delivering webhooks from verdict change ", webhook_position_ + 1));
+  }
+  while (!stop_.HasBeenNotified()) {
+    auto changes = feed_->VerdictChangesAfter(webhook_position_, 500);
+    if (!changes.ok()) {
+      Log("notify", absl::StrCat("reading the verdict-change feed: ", changes.status().message()));
+      return;
+    }
+    if (changes->empty()) return;
+    for (const auto& [id, change] : *changes) {
+      webhooks_->Publish(change);
+      webhook_position_ = id;
+    }
+    if (absl::Status s = feed_->AdvanceFeedCursor(kWebhookCursor, webhook_position_); !s.ok()) {
+      // Delivery goes on; a successor would deliver these again, which receivers tolerate.
+      Log("notify", absl::StrCat("saving the webhooks' cursor: ", s.message()));
     }
     if (changes->size() < 500) return;
   }

@@ -5,8 +5,14 @@
 // replica holds the cluster-duty lease) — to the bus the webhooks read, so a change is
 // delivered by one replica, not by all.
 //
-// Starts at the feed's end: a replica that starts publishes changes made from then on. A feed
-// that cannot be read is retried at the next poll; nothing is skipped (the position only moves
+// Watchers start at the feed's end: a replica that starts publishes changes made from then on.
+// Webhooks resume from a cursor kept in the store (ChangeFeed::ReadFeedCursor "webhooks"): the
+// lease holder advances it as it hands changes to its notifier, and a replica that takes the
+// lease over starts where the last holder stopped, so changes made while the lease moved are
+// delivered once more rather than by nobody (at-least-once across a handover; a receiver
+// dedupes by the change). A cursor more than kMaxWebhookBacklog changes behind is moved up to
+// that many before the end, with a log line, so a long-idle cluster does not replay history. A
+// feed that cannot be read is retried at the next poll; nothing is skipped (positions only move
 // past changes that were published). Thread-safe.
 #ifndef VEU_VERIFIER_NOTIFY_CHANGE_FEED_FOLLOWER_H_
 #define VEU_VERIFIER_NOTIFY_CHANGE_FEED_FOLLOWER_H_
@@ -29,6 +35,9 @@ class ChangeFeedFollower {
                      absl::Duration poll = absl::Milliseconds(250));
   ~ChangeFeedFollower();  // Stop()
 
+  static constexpr char kWebhookCursor[] = "webhooks";
+  static constexpr int64_t kMaxWebhookBacklog = 10000;
+
   // Appends a change this replica made; logs (never blocks the caller on) a failure.
   void Append(const veu::v1::VerdictChange& change);
   void Stop();
@@ -36,6 +45,8 @@ class ChangeFeedFollower {
  private:
   void Run();
   void Poll();
+  void PollWatchers();
+  void PollWebhooks();
 
   ChangeFeed* const feed_;
   VerdictBus* const watchers_;
@@ -43,6 +54,10 @@ class ChangeFeedFollower {
   const std::function<bool()> deliver_webhooks_;
   const absl::Duration poll_;
   int64_t position_ = -1;  // Run's thread only; -1 until the feed's end was read
+  int64_t start_ = -1;     // the feed's end when this follower started
+  // Run's thread only: where this replica's webhook delivery stands; -1 while it does not
+  // deliver (not the lease holder), so taking the lease re-reads the shared cursor.
+  int64_t webhook_position_ = -1;
   absl::Notification stop_;
   std::thread thread_;
 };

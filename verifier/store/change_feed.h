@@ -7,6 +7,7 @@
 #define VEU_VERIFIER_STORE_CHANGE_FEED_H_
 
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -27,6 +28,13 @@ class ChangeFeed {
   VerdictChangesAfter(int64_t after, uint32_t limit) = 0;
   // The newest position (0 if the feed is empty): where a replica that starts now begins.
   virtual absl::StatusOr<int64_t> LatestVerdictChange() = 0;
+
+  // A reader's durable position, shared by every replica (the webhooks' cursor: up to where
+  // changes were handed to a webhook notifier). NotFound if it was never set.
+  virtual absl::StatusOr<int64_t> ReadFeedCursor(const std::string& name) = 0;
+  // Moves cursor `name` to `position` if that is further on; never back, so a lease holder that
+  // lost the lease and writes late cannot rewind its successor's progress.
+  virtual absl::Status AdvanceFeedCursor(const std::string& name, int64_t position) = 0;
 };
 
 }  // namespace veu::verifier

@@ -135,6 +135,8 @@ class PostgresStore final : public Store,
   absl::StatusOr<std::vector<std::pair<int64_t, veu::v1::VerdictChange>>> VerdictChangesAfter(
       int64_t after, uint32_t limit) override;
   absl::StatusOr<int64_t> LatestVerdictChange() override;
+  absl::StatusOr<int64_t> ReadFeedCursor(const std::string& name) override;
+  absl::Status AdvanceFeedCursor(const std::string& name, int64_t position) override;
 
  private:
   explicit PostgresStore(std::unique_ptr<pg::Pool> pool) : pool_(std::move(pool)) {}

@@ -58,4 +58,26 @@ absl::StatusOr<int64_t> PostgresStore::LatestVerdictChange() {
   return row.Int(0, 0);
 }
 
+absl::StatusOr<int64_t> PostgresStore::ReadFeedCursor(const std::string& name) {
+  const std::string op = absl::StrCat("reading feed cursor '", name, "'");
+  ASSIGN_OR_RETURN(pg::Lease db, pool_->Acquire());
+  ASSIGN_OR_RETURN(pg::Result row, db->Query("SELECT position FROM feed_cursors WHERE name = $1",
+                                             {Param::Text(name)}, op));
+  if (row.rows() == 0) return absl::NotFoundError(absl::StrCat(op, ": never set"));
+  return row.Int(0, 0);
+}
+
+absl::Status PostgresStore::AdvanceFeedCursor(const std::string& name, int64_t position) {
+  const std::string op = absl::StrCat("advancing feed cursor '", name, "'");
+  if (name.empty() || position < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(op, ": needs a name and a position >= 0"));
+  }
+  ASSIGN_OR_RETURN(pg::Lease db, pool_->Acquire());
+  return db
+      ->Query("INSERT INTO feed_cursors (name, position) VALUES ($1, $2) ON CONFLICT (name) DO "
+              "UPDATE SET position = GREATEST(feed_cursors.position, excluded.position)",
+              {Param::Text(name), Param::Int(position)}, op)
+      .status();
+}
+
 }  // namespace veu::verifier
