@@ -12,21 +12,6 @@
 namespace veu::facts {
 namespace {
 
-std::vector<std::string> SplitList(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : s) {
-    if (c == sep) {
-      if (!cur.empty()) out.push_back(cur);
-      cur.clear();
-    } else if (c != ' ') {
-      cur += c;
-    }
-  }
-  if (!cur.empty()) out.push_back(cur);
-  return out;
-}
-
 std::optional<uint64_t> Number(const std::string& s) {
   uint64_t v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -37,7 +22,7 @@ std::optional<uint64_t> Number(const std::string& s) {
 // "0-7" or "0,2,4-7" -> PCR numbers 0..23.
 std::optional<std::vector<uint32_t>> PcrList(const std::string& s) {
   std::vector<uint32_t> out;
-  for (const std::string& part : SplitList(s, ',')) {
+  for (const std::string& part : SplitParamList(s, ',')) {
     const size_t dash = part.find('-');
     auto lo = Number(part.substr(0, dash));
     auto hi = dash == std::string::npos ? lo : Number(part.substr(dash + 1));
@@ -58,6 +43,21 @@ std::optional<uint64_t> LimitOrSite(ParamReader& r, std::string_view key) {
 }
 
 }  // namespace
+
+std::vector<std::string> SplitParamList(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == sep) {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else if (c != ' ') {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
 
 std::optional<std::string> ParamReader::Get(std::string_view key) {
   read_.insert(std::string(key));
@@ -155,7 +155,7 @@ PrivilegedAccessParams ReadPrivilegedAccessParams(ParamReader& r) {
     r.Invalid("max_uid0_accounts", absl::StrFormat("is \"%s\"; give a whole number", max));
   }
   p.allow_nopasswd_all = r.OneOf("allow_nopasswd_all", "false", {"true", "false"}) == "true";
-  p.admin_groups = SplitList(r.String("admin_groups", "sudo,wheel,admin"), ',');
+  p.admin_groups = SplitParamList(r.String("admin_groups", "sudo,wheel,admin"), ',');
   return p;
 }
 
@@ -183,14 +183,14 @@ KernelHardeningParams ReadKernelHardeningParams(ParamReader& r) {
 
 StorageEncryptionParams ReadStorageEncryptionParams(ParamReader& r) {
   StorageEncryptionParams p;
-  p.paths = SplitList(r.Required("paths"), ',');
+  p.paths = SplitParamList(r.Required("paths"), ',');
   r.OneOf("require", "LUKS", {"LUKS"});  // the only encryption the agent can tell apart
   return p;
 }
 
 WeightProtectionParams ReadWeightProtectionParams(ParamReader& r) {
   WeightProtectionParams p;
-  p.paths = SplitList(r.Required("paths"), ',');
+  p.paths = SplitParamList(r.Required("paths"), ',');
   const std::string cc = r.OneOf("gpu_confidential_computing", "preferred",
                                  {"required", "preferred", "not-required"});
   p.gpu_confidential_computing = cc == "required"    ? CcRequirement::kRequired

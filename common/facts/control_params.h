@@ -108,6 +108,10 @@ struct DistributionParams {
 };
 struct InstalledBaseCapParams {};  // the caps are pack.caps; the control takes no parameters
 
+// A parameter's list value split on `sep`, spaces dropped, empty items skipped
+// ("sudo, wheel,," -> {"sudo", "wheel"}). Shared by the readers and the host checks.
+std::vector<std::string> SplitParamList(const std::string& value, char sep);
+
 NeedsEvidenceParams ReadNeedsEvidenceParams(ParamReader& r);
 MeasuredBootParams ReadMeasuredBootParams(ParamReader& r);
 SecureBootParams ReadSecureBootParams(ParamReader& r);

@@ -12,21 +12,6 @@
 namespace veu::facts {
 namespace {
 
-std::vector<std::string> SplitOn(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : s) {
-    if (c == sep) {
-      if (!cur.empty()) out.push_back(cur);
-      cur.clear();
-    } else if (c != ' ') {
-      cur += c;
-    }
-  }
-  if (!cur.empty()) out.push_back(cur);
-  return out;
-}
-
 // Collects failures of one control; PASS when there are none.
 class Outcome {
  public:
@@ -125,7 +110,7 @@ void RemoteAccess(const RemoteAccessParams& p, const v1::AccessControls& ac, Out
   for (const auto& s : ac.sshd().settings()) {
     auto it = wanted.find(s.keyword());
     if (it == wanted.end()) continue;
-    const std::vector<std::string> allowed = SplitOn(it->second, '|');
+    const std::vector<std::string> allowed = SplitParamList(it->second, '|');
     // Where the effective value comes from, so a reader can check the evidence.
     out.Note(absl::StrFormat(
         "%s %s (%s)", s.keyword(), s.value(),

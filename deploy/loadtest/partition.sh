@@ -20,6 +20,8 @@
 # Environment: BUILD_DIR, KEEP=1, LOADTEST_DIR, as run.sh.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=deploy/loadtest/common.sh
+source "$root/deploy/loadtest/common.sh"
 build_dir=${BUILD_DIR:-$root/build}
 usage="usage: $0 AGENTS INTERVAL_S DURATION_S"
 agents=${1:?$usage}
@@ -150,18 +152,8 @@ set -e
 tail -5 "$dir/loadgen.err" >&2
 cat "$dir/loadgen.out" "$dir/check.out" >&2
 
-field() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
-acked=$(field acknowledged "$dir/loadgen.out"); acked=${acked:-0}
-errors=$(field errors "$dir/loadgen.out"); errors=${errors:-0}
-enrol_failures=$(field enrol_failures "$dir/loadgen.out"); enrol_failures=${enrol_failures:-0}
+tally_run "$dir" "$loadgen_rc" "$check_rc"
 back=$(field recent_agents "$dir/loadgen.out"); back=${back:-0}
-lost=$(field lost "$dir/check.out"); lost=${lost:-$acked}
-duplicated=$(field duplicated "$dir/check.out"); duplicated=${duplicated:-0}
-consistent=$(field log_consistent "$dir/check.out")
-errors=$(( errors + enrol_failures + duplicated ))
-[[ $consistent == yes ]] || errors=$(( errors + 1 ))
-if [[ $loadgen_rc -ne 0 && $errors -eq 0 ]]; then errors=1; fi
-if [[ $check_rc -gt 1 ]]; then errors=$(( errors + 1 )); fi
 if [[ $errors -ne 0 || $back -ne $agents ]]; then
   echo "partition.sh: errors by reason: $(field errors_by_reason "$dir/loadgen.out"); enrol failures $enrol_failures; duplicated $duplicated; log consistent ${consistent:-unknown}; back $back of $agents" >&2
   tail -10 "$dir/verifier.log" >&2

@@ -20,6 +20,8 @@
 # when L and E are 0. Environment as run.sh: BUILD_DIR, CONNECTIONS, KEEP=1, LOADTEST_DIR.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=deploy/loadtest/common.sh
+source "$root/deploy/loadtest/common.sh"
 build_dir=${BUILD_DIR:-$root/build}
 usage="usage: $0 REPLICAS AGENTS INTERVAL_S DURATION_S"
 replicas=${1:?$usage}
@@ -64,7 +66,6 @@ cleanup() {
   if [[ ${KEEP:-0} != 1 ]]; then rm -rf "$dir"; else echo "kept $dir" >&2; fi
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # PostgreSQL, durable as in production (fsync and synchronous_commit on).
 "${as_pg[@]}" "$pg_bin/initdb" -D "$dir/pg" -U veu -A trust -E UTF8 --locale=C --no-sync \
@@ -231,17 +232,7 @@ set -e
 cat "$dir/loadgen.err" | tail -5 >&2
 cat "$dir/loadgen.out" "$dir/check.out" >&2
 
-field() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
-acked=$(field acknowledged "$dir/loadgen.out"); acked=${acked:-0}
-errors=$(field errors "$dir/loadgen.out"); errors=${errors:-0}
-enrol_failures=$(field enrol_failures "$dir/loadgen.out"); enrol_failures=${enrol_failures:-0}
-lost=$(field lost "$dir/check.out"); lost=${lost:-$acked}
-duplicated=$(field duplicated "$dir/check.out"); duplicated=${duplicated:-0}
-consistent=$(field log_consistent "$dir/check.out")
-errors=$(( errors + enrol_failures + duplicated ))
-[[ $consistent == yes ]] || errors=$(( errors + 1 ))
-if [[ $loadgen_rc -ne 0 && $errors -eq 0 ]]; then errors=1; fi
-if [[ $check_rc -gt 1 ]]; then errors=$(( errors + 1 )); fi
+tally_run "$dir" "$loadgen_rc" "$check_rc"
 if [[ $errors -ne 0 ]]; then
   echo "replicas.sh: errors by reason: $(field errors_by_reason "$dir/loadgen.out"); enrol failures $enrol_failures; duplicated $duplicated; log consistent ${consistent:-unknown}" >&2
   for r in $(seq 0 $(( replicas - 1 ))); do tail -5 "$dir/verifier-$r.log" >&2; done

@@ -18,6 +18,8 @@
 # the agents, default 0), KEEP=1 keeps the temporary directory, LOADTEST_DIR chooses it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=deploy/loadtest/common.sh
+source "$root/deploy/loadtest/common.sh"
 build_dir=${BUILD_DIR:-$root/build}
 agents=${1:?usage: $0 AGENTS INTERVAL_S DURATION_S}
 interval=${2:?usage: $0 AGENTS INTERVAL_S DURATION_S}
@@ -49,7 +51,6 @@ trap cleanup EXIT
 mkdir -p "$dir/ek-roots"
 cp "$dir/ek-ca/ca.pem" "$dir/ek-roots/loadtest-ca.pem"  # the verifier trusts it only here
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 metrics_port=$(free_port)
 # Each stream's nonce lives as long as the interval allows, at most 10 s.
 timeout_s=$(( interval < 10 ? (interval > 2 ? interval : 2) : 10 ))
@@ -85,17 +86,7 @@ cat "$dir/loadgen.out" "$dir/check.out" >&2
 grep -E '^veu_(commit_group_size|commit_seconds|challenge_to_ack_seconds)_(sum|count)' \
   "$dir/metrics.txt" >&2 || true
 
-field() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
-acked=$(field acknowledged "$dir/loadgen.out"); acked=${acked:-0}
-errors=$(field errors "$dir/loadgen.out"); errors=${errors:-0}
-enrol_failures=$(field enrol_failures "$dir/loadgen.out"); enrol_failures=${enrol_failures:-0}
-lost=$(field lost "$dir/check.out"); lost=${lost:-$acked}
-duplicated=$(field duplicated "$dir/check.out"); duplicated=${duplicated:-0}
-consistent=$(field log_consistent "$dir/check.out")
-errors=$(( errors + enrol_failures + duplicated ))
-[[ $consistent == yes ]] || errors=$(( errors + 1 ))
-if [[ $loadgen_rc -ne 0 && $errors -eq 0 ]]; then errors=1; fi  # it failed before counting
-if [[ $check_rc -gt 1 ]]; then errors=$(( errors + 1 )); fi
+tally_run "$dir" "$loadgen_rc" "$check_rc"
 if [[ $errors -ne 0 ]]; then
   echo "run.sh: errors by reason: $(field errors_by_reason "$dir/loadgen.out"); enrol failures $enrol_failures; duplicated $duplicated; log consistent ${consistent:-unknown}" >&2
   tail -20 "$dir/verifier.log" >&2

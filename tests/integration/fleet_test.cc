@@ -12,6 +12,7 @@
 #include <string>
 
 #include "absl/strings/numbers.h"
+#include "tests/integration/loadtest_output.h"
 #include "tests/integration/process.h"
 
 namespace veu::testing {
@@ -19,29 +20,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
-
-// "key value" lines (veu-loadgen's output) as a map.
-std::map<std::string, std::string> Fields(const std::string& text) {
-  std::map<std::string, std::string> out;
-  std::istringstream in(text);
-  std::string key, value;
-  while (in >> key >> value) out[key] = value;
-  return out;
-}
-
-uint64_t Number(const std::map<std::string, std::string>& fields, const std::string& key) {
-  uint64_t n = 0;
-  auto it = fields.find(key);
-  EXPECT_TRUE(it != fields.end() && absl::SimpleAtoi(it->second, &n)) << "no number " << key;
-  return n;
-}
-
-std::string LastLine(const std::string& text) {
-  std::string s = text;
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  const size_t nl = s.rfind('\n');
-  return nl == std::string::npos ? s : s.substr(nl + 1);
-}
 
 class FleetTest : public ::testing::Test {
  protected:
@@ -71,13 +49,13 @@ TEST_F(FleetTest, ThousandAgentsForAMinuteEveryAcknowledgedResultStoredOnceAndLo
                                  "[0-9.]+ %, verifier RSS [0-9]+ MB"));
   const auto loadgen = Fields(ReadFile(dir_ + "/loadgen.out"));
   const auto check = Fields(ReadFile(dir_ + "/check.out"));
-  EXPECT_EQ(Number(loadgen, "agents"), 1000u);
-  EXPECT_EQ(Number(loadgen, "enrol_failures"), 0u);
+  EXPECT_EQ(Number(loadgen, "agents"), 1000);
+  EXPECT_EQ(Number(loadgen, "enrol_failures"), 0);
   // Every agent reports at least five times in a minute at a 10 s interval.
-  EXPECT_GE(Number(loadgen, "acknowledged"), 5000u);
+  EXPECT_GE(Number(loadgen, "acknowledged"), 5000);
   EXPECT_EQ(Number(check, "checked"), Number(loadgen, "acknowledged"));
-  EXPECT_EQ(Number(check, "lost"), 0u);
-  EXPECT_EQ(Number(check, "duplicated"), 0u);
+  EXPECT_EQ(Number(check, "lost"), 0);
+  EXPECT_EQ(Number(check, "duplicated"), 0);
   EXPECT_EQ(check.at("log_consistent"), "yes");
   EXPECT_GE(Number(check, "stored"), Number(check, "checked"));
   EXPECT_EQ(Number(check, "log_tree_size"), Number(check, "stored"));
@@ -89,10 +67,10 @@ TEST_F(FleetTest, SilentStreamFloodIsCutAtTheHelloDeadlineAndRealAgentsKeepAttes
                         absl::Seconds(120));
   EXPECT_EQ(r.exit_code, 0) << LastLine(r.out) << "\n" << r.err;
   const auto loadgen = Fields(ReadFile(dir_ + "/loadgen.out"));
-  EXPECT_EQ(Number(loadgen, "errors"), 0u);
+  EXPECT_EQ(Number(loadgen, "errors"), 0);
   EXPECT_GE(Number(loadgen, "acknowledged"), 50u * 8) << "each agent about every 2 s for 20 s";
   // Each silent stream was told why it was cut (the hello deadline) before the run ended.
-  EXPECT_EQ(Number(loadgen, "silent_streams_cut"), 3000u);
+  EXPECT_EQ(Number(loadgen, "silent_streams_cut"), 3000);
   EXPECT_THAT(ReadFile(dir_ + "/verifier.log"), HasSubstr("no hello before the deadline"));
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "absl/strings/numbers.h"
+#include "tests/integration/loadtest_output.h"
 #include "tests/integration/process.h"
 
 namespace veu::testing {
@@ -19,27 +20,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
-
-std::map<std::string, std::string> Fields(const std::string& text) {
-  std::map<std::string, std::string> out;
-  std::istringstream in(text);
-  std::string key, value;
-  while (in >> key >> value) out[key] = value;
-  return out;
-}
-
-double Number(const std::map<std::string, std::string>& fields, const std::string& key) {
-  double n = -1;
-  auto it = fields.find(key);
-  EXPECT_TRUE(it != fields.end() && absl::SimpleAtod(it->second, &n)) << "no number " << key;
-  return n;
-}
-
-std::string LastLine(std::string s) {
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  const size_t nl = s.rfind('\n');
-  return nl == std::string::npos ? s : s.substr(nl + 1);
-}
 
 TEST(PartitionTest, DelayLossAndAPartitionLoseNothingAndEveryAgentComesBack) {
   const std::string dir = MakeTempDir("veu-partition");
