@@ -42,9 +42,11 @@ seed_files() {
 
 mkdir -p "$corpus"
 case "$target" in
-  ima)  # the fixtures' binary (tpm2-tss) and ASCII (keylime, rust-keylime) IMA logs
+  ima)  # the fixtures' binary (tpm2-tss) and ASCII (keylime, rust-keylime) IMA logs, with the
+        # digest-algorithm logs of keylime-create-runtime-policy (sha1..sha512, sm3_256, unknown)
     seed_files "$fixtures"/ima/tpm2-tss/*.bin "$fixtures"/ima/keylime-test_ima_*/*.txt \
-      "$fixtures"/ima/rust-keylime/ima_log.txt "$fixtures"/ima/rust-keylime/invalid_ima_log.txt ;;
+      "$fixtures"/ima/rust-keylime/ima_log.txt "$fixtures"/ima/rust-keylime/invalid_ima_log.txt \
+      "$fixtures"/ima/keylime-create-runtime-policy/ima-log-* ;;
   eventlog)
     for f in "$fixtures"/eventlogs/*; do
       case "$f" in *.expected.json) continue ;; esac
