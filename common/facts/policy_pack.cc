@@ -129,8 +129,35 @@ absl::Status ValidateCaps(const v1::PolicyPack& pack) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateRule(const v1::Regulation& rule) {
+  if (rule.citation().empty() || rule.status().empty() || rule.status_source().empty()) {
+    return absl::InvalidArgumentError(
+        "policy pack needs a `rule` block with citation, status and status_source (the rule "
+        "it encodes and where it stands, e.g. \"rescinded 2025-05, replacement pending\")");
+  }
+  if (rule.sources().empty() || rule.paragraphs().empty()) {
+    return absl::InvalidArgumentError(
+        "the pack's `rule` block needs its sources and paragraphs (which rest on primary text)");
+  }
+  for (const v1::RegulationSource& s : rule.sources()) {
+    if (s.citation().empty() || s.kind() == v1::TEXT_SOURCE_UNSPECIFIED) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "rule source \"%s\" needs a citation and a kind (PRIMARY or SECONDARY)", s.citation()));
+    }
+  }
+  for (const v1::RegulationParagraph& p : rule.paragraphs()) {
+    if (p.paragraph().empty() || p.text_source() == v1::TEXT_SOURCE_UNSPECIFIED) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "rule paragraph \"%s\" needs a name and a text_source (PRIMARY or SECONDARY)",
+          p.paragraph()));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Validate(const v1::PolicyPack& pack, const ParameterLine& line_of,
-                      const std::function<int(int row)>& row_line_of) {
+                      const std::function<int(int row)>& row_line_of,
+                      const std::function<int(int index)>& control_line_of) {
   if (pack.id().empty() || pack.version().empty()) {
     return absl::InvalidArgumentError("policy pack needs `id` and `version`");
   }
@@ -150,12 +177,20 @@ absl::Status Validate(const v1::PolicyPack& pack, const ParameterLine& line_of,
     if (!ids.insert(c.id()).second) {
       return absl::InvalidArgumentError(absl::StrCat(who, " is defined twice"));
     }
+    if (c.text_source() == v1::TEXT_SOURCE_UNSPECIFIED || c.text_citation().empty()) {
+      const int line = control_line_of ? control_line_of(i) : 0;
+      return absl::InvalidArgumentError(absl::StrCat(
+          line > 0 ? absl::StrFormat("line %d: ", line) : "", who,
+          " needs text_source (PRIMARY or SECONDARY) and text_citation: whether its wording is "
+          "the rule's own text or a secondary source's, and which"));
+    }
     if (std::optional<ParameterProblem> p = FindParameterProblem(c)) {
       const int line = line_of && !p->key.empty() ? line_of(i, p->key) : 0;
       return absl::InvalidArgumentError(
           line > 0 ? absl::StrFormat("line %d: %s", line, p->message) : p->message);
     }
   }
+  if (absl::Status s = ValidateRule(pack.rule()); !s.ok()) return s;
   if (absl::Status s = ValidateTiers(pack.tiers()); !s.ok()) return s;
   if (absl::Status s = ValidateCaps(pack); !s.ok()) return s;
   auto catalogue = Catalogue::Create(pack.catalogue());
@@ -224,14 +259,33 @@ absl::StatusOr<v1::PolicyPack> ParsePolicyPack(std::string_view text,
     const auto at = catalogue->GetLocation(models_field, row);
     return at.line < 0 ? 0 : at.line + 1;
   };
-  if (absl::Status s = Validate(pack, line_of, row_line_of); !s.ok()) {
+  const auto control_line_of = [&](int index) -> int {
+    const auto at = locations.GetLocation(controls_field, index);
+    return at.line < 0 ? 0 : at.line + 1;
+  };
+  if (absl::Status s = Validate(pack, line_of, row_line_of, control_line_of); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(std::string(source_name), ": ", s.message()));
   }
   return pack;
 }
 
 absl::Status ValidatePolicyPack(const v1::PolicyPack& pack) {
-  return Validate(pack, nullptr, nullptr);
+  return Validate(pack, nullptr, nullptr, nullptr);
+}
+
+v1::RegulationStatement RegulationStatementOf(const v1::PolicyPack& pack) {
+  v1::RegulationStatement out;
+  out.set_policy_pack(absl::StrCat(pack.id(), "@", pack.version()));
+  *out.mutable_regulation() = pack.rule();
+  for (const v1::Control& c : pack.controls()) {
+    v1::ControlBasis* b = out.add_controls();
+    b->set_control(c.id());
+    b->set_clause(c.clause());
+    b->set_text_source(c.text_source());
+    b->set_text_citation(c.text_citation());
+    b->set_proxy(c.proxy());
+  }
+  return out;
 }
 
 absl::StatusOr<v1::PolicyPack> LoadPolicyPackFile(const std::string& path) {

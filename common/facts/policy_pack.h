@@ -28,6 +28,13 @@ absl::StatusOr<v1::PolicyPack> ParsePolicyPack(std::string_view text, std::strin
 // Catalogue::Create (which needs thresholds). InvalidArgument naming the offending control
 // (and parameter), country or catalogue row; through ParsePolicyPack, "line N:" too.
 absl::Status ValidatePolicyPack(const v1::PolicyPack& pack);
+// (Also checked: a `rule` block with citation, status, status_source, sources and paragraphs,
+// each with its PRIMARY/SECONDARY kind; every control's text_source and text_citation, the
+// control's line named through ParsePolicyPack.)
+
+// What results carry of `pack` (reports, EAR results, `veuctl status --verbose`): "id@version",
+// its `rule` block, and each control's clause, text source, citation and proxy mark. Pure.
+v1::RegulationStatement RegulationStatementOf(const v1::PolicyPack& pack);
 
 // Reads and parses the file at `path` (the only I/O in veu_facts; for mains and tests).
 // NotFound / PermissionDenied from the file system, ResourceExhausted above

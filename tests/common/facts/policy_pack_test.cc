@@ -112,15 +112,18 @@ TEST(PolicyPackTest, RejectsUnknownField) {
 
 TEST(PolicyPackTest, RejectsControlWithoutClause) {
   EXPECT_THAT(ParsePolicyPack(R"(id: "x" version: "1"
-                                 controls { id: "C-1" title: "t" check: NEEDS_EVIDENCE })",
+                                 controls { id: "C-1" title: "t" check: NEEDS_EVIDENCE
+                                            text_source: PRIMARY text_citation: "x" })",
                               "p.textproto"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("control C-1 needs")));
 }
 
 TEST(PolicyPackTest, RejectsDuplicateControlIds) {
   EXPECT_THAT(ParsePolicyPack(R"(id: "x" version: "1"
-                         controls { id: "C-1" title: "t" clause: "c" check: NEEDS_EVIDENCE }
-                         controls { id: "C-1" title: "u" clause: "c" check: NEEDS_EVIDENCE })",
+                         controls { id: "C-1" title: "t" clause: "c" check: NEEDS_EVIDENCE
+                                    text_source: PRIMARY text_citation: "x" }
+                         controls { id: "C-1" title: "u" clause: "c" check: NEEDS_EVIDENCE
+                                    text_source: PRIMARY text_citation: "x" })",
                               "p.textproto"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("defined twice")));
 }
@@ -328,6 +331,104 @@ TEST(ShippedPolicyPackTest, WeightProtectionIsItsOwnCheckNotTheLuksCheckAgain) {
     if (c.id() == "VEU-08.weight-storage") {
       EXPECT_EQ(c.check(), v1::STORAGE_ENCRYPTION);
     }
+  }
+}
+
+// --- The rule's status and each control's text source (issue 16) ---
+
+TEST(RegulationBlock, TheShippedPackStatesTheRuleItsStatusAndItsSources) {
+  auto pack = LoadPolicyPackFile(kShippedPack);
+  ASSERT_OK(pack.status());
+  const v1::Regulation& rule = pack->rule();
+  EXPECT_THAT(rule.citation(), HasSubstr("90 FR 4544"));
+  EXPECT_EQ(rule.status(), "rescinded 2025-05, replacement pending");
+  EXPECT_THAT(rule.status_source(), HasSubstr("regulation.md"));
+  bool primary = false, secondary = false;
+  for (const auto& s : rule.sources()) {
+    primary |= s.kind() == v1::PRIMARY;
+    secondary |= s.kind() == v1::SECONDARY;
+  }
+  EXPECT_TRUE(primary && secondary);
+  // Only paras. 1 and 2 were read in the primary text; para. 14 rests on an unconfirmed reading.
+  std::set<std::string> primary_paragraphs;
+  for (const auto& p : rule.paragraphs()) {
+    if (p.text_source() == v1::PRIMARY) primary_paragraphs.insert(p.paragraph());
+    if (p.paragraph() == "Supplement No. 10 to Part 748, para. 14") {
+      EXPECT_EQ(p.text_source(), v1::SECONDARY);
+      EXPECT_TRUE(p.unconfirmed());
+    }
+  }
+  EXPECT_EQ(primary_paragraphs, (std::set<std::string>{"Supplement No. 10 to Part 748, para. 1",
+                                                       "Supplement No. 10 to Part 748, para. 2"}));
+}
+
+TEST(RegulationBlock, HostChecksAreMarkedAsSecondaryProxiesNotAsTheRulesWords) {
+  auto pack = LoadPolicyPackFile(kShippedPack);
+  ASSERT_OK(pack.status());
+  int host_checks = 0;
+  for (const v1::Control& c : pack->controls()) {
+    EXPECT_NE(c.text_source(), v1::TEXT_SOURCE_UNSPECIFIED) << c.id();
+    EXPECT_FALSE(c.text_citation().empty()) << c.id();
+    if (c.id().rfind("VEU-14.", 0) == 0 && c.check() != v1::NEEDS_EVIDENCE) {
+      ++host_checks;
+      EXPECT_EQ(c.text_source(), v1::SECONDARY) << c.id();
+      EXPECT_TRUE(c.proxy()) << c.id();
+      EXPECT_THAT(c.clause(), HasSubstr("a proxy, not the rule's words")) << c.id();
+      EXPECT_THAT(c.text_citation(), HasSubstr("names no such setting")) << c.id();
+    }
+    if (c.id() == "VEU-01.security-plan" || c.id() == "VEU-02.military-ties") {
+      EXPECT_EQ(c.text_source(), v1::PRIMARY) << c.id();
+    }
+  }
+  EXPECT_EQ(host_checks, 8);
+}
+
+TEST(RegulationBlock, APackWithoutTheRuleBlockIsRefused) {
+  std::string text = ShippedText();
+  const size_t from = text.find("\nrule {\n");
+  ASSERT_NE(from, std::string::npos);
+  const size_t to = text.find("\n}\n", from + 1);
+  text.erase(from + 1, to + 3 - (from + 1));
+  EXPECT_THAT(ParsePolicyPack(text, "p"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("needs a `rule` block with citation, status and status_source")));
+  auto pack = LoadPolicyPackFile(kShippedPack);
+  ASSERT_OK(pack.status());
+  v1::PolicyPack p = *pack;
+  p.mutable_rule()->clear_status();
+  EXPECT_THAT(ValidatePolicyPack(p), StatusIs(absl::StatusCode::kInvalidArgument,
+                                              HasSubstr("`rule` block")));
+  p = *pack;
+  p.mutable_rule()->mutable_paragraphs(0)->clear_text_source();
+  EXPECT_THAT(ValidatePolicyPack(p),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs a name and a text_source")));
+}
+
+TEST(RegulationBlock, AControlWithoutTextSourceIsRefusedWithItsLine) {
+  const std::string from = "  text_source: PRIMARY\n";
+  std::string text = ShippedText();
+  const size_t at = text.find(from);
+  ASSERT_NE(at, std::string::npos);
+  text.erase(at, from.size());
+  // The first PRIMARY control is VEU-01; its `controls {` line is the one before its id.
+  const int line = LineOf(text, "id: \"VEU-01.security-plan\"") - 1;
+  EXPECT_THAT(ParsePolicyPack(text, "veu-2025.textproto"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("veu-2025.textproto: line " + std::to_string(line)),
+                             HasSubstr("control VEU-01.security-plan needs text_source"))));
+}
+
+TEST(RegulationBlock, TheStatementResultsCarryNamesThePackTheRuleAndEachControlsBasis) {
+  auto pack = LoadPolicyPackFile(kShippedPack);
+  ASSERT_OK(pack.status());
+  const v1::RegulationStatement s = RegulationStatementOf(*pack);
+  EXPECT_EQ(s.policy_pack(), pack->id() + "@" + pack->version());
+  EXPECT_EQ(s.regulation().status(), "rescinded 2025-05, replacement pending");
+  ASSERT_EQ(s.controls_size(), pack->controls_size());
+  for (int i = 0; i < s.controls_size(); ++i) {
+    EXPECT_EQ(s.controls(i).control(), pack->controls(i).id());
+    EXPECT_EQ(s.controls(i).text_source(), pack->controls(i).text_source());
+    EXPECT_EQ(s.controls(i).proxy(), pack->controls(i).proxy());
   }
 }
 
