@@ -1,5 +1,6 @@
 #include "common/ima/ima_log.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -88,7 +89,7 @@ struct Descriptor {
 
 // The fields of a template: built in by name, or the name is itself a format string (a
 // custom template's log name). nullopt when it is neither.
-std::optional<Descriptor> DescriptorFor(std::string_view name) {
+std::optional<Descriptor> ParseDescriptor(std::string_view name) {
   std::string_view fmt = name;
   for (const auto& [builtin, builtin_fmt] : kBuiltins) {
     if (name == builtin) fmt = builtin_fmt;
@@ -105,6 +106,26 @@ std::optional<Descriptor> DescriptorFor(std::string_view name) {
   }
   if (d.fields.empty()) return std::nullopt;
   return d;
+}
+
+// ParseDescriptor with the built-ins computed once and the last custom format remembered per
+// thread (a log uses one template, or a few), so a record costs no format parsing.
+const Descriptor* DescriptorFor(std::string_view name) {
+  static const std::vector<std::pair<std::string, Descriptor>> builtins = [] {
+    std::vector<std::pair<std::string, Descriptor>> out;
+    for (const auto& [builtin, fmt] : kBuiltins) out.emplace_back(builtin, *ParseDescriptor(builtin));
+    return out;
+  }();
+  for (const auto& [builtin, d] : builtins) {
+    if (name == builtin) return &d;
+  }
+  thread_local std::string last_name;
+  thread_local std::optional<Descriptor> last;
+  if (name != last_name || !last) {
+    last = ParseDescriptor(name);
+    last_name = std::string(name);
+  }
+  return last ? &*last : nullptr;
 }
 
 size_t DigestSizeOf(uint16_t alg) {
@@ -298,9 +319,24 @@ absl::StatusOr<ParsedLog> ParseBinary(std::string_view bytes, const ParseOptions
         "template hash algorithm 0x%04x cannot be computed", log.template_hash_alg));
   }
   log.byte_order = options.byte_order.value_or(DetectByteOrder(bytes));
+  // Count the records first (headers and lengths only) so the entries are allocated once.
+  {
+    Reader c(bytes, log.byte_order);
+    size_t n = 0;
+    std::string_view skip;
+    uint32_t v = 0, len = 0;
+    while (!c.empty() && c.ReadU32(&v) && c.ReadBytes(hash_size, &skip) && c.ReadU32(&len) &&
+           len <= kMaxTemplateNameBytes && c.ReadBytes(len, &skip)) {
+      const bool legacy = skip == "ima";
+      if (legacy && !c.ReadBytes(kSha1Bytes, &skip)) break;
+      if (!c.ReadU32(&len) || len > kMaxTemplateDataBytes || !c.ReadBytes(len, &skip)) break;
+      ++n;
+    }
+    log.entries.reserve(n + 1);
+  }
   Reader r(bytes, log.byte_order);
   for (size_t record = 0; !r.empty(); ++record) {
-    Entry e;
+    Entry& e = log.entries.emplace_back();
     e.record = record;
     e.offset = r.offset();
     uint32_t name_len = 0;
@@ -355,7 +391,6 @@ absl::StatusOr<ParsedLog> ParseBinary(std::string_view bytes, const ParseOptions
       e.path = StripNul(e.fields[1]);
     }
     if (!e.fields.empty()) e.file_digest = e.fields[0];
-    log.entries.push_back(std::move(e));
   }
   Finish(&log);
   return log;
@@ -455,6 +490,7 @@ absl::StatusOr<ParsedLog> ParseAscii(std::string_view text, const ParseOptions& 
   ParsedLog log;
   size_t hash_size = 0;
   size_t line_no = 0;
+  log.entries.reserve(static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
   for (absl::string_view absl_line : absl::StrSplit(absl::string_view(text.data(), text.size()), '\n')) {
     std::string_view line(absl_line.data(), absl_line.size());
     ++line_no;
@@ -581,16 +617,47 @@ std::map<uint32_t, std::string> Replay(const ParsedLog& log, uint16_t alg, Exten
   const std::string ff_bank(size, '\xff');
   std::string ff_padded(kSha1Bytes, '\xff');
   ff_padded.resize(size, '\0');
+  // Hot path: raw buffers and no allocation per entry (one hash per extend, plus one per
+  // entry for a bank that is not the log's own).
+  struct Pcr {
+    uint32_t index;
+    uint8_t value[eventlog::kMaxDigestBytes];
+  };
+  std::vector<Pcr> values;
+  Pcr* current = nullptr;
+  uint8_t ext[eventlog::kMaxDigestBytes];
   for (const Entry& e : log.entries) {
-    auto [it, fresh] = pcrs.try_emplace(e.pcr, std::string(size, '\0'));
-    std::string ext;
-    if (rule == ExtendRule::kPerBank) {
-      ext = e.violation ? ff_bank : BankTemplateHash(log, e, alg);
-    } else {
-      ext = e.violation ? ff_padded : e.template_hash;
-      ext.resize(size, '\0');
+    if (current == nullptr || current->index != e.pcr) {
+      current = nullptr;
+      for (Pcr& p : values) {
+        if (p.index == e.pcr) current = &p;
+      }
+      if (current == nullptr) {
+        values.push_back(Pcr{e.pcr, {}});
+        current = &values.back();
+      }
     }
-    it->second = Hash(alg, it->second, ext);
+    std::string_view extend;
+    if (e.violation) {
+      extend = rule == ExtendRule::kPerBank ? ff_bank : ff_padded;
+    } else if (rule == ExtendRule::kPaddedSha1 || alg == log.template_hash_alg) {
+      const size_t n = std::min(size, e.template_hash.size());
+      std::memcpy(ext, e.template_hash.data(), n);
+      std::memset(ext + n, 0, size - n);
+      extend = std::string_view(reinterpret_cast<const char*>(ext), size);
+    } else if (e.template_name == "ima" && e.fields.size() == 2) {
+      extend = Recompute(e, alg);  // rare legacy template: allocation acceptable
+      std::memcpy(ext, extend.data(), size);
+      extend = std::string_view(reinterpret_cast<const char*>(ext), size);
+    } else {
+      eventlog::HashInto(alg, e.template_data, {}, ext);
+      extend = std::string_view(reinterpret_cast<const char*>(ext), size);
+    }
+    eventlog::HashInto(alg, std::string_view(reinterpret_cast<const char*>(current->value), size),
+                       extend, current->value);
+  }
+  for (const Pcr& p : values) {
+    pcrs[p.index] = std::string(reinterpret_cast<const char*>(p.value), size);
   }
   return pcrs;
 }
