@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/crypto/random.h"
+#include "common/facts/policy_pack.h"
 #include "common/hex.h"
 #include "common/log.h"
 #include "common/merkle/hasher.h"
@@ -154,7 +155,9 @@ absl::StatusOr<std::string> RegulatorService::BuildSiteReport(const veu::v1::Sit
                                                               uint64_t consistency_from,
                                                               std::string* report_id) {
   SiteReportSources sources{store_, log_, checkpoint_signer_, options_.origin, report_signer_,
-                            options_.stale_after, options_.max_report_appraisals};
+                            options_.stale_after, options_.max_report_appraisals,
+                            std::nullopt};
+  if (options_.pack) sources.regulation = facts::RegulationStatementOf(*options_.pack);
   ASSIGN_OR_RETURN(SignedSiteReport report,
                    BuildSignedSiteReport(sources, site, from, to, consistency_from, absl::Now()));
   *report_id = report.report_id;
@@ -245,6 +248,7 @@ grpc::Status RegulatorService::GetInventoryReport(grpc::ServerContext* ctx,
   in.policy_version = absl::StrCat(options_.pack->id(), "@", options_.pack->version());
   in.tiers = options_.pack->tiers();
   in.caps = options_.pack->caps();
+  in.regulation = facts::RegulationStatementOf(*options_.pack);
   // The >= 50 % US share binds a US-headquartered Universal VEU, as its site records say.
   for (const auto& site : sites) {
     if (site.veu_type() == veu::v1::VEU_TYPE_UNIVERSAL && site.headquarters_country() == "US") {
@@ -306,7 +310,11 @@ grpc::Status RegulatorService::GetAttestationResult(grpc::ServerContext* ctx,
   absl::StatusOr<veu::v1::SiteStatus> status =
       verifier::ReadSiteStatus(*store_, site->name(), now, options_.stale_after);
   if (!status.ok()) return ToGrpcStatus(status.status());
-  absl::StatusOr<std::string> jwt = verifier::EarJwt(*status, now, options_.build, *report_signer_);
+  // The rule's status and sources go with every result a regulator reads.
+  std::optional<veu::v1::RegulationStatement> regulation;
+  if (options_.pack) regulation = facts::RegulationStatementOf(*options_.pack);
+  absl::StatusOr<std::string> jwt = verifier::EarJwt(*status, now, options_.build, *report_signer_,
+                                                     regulation ? &*regulation : nullptr);
   if (!jwt.ok()) return ToGrpcStatus(jwt.status());
   if (absl::Status s = Record(ctx, *who, method, site->name(), true, "EAR JWT"); !s.ok()) {
     return ToGrpcStatus(s);

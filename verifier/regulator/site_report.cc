@@ -49,6 +49,7 @@ absl::StatusOr<SignedSiteReport> BuildSignedSiteReport(const SiteReportSources& 
   in.period_from = from;
   in.period_to = to;
   in.stale_after = sources.stale_after;
+  in.regulation = sources.regulation;
   ASSIGN_OR_RETURN(in.agents, store.ListAgents(site.name()));
   // Entries first, then the checkpoint: everything read is then inside the checkpoint.
   ASSIGN_OR_RETURN(in.entries, store.ListSiteAppraisals({site.name(), from, to}));

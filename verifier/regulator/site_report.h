@@ -7,6 +7,7 @@
 #define VEU_VERIFIER_REGULATOR_SITE_REPORT_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -37,6 +38,8 @@ struct SiteReportSources {
   // A report holds every appraisal's leaf and proof (about 2.6 KB each); beyond this many the
   // request is refused (ResourceExhausted) and the caller asks for shorter periods.
   size_t max_appraisals = 50000;
+  // The verifier's policy pack's regulation statement, carried into the signed report.
+  std::optional<veu::v1::RegulationStatement> regulation;
 };
 
 struct SignedSiteReport {

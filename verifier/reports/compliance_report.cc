@@ -91,6 +91,7 @@ absl::StatusOr<v1::ComplianceReport> BuildComplianceReport(const ComplianceRepor
   *report.mutable_checkpoint() = in.checkpoint;
   report.set_stale_after_seconds(static_cast<uint32_t>(absl::ToInt64Seconds(in.stale_after)));
   if (in.consistency.has_value()) *report.mutable_consistency() = *in.consistency;
+  if (in.regulation.has_value()) *report.mutable_regulation() = *in.regulation;
 
   DerivationInput derivation;
   derivation.period_from = in.period_from;

@@ -52,6 +52,9 @@ struct ComplianceReportInput {
   // From a tree size the reader holds; to_size must be the checkpoint's.
   std::optional<v1::ConsistencyProof> consistency;
   absl::Duration stale_after;
+  // The regulation statement of the verifier's policy pack (facts::RegulationStatementOf):
+  // copied into the report, so it is signed with it. Unset only without a pack.
+  std::optional<v1::RegulationStatement> regulation;
 };
 
 absl::StatusOr<v1::ComplianceReport> BuildComplianceReport(const ComplianceReportInput& input);

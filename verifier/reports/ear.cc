@@ -58,7 +58,27 @@ bool IsHardwareCheck(const std::string& id) {
   return IsQuoteCheck(id) || id == "VEU-10.inventory";
 }
 
-Struct NodeSubmod(const veu::v1::AgentStatusSummary& node, const veu::v1::SiteStatus& site) {
+Value Bool(bool b) {
+  Value v;
+  v.set_bool_value(b);
+  return v;
+}
+
+std::string SourceName(veu::v1::TextSource s) {
+  return s == veu::v1::TEXT_SOURCE_UNSPECIFIED ? "UNSPECIFIED" : veu::v1::TextSource_Name(s);
+}
+
+const veu::v1::ControlBasis* BasisOf(const veu::v1::RegulationStatement* regulation,
+                                     const std::string& control) {
+  if (regulation == nullptr) return nullptr;
+  for (const auto& b : regulation->controls()) {
+    if (b.control() == control) return &b;
+  }
+  return nullptr;
+}
+
+Struct NodeSubmod(const veu::v1::AgentStatusSummary& node, const veu::v1::SiteStatus& site,
+                  const veu::v1::RegulationStatement* regulation) {
   Struct submod;
   auto& f = *submod.mutable_fields();
   const veu::v1::Appraisal& a = node.latest();
@@ -106,6 +126,10 @@ Struct NodeSubmod(const veu::v1::AgentStatusSummary& node, const veu::v1::SiteSt
     if (c.status() != veu::v1::CHECK_PASS) {
       (*entry.mutable_fields())["reason"] = Str(veu::v1::ReasonCode_Name(c.reason()));
     }
+    if (const veu::v1::ControlBasis* b = BasisOf(regulation, c.check())) {
+      (*entry.mutable_fields())["text_source"] = Str(SourceName(b->text_source()));
+      if (b->proxy()) (*entry.mutable_fields())["proxy"] = Bool(true);
+    }
     controls->add_values()->mutable_struct_value()->Swap(&entry);
   }
   f["ear_verifier_claims"].mutable_struct_value()->Swap(&claims);
@@ -133,8 +157,46 @@ std::string EarStatusName(veu::v1::Verdict verdict) {
   }
 }
 
+Struct RegulationClaim(const veu::v1::RegulationStatement& regulation) {
+  Struct claim;
+  auto& f = *claim.mutable_fields();
+  const veu::v1::Regulation& rule = regulation.regulation();
+  f["policy_pack"] = Str(regulation.policy_pack());
+  f["rule"] = Str(rule.citation());
+  f["status"] = Str(rule.status());
+  f["status_source"] = Str(rule.status_source());
+  auto* sources = f["sources"].mutable_list_value();
+  for (const auto& s : rule.sources()) {
+    Struct e;
+    (*e.mutable_fields())["citation"] = Str(s.citation());
+    (*e.mutable_fields())["kind"] = Str(SourceName(s.kind()));
+    sources->add_values()->mutable_struct_value()->Swap(&e);
+  }
+  auto* paragraphs = f["paragraphs"].mutable_list_value();
+  for (const auto& p : rule.paragraphs()) {
+    Struct e;
+    (*e.mutable_fields())["paragraph"] = Str(p.paragraph());
+    (*e.mutable_fields())["text_source"] = Str(SourceName(p.text_source()));
+    if (!p.note().empty()) (*e.mutable_fields())["note"] = Str(p.note());
+    if (p.unconfirmed()) (*e.mutable_fields())["unconfirmed"] = Bool(true);
+    paragraphs->add_values()->mutable_struct_value()->Swap(&e);
+  }
+  auto* controls = f["controls"].mutable_list_value();
+  for (const auto& b : regulation.controls()) {
+    Struct e;
+    (*e.mutable_fields())["id"] = Str(b.control());
+    (*e.mutable_fields())["clause"] = Str(b.clause());
+    (*e.mutable_fields())["text_source"] = Str(SourceName(b.text_source()));
+    (*e.mutable_fields())["text_citation"] = Str(b.text_citation());
+    (*e.mutable_fields())["proxy"] = Bool(b.proxy());
+    controls->add_values()->mutable_struct_value()->Swap(&e);
+  }
+  return claim;
+}
+
 Struct SiteStatusToEar(const veu::v1::SiteStatus& status, absl::Time iat,
-                       const std::string& build) {
+                       const std::string& build,
+                       const veu::v1::RegulationStatement* regulation) {
   Struct ear;
   auto& f = *ear.mutable_fields();
   f["eat_profile"] = Str(kEarProfile);
@@ -145,19 +207,24 @@ Struct SiteStatusToEar(const veu::v1::SiteStatus& status, absl::Time iat,
   f["ear_verifier_id"].mutable_struct_value()->Swap(&verifier_id);
   Struct submods;
   for (const auto& node : status.agents()) {
-    Struct submod = NodeSubmod(node, status);
+    Struct submod = NodeSubmod(node, status, regulation);
     (*submods.mutable_fields())[node.agent().agent_id()].mutable_struct_value()->Swap(&submod);
   }
   f["submods"].mutable_struct_value()->Swap(&submods);
+  if (regulation != nullptr) {
+    Struct claim = RegulationClaim(*regulation);
+    f["veu_regulation"].mutable_struct_value()->Swap(&claim);
+  }
   return ear;
 }
 
 std::string SiteStatusToEarJson(const veu::v1::SiteStatus& status, absl::Time iat,
-                                const std::string& build) {
+                                const std::string& build,
+                                const veu::v1::RegulationStatement* regulation) {
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;
   std::string out;
-  (void)google::protobuf::util::MessageToJsonString(SiteStatusToEar(status, iat, build), &out,
+  (void)google::protobuf::util::MessageToJsonString(SiteStatusToEar(status, iat, build, regulation), &out,
                                                     options);
   return out;
 }

@@ -78,8 +78,9 @@ absl::StatusOr<std::string> DecodePart(std::string_view part, const char* what) 
 }  // namespace
 
 absl::StatusOr<std::string> EarJwt(const v1::SiteStatus& status, absl::Time iat,
-                                   const std::string& build, const ReportSigner& signer) {
-  ASSIGN_OR_RETURN(JsonValue claims, ToJson(SiteStatusToEar(status, iat, build)));
+                                   const std::string& build, const ReportSigner& signer,
+                                   const v1::RegulationStatement* regulation) {
+  ASSIGN_OR_RETURN(JsonValue claims, ToJson(SiteStatusToEar(status, iat, build, regulation)));
   const std::string signing_input = absl::StrCat(absl::WebSafeBase64Escape(kHeader), ".",
                                                  absl::WebSafeBase64Escape(CanonicalJson(claims)));
   ASSIGN_OR_RETURN(std::string signature, signer.SignEs256(signing_input));

@@ -23,8 +23,10 @@ namespace veu::verifier {
 
 // The signed EAR JWT of `status`. FailedPrecondition for an Ed25519 signer; InvalidArgument
 // if a claim holds a number that is not an integer within 2^53 (JWT readers would round it).
+// With `regulation`, the claims carry it as SiteStatusToEar does ("veu_regulation").
 absl::StatusOr<std::string> EarJwt(const v1::SiteStatus& status, absl::Time iat,
-                                   const std::string& build, const ReportSigner& signer);
+                                   const std::string& build, const ReportSigner& signer,
+                                   const v1::RegulationStatement* regulation = nullptr);
 
 // The payload JSON of `jwt` if it is a compact JWS with exactly the header above, canonical
 // base64url parts, and an ES256 signature by `key` that verifies. InvalidArgument saying which

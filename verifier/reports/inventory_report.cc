@@ -73,6 +73,7 @@ absl::StatusOr<v1::InventoryReport> BuildInventoryReport(const InventoryReportIn
   report.set_report_id(in.report_id);
   *report.mutable_generated_at() = ToProtoTime(in.generated_at);
   report.set_verifier(in.verifier);
+  if (in.regulation.has_value()) *report.mutable_regulation() = *in.regulation;
   report.set_organisation(in.organisation);
   report.set_half_year(in.half_year);
   *report.mutable_period_from() = ToProtoTime(period.first);
@@ -186,6 +187,7 @@ absl::StatusOr<ReportVerification> VerifyInventoryReport(std::string_view file_t
   out.subject = r.organisation();
   out.period = absl::StrCat("[", Time(r.period_from()), ", ", Time(r.period_to()), ")");
   out.verdict = absl::StrCat("total TPP ", r.total_tpp());
+  if (r.has_regulation()) out.regulation = RegulationSummary(r.regulation());
   out.items = static_cast<size_t>(r.sites_size());
 
   if (r.format() != kInventoryReportFormat) {

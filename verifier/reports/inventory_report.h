@@ -54,6 +54,7 @@ struct InventoryReportInput {
   v1::ComputeCaps caps;
   bool us_headquartered = false;
   std::vector<SiteInventoryInput> sites;
+  std::optional<v1::RegulationStatement> regulation;  // as ComplianceReportInput's
 };
 
 // InvalidArgument for a bad half-year, a site of another organisation or listed twice, a

@@ -487,6 +487,19 @@ class Checker {
 
 }  // namespace
 
+std::string RegulationSummary(const v1::RegulationStatement& regulation) {
+  size_t primary = 0, secondary = 0, proxies = 0;
+  for (const auto& c : regulation.controls()) {
+    primary += c.text_source() == v1::PRIMARY;
+    secondary += c.text_source() == v1::SECONDARY;
+    proxies += c.proxy();
+  }
+  return absl::StrCat(regulation.regulation().citation(), ": ", regulation.regulation().status(),
+                      " (", regulation.regulation().status_source(), "); policy pack ",
+                      regulation.policy_pack(), ": ", primary, " controls worded from the primary text, ",
+                      secondary, " from secondary sources, ", proxies, " of them proxies");
+}
+
 absl::StatusOr<ReportVerification> VerifyComplianceReport(std::string_view file_text,
                                                           std::string_view verifier_key_pem,
                                                           const ReportVerifyOptions& options) {
@@ -509,6 +522,7 @@ absl::StatusOr<ReportVerification> VerifyComplianceReport(std::string_view file_
   out.subject = report.site().name();
   out.period = absl::StrCat("[", Time(report.period_from()), ", ", Time(report.period_to()), ")");
   out.verdict = VerdictName(report.verdict_at_end());
+  if (report.has_regulation()) out.regulation = RegulationSummary(report.regulation());
   out.tree_size = report.checkpoint().tree_size();
   out.items = static_cast<size_t>(report.appraisals_size());
 

@@ -19,6 +19,8 @@
 //   - events and diversions belong to the site, events to the period;
 //   - with an earlier checkpoint: it verifies with the same key, and the report's consistency
 //     proof shows the report's checkpoint extends it.
+// The regulation statement (the rule, its status, sources) is covered by the signature like
+// everything else and summarised in ReportVerification::regulation.
 // Pure; thread-safe.
 #ifndef VEU_VERIFIER_REPORTS_REPORT_VERIFIER_H_
 #define VEU_VERIFIER_REPORTS_REPORT_VERIFIER_H_
@@ -51,6 +53,9 @@ struct ReportVerification {
   size_t items = 0;             // appraisals or site lines
   bool consistency_checked = false;
   std::vector<std::string> findings;  // each says what does not hold; empty: the report holds
+  // From the signed regulation statement: "<rule>: <status> (policy pack id@version)", or empty
+  // when the report carries none (a verifier without a policy pack). Shown, not judged.
+  std::string regulation;
 
   bool holds() const { return findings.empty(); }
 };
@@ -58,6 +63,9 @@ struct ReportVerification {
 // Errors are for input that is not a report at all: InvalidArgument if the key does not parse
 // or the file is not a JSON object of a "report" and a "signature". Everything else that does
 // not hold is a finding.
+// The one-line summary of a report's regulation statement (ReportVerification::regulation).
+std::string RegulationSummary(const v1::RegulationStatement& regulation);
+
 absl::StatusOr<ReportVerification> VerifyComplianceReport(std::string_view file_text,
                                                           std::string_view verifier_key_pem,
                                                           const ReportVerifyOptions& options = {});

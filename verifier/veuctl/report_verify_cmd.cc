@@ -71,6 +71,7 @@ std::string AsJson(const verifier::ReportVerification& v) {
   out.object.emplace_back("period", String(v.period));
   out.object.emplace_back("verdict", String(v.verdict));
   out.object.emplace_back("items", Number(v.items));
+  out.object.emplace_back("regulation", String(v.regulation));
   if (v.kind == "compliance") {
     out.object.emplace_back("tree_size", Number(v.tree_size));
     out.object.emplace_back("consistency_checked", Bool(v.consistency_checked));
@@ -139,6 +140,10 @@ int RunReportVerify(const std::vector<std::string>& args) {
     std::cout << AsJson(*v) << "\n";
   } else if (v->holds()) {
     std::cout << "OK: " << Summary(*v) << "\n";
+    std::cout << "  rule: "
+              << (v->regulation.empty() ? "none stated (the verifier ran without a policy pack)"
+                                        : v->regulation)
+              << "\n";
   } else {
     std::cout << "REJECTED: " << Summary(*v) << ": " << v->findings.size()
               << (v->findings.size() == 1 ? " finding" : " findings") << "\n";

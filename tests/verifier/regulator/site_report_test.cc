@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "common/facts/policy_pack.h"
 #include "common/proto_time.h"
 #include "tests/support/status_matchers.h"
 #include "verifier/reports/report_verifier.h"
@@ -118,10 +119,12 @@ class SiteReportTest : public ::testing::Test {
     Commit("cccc", kFrom + absl::Minutes(115), veu::v1::VERDICT_WARN, {"3"});
   }
 
-  absl::StatusOr<SignedSiteReport> Build(uint64_t consistency_from = 0,
-                                         size_t max_appraisals = 50000) {
+  absl::StatusOr<SignedSiteReport> Build(
+      uint64_t consistency_from = 0, size_t max_appraisals = 50000,
+      std::optional<veu::v1::RegulationStatement> regulation = std::nullopt) {
     SiteReportSources sources{store_.get(), store_.get(), &*note_signer_, "veu.test/log",
-                              &*report_signer_, kStaleAfter, max_appraisals};
+                              &*report_signer_, kStaleAfter, max_appraisals,
+                              std::move(regulation)};
     return BuildSignedSiteReport(sources, site_, kFrom, kFrom + absl::Hours(2), consistency_from,
                                  kFrom + absl::Hours(2) + absl::Minutes(1));
   }
@@ -153,6 +156,25 @@ TEST_F(SiteReportTest, AReportFromTheStoreVerifiesAndShowsWhatHappened) {
   EXPECT_THAT(file, HasSubstr("serial:9"));           // the board added at +60 min
   EXPECT_THAT(file, HasSubstr("\"stale_periods\""));  // bbbb's silence
   EXPECT_THAT(file, HasSubstr("VEU-14.remote-access"));
+}
+
+TEST_F(SiteReportTest, TheReportCarriesTheShippedPacksRuleStatusAndSources) {
+  WriteHistory();
+  absl::StatusOr<veu::v1::PolicyPack> pack = facts::LoadPolicyPackFile(
+      std::string(VEU_SOURCE_DIR) + "/deploy/policies/veu-2025.textproto");
+  ASSERT_OK(pack.status());
+  absl::StatusOr<SignedSiteReport> report = Build(0, 50000, facts::RegulationStatementOf(*pack));
+  ASSERT_OK(report.status());
+  absl::StatusOr<verifier::ReportVerification> v =
+      verifier::VerifyComplianceReport(report->file, public_pem_, {});
+  ASSERT_OK(v.status());
+  EXPECT_THAT(v->findings, IsEmpty());
+  EXPECT_THAT(v->regulation, HasSubstr("90 FR 4544"));
+  EXPECT_THAT(v->regulation, HasSubstr("rescinded 2025-05, replacement pending"));
+  EXPECT_THAT(v->regulation, HasSubstr("regulation.md"));  // where the status is stated
+  EXPECT_THAT(report->file, HasSubstr("\"policy_pack\": \"veu-2025@"));
+  EXPECT_THAT(report->file, HasSubstr("\"text_source\": \"PRIMARY\""));
+  EXPECT_THAT(report->file, HasSubstr("\"proxy\": true"));
 }
 
 TEST_F(SiteReportTest, AnEditedReportFromTheStoreFails) {

@@ -399,6 +399,61 @@ TEST_F(ComplianceReportTest, AnUnknownFieldIsAFinding) {
   EXPECT_THAT(v.findings[1], HasSubstr("bonus"));
 }
 
+// The rule's status and sources travel inside the signed content (issue 16).
+v1::RegulationStatement RescindedRule() {
+  v1::RegulationStatement s;
+  s.set_policy_pack("veu-2025@2025.1.0");
+  v1::Regulation* r = s.mutable_regulation();
+  r->set_citation("BIS, Framework for Artificial Intelligence Diffusion, 90 FR 4544");
+  r->set_status("rescinded 2025-05, replacement pending");
+  r->set_status_source("design/regulation.md");
+  v1::RegulationSource* primary = r->add_sources();
+  primary->set_citation("90 FR 4544, Supplement No. 10 paras. 1-2");
+  primary->set_kind(v1::PRIMARY);
+  v1::RegulationSource* secondary = r->add_sources();
+  secondary->set_citation("law firms, analysts, press");
+  secondary->set_kind(v1::SECONDARY);
+  v1::ControlBasis* ssh = s.add_controls();
+  ssh->set_control("VEU-14.remote-access");
+  ssh->set_text_source(v1::SECONDARY);
+  ssh->set_text_citation("para. 14 as secondary sources describe it");
+  ssh->set_proxy(true);
+  v1::ControlBasis* plan = s.add_controls();
+  plan->set_control("VEU-01.security-plan");
+  plan->set_text_source(v1::PRIMARY);
+  plan->set_text_citation("Supplement No. 10 to Part 748, para. 1");
+  return s;
+}
+
+TEST_F(ComplianceReportTest, TheReportCarriesTheRulesStatusAndSourcesInsideTheSignature) {
+  ComplianceReportInput in = history_.Input();
+  in.regulation = RescindedRule();
+  absl::StatusOr<v1::ComplianceReport> report = BuildComplianceReport(in);
+  ASSERT_OK(report);
+  const std::string file = *SignComplianceReport(*report, history_.signer());
+  EXPECT_THAT(file, HasSubstr("\"status\": \"rescinded 2025-05, replacement pending\""));
+  EXPECT_THAT(file, HasSubstr("\"kind\": \"SECONDARY\""));
+  EXPECT_THAT(file, HasSubstr("\"proxy\": true"));
+  ReportVerification v = Verify(file);
+  EXPECT_THAT(v.findings, IsEmpty());
+  EXPECT_THAT(v.regulation, HasSubstr("90 FR 4544: rescinded 2025-05, replacement pending"));
+  EXPECT_THAT(v.regulation, HasSubstr("1 controls worded from the primary text, 1 from secondary "
+                                      "sources, 1 of them proxies"));
+
+  // Rewording the status in transit breaks the signature: it is signed content.
+  v1::ComplianceReport edited = *report;
+  edited.mutable_regulation()->mutable_regulation()->set_status("in force");
+  OpenedReportFile opened = *OpenReportFile(file);
+  const std::string forged = absl::StrCat("{\"report\":", Json(edited), ",\"signature\":",
+                                          Json(opened.signature), "}");
+  EXPECT_THAT(Verify(forged).findings, ElementsAre(kSigFinding));
+}
+
+TEST_F(ComplianceReportTest, AReportWithoutAPackSaysNoRule) {
+  EXPECT_FALSE(report_.has_regulation());
+  EXPECT_EQ(Verify(file_).regulation, "");
+}
+
 TEST_F(ComplianceReportTest, ConsistencyWithAnEarlierCheckpoint) {
   ComplianceReportInput in = history_.Input();
   in.consistency = history_.Consistency();

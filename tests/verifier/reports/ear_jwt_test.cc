@@ -94,6 +94,30 @@ TEST(EarJwtTest, IsACompactEs256JwsOverTheCanonicalEarClaims) {
   EXPECT_EQ(*verified, payload);
 }
 
+TEST(EarJwtTest, TheSignedClaimsCarryTheRulesStatus) {
+  absl::StatusOr<ReportSigner> signer = ReportSigner::GenerateEcdsaP256();
+  ASSERT_OK(signer);
+  v1::RegulationStatement s;
+  s.set_policy_pack("veu-2025@1");
+  s.mutable_regulation()->set_citation("90 FR 4544");
+  s.mutable_regulation()->set_status("rescinded 2025-05, replacement pending");
+  auto* basis = s.add_controls();
+  basis->set_control("VEU-14.remote-access");
+  basis->set_text_source(v1::SECONDARY);
+  basis->set_proxy(true);
+  absl::StatusOr<std::string> jwt =
+      EarJwt(Site(), absl::FromUnixSeconds(1800000000), "1.2", *signer, &s);
+  ASSERT_OK(jwt);
+  absl::StatusOr<ReportSignatureVerifier> key =
+      ReportSignatureVerifier::FromPublicKeyDer(signer->public_key_der());
+  ASSERT_OK(key);
+  absl::StatusOr<std::string> claims = VerifyEarJwt(*jwt, *key);
+  ASSERT_OK(claims);
+  EXPECT_THAT(*claims, HasSubstr(R"("status":"rescinded 2025-05, replacement pending")"));
+  EXPECT_THAT(*claims, HasSubstr(R"("text_source":"SECONDARY")"));
+  EXPECT_THAT(*claims, HasSubstr(R"("proxy":true)"));
+}
+
 TEST(EarJwtTest, VerifierRefusesTamperingAndOtherHeaders) {
   absl::StatusOr<ReportSigner> signer = ReportSigner::GenerateEcdsaP256();
   ASSERT_OK(signer);

@@ -39,6 +39,48 @@ double Vector(const google::protobuf::Struct& submod, const std::string& claim) 
   return it == v.end() ? -1 : it->second.number_value();
 }
 
+TEST(EarTest, WithTheRegulationStatementTheEarCarriesTheRulesStatusSourcesAndEachControlsBasis) {
+  veu::v1::RegulationStatement s;
+  s.set_policy_pack("veu-2025@1");
+  s.mutable_regulation()->set_citation("90 FR 4544");
+  s.mutable_regulation()->set_status("rescinded 2025-05, replacement pending");
+  s.mutable_regulation()->set_status_source("design/regulation.md");
+  auto* src = s.mutable_regulation()->add_sources();
+  src->set_citation("law firms, analysts, press");
+  src->set_kind(veu::v1::SECONDARY);
+  auto* para = s.mutable_regulation()->add_paragraphs();
+  para->set_paragraph("Supplement No. 10 to Part 748, para. 1");
+  para->set_text_source(veu::v1::PRIMARY);
+  auto* basis = s.add_controls();
+  basis->set_control("VEU-14.remote-access");
+  basis->set_text_source(veu::v1::SECONDARY);
+  basis->set_proxy(true);
+  auto ear = SiteStatusToEar(
+      SiteWithOneNode({Check("VEU-14.remote-access", veu::v1::CHECK_PASS),
+                       Check("signature.valid", veu::v1::CHECK_PASS)},
+                      veu::v1::VERDICT_ACCEPT),
+      absl::FromUnixSeconds(1800000000), "test", &s);
+  const auto& claim = ear.fields().at("veu_regulation").struct_value().fields();
+  EXPECT_EQ(claim.at("status").string_value(), "rescinded 2025-05, replacement pending");
+  EXPECT_EQ(claim.at("rule").string_value(), "90 FR 4544");
+  EXPECT_EQ(claim.at("status_source").string_value(), "design/regulation.md");
+  EXPECT_EQ(claim.at("sources").list_value().values(0).struct_value().fields().at("kind").string_value(),
+            "SECONDARY");
+  EXPECT_EQ(claim.at("paragraphs").list_value().values(0).struct_value().fields().at("text_source")
+                .string_value(),
+            "PRIMARY");
+  const auto& controls = Submod(ear).fields().at("ear_verifier_claims").struct_value().fields()
+                             .at("controls").list_value();
+  const auto& ssh = controls.values(0).struct_value().fields();
+  EXPECT_EQ(ssh.at("text_source").string_value(), "SECONDARY");
+  EXPECT_TRUE(ssh.at("proxy").bool_value());
+  // A check that no control of the pack is (the quote's own) names no text source.
+  EXPECT_EQ(controls.values(1).struct_value().fields().count("text_source"), 0u);
+  // Without the statement there is no claim to misread as the rule being in force.
+  auto plain = SiteStatusToEar(SiteWithOneNode({}, veu::v1::VERDICT_ACCEPT), absl::Now(), "test");
+  EXPECT_EQ(plain.fields().count("veu_regulation"), 0u);
+}
+
 TEST(EarTest, AcceptedNodeIsAffirmingWithAffirmingIdentityAndExecutables) {
   auto ear = SiteStatusToEar(
       SiteWithOneNode({Check("signature.valid", veu::v1::CHECK_PASS),
