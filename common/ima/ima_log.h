@@ -9,7 +9,7 @@
 // machine is big-endian), detected from the first record; ASCII form of every template above.
 // Every template hash is recomputed from the template data. PCR replay per bank by both extend
 // rules (see ExtendRule) and boot_aggregate recomputation from PCRs 0-9 live here too.
-// Not here: signature verification (ima_signature.h does not exist yet; see README).
+// Signature checks of the "sig" field: ima_signature.h.
 #ifndef VEU_COMMON_IMA_IMA_LOG_H_
 #define VEU_COMMON_IMA_IMA_LOG_H_
 

@@ -10,8 +10,11 @@
 // PCR values: every bank by the per-bank rule (Linux >= 5.8) under "pcrs"; non-SHA-1 banks also
 // by the older zero-padded SHA-1 rule under "pcrs_padded_sha1" (no quote is given here, so which
 // rule the node used is not decided: the verifier compares both with the quote, MatchingRule).
-// Violations are counted, not findings. --key (ima-sig signature checks) is not implemented
-// yet and is refused rather than ignored.
+// Violations are counted, not findings. --key PEM (repeatable; public keys or certificates)
+// checks every entry's v2 "sig" field (ima-sig, ima-modsig, custom) against the key with its
+// key id (RSA or EC); an invalid, malformed, unverifiable or unknown-key signature is a
+// finding, an entry without one is not (a runtime policy decides that). modsig (appended
+// PKCS#7) and version 3 signatures (ima-sigv2) are not verified: the latter are findings.
 // Exit 0 when every check holds, 1 with findings, 2 for usage errors or unreadable input (a
 // file that cannot be read or parsed as an IMA log or firmware event log; the error names the
 // record or line and byte offset).
@@ -29,6 +32,7 @@
 #include "common/eventlog/replay.h"
 #include "common/hex.h"
 #include "common/ima/ima_log.h"
+#include "common/ima/ima_signature.h"
 #include "verifier/veuctl/command.h"
 #include "verifier/veuctl/flags.h"
 
@@ -83,7 +87,7 @@ std::string PcrsJson(const std::map<uint16_t, std::map<uint32_t, std::string>>& 
   return out + "}";
 }
 
-std::string EntryJson(const ima::Entry& e) {
+std::string EntryJson(const ima::Entry& e, const ima::SignatureCheck* sig) {
   std::string out = absl::StrFormat(
       "{\"record\": %d, \"offset\": %d, \"pcr\": %d, \"template\": %s, \"template_hash\": \"%s\", "
       "\"template_hash_ok\": %s, \"violation\": %s, \"file_digest\": %s, \"path\": %s",
@@ -93,20 +97,43 @@ std::string EntryJson(const ima::Entry& e) {
   if (!e.signature.empty()) out += absl::StrFormat(", \"signature\": \"%s\"", ToHex(e.signature));
   if (!e.buf.empty()) out += absl::StrFormat(", \"buf\": \"%s\"", ToHex(e.buf));
   if (!e.modsig.empty()) out += absl::StrFormat(", \"modsig\": \"%s\"", ToHex(e.modsig));
+  if (sig != nullptr) {
+    out += absl::StrFormat(", \"signature_result\": \"%s\"", ima::SignatureResultName(sig->result));
+  }
   return out + "}";
 }
 
-int RunIma(const std::vector<std::string>& args) {
-  auto flags = ParseFlags(args, {"key", "boot-log"}, {"json"});
+int RunIma(const std::vector<std::string>& all_args) {
+  // --key may be given more than once: taken out here, the rest goes to the flag parser.
+  std::vector<std::string> args, key_paths;
+  for (size_t i = 0; i < all_args.size(); ++i) {
+    if (all_args[i] == "--key" && i + 1 < all_args.size()) {
+      key_paths.push_back(all_args[++i]);
+    } else if (all_args[i].rfind("--key=", 0) == 0) {
+      key_paths.push_back(all_args[i].substr(6));
+    } else {
+      args.push_back(all_args[i]);
+    }
+  }
+  auto flags = ParseFlags(args, {"boot-log"}, {"json"});
   if (!flags.ok() || flags->positional.size() != 1) {
     std::cerr << "usage: veuctl ima FILE [--json] [--key PEM]... [--boot-log FIRMWARE_LOG]\n";
     if (!flags.ok()) std::cerr << flags.status().message() << "\n";
     return kExitUsage;
   }
-  if (flags->Get("key")) {
-    std::cerr << "veuctl ima: --key is not implemented yet (ima-sig/ima-modsig signatures are "
-                 "not checked); run without it\n";
-    return kExitUsage;
+  std::vector<ima::VerificationKey> keys;
+  for (const std::string& key_path : key_paths) {
+    std::string pem;
+    if (!ReadBounded(key_path, 1u << 20, &pem)) {
+      std::cerr << "cannot read key " << key_path << "\n";
+      return kExitUsage;
+    }
+    auto loaded = ima::LoadVerificationKeys(pem);
+    if (!loaded.ok()) {
+      std::cerr << "key " << key_path << ": " << loaded.status().message() << "\n";
+      return kExitUsage;
+    }
+    keys.insert(keys.end(), loaded->begin(), loaded->end());
   }
   const std::string& path = flags->positional[0];
   std::string bytes;
@@ -138,6 +165,20 @@ int RunIma(const std::vector<std::string>& args) {
                           absl::StrFormat("record %d: template '%s' is neither built in nor a "
                                           "format string; its fields are not named",
                                           e.record, e.template_name)});
+    }
+  }
+
+  std::vector<ima::SignatureCheck> sigs;
+  if (!keys.empty()) {
+    for (const ima::Entry& e : log->entries) {
+      sigs.push_back(ima::CheckSignature(e, keys));
+      const ima::SignatureCheck& c = sigs.back();
+      if (c.result == ima::SignatureResult::kNone || c.result == ima::SignatureResult::kValid) continue;
+      const char* kind = c.result == ima::SignatureResult::kInvalid      ? "SIGNATURE_INVALID"
+                         : c.result == ima::SignatureResult::kUnknownKey ? "SIGNATURE_UNKNOWN_KEY"
+                         : c.result == ima::SignatureResult::kMalformed  ? "SIGNATURE_MALFORMED"
+                                                                         : "SIGNATURE_UNSUPPORTED";
+      findings.push_back({e.record, kind, absl::StrFormat("record %d (%s): %s", e.record, e.path, c.detail)});
     }
   }
 
@@ -204,7 +245,7 @@ int RunIma(const std::vector<std::string>& args) {
         log->byte_order == ima::ByteOrder::kBigEndian ? "big-endian" : "little-endian",
         eventlog::JsonString(crypto::HashAlgName(log->template_hash_alg)));
     for (size_t i = 0; i < log->entries.size(); ++i) {
-      out += (i ? ", " : "") + EntryJson(log->entries[i]);
+      out += (i ? ", " : "") + EntryJson(log->entries[i], sigs.empty() ? nullptr : &sigs[i]);
     }
     out += "], \"pcrs\": " + PcrsJson(per_bank);
     out += ", \"pcrs_padded_sha1\": " + PcrsJson(padded);
@@ -225,9 +266,14 @@ int RunIma(const std::vector<std::string>& args) {
                                  log->entries.size(), crypto::HashAlgName(log->template_hash_alg),
                                  log->violations);
     for (const ima::Entry& e : log->entries) {
-      std::cout << absl::StrFormat("  #%-5d PCR %-2d %-10s %s %s%s\n", e.record, e.pcr,
+      std::string sig;
+      if (!sigs.empty() && sigs[e.record].result != ima::SignatureResult::kNone) {
+        sig = absl::StrFormat("  [signature %s]", ima::SignatureResultName(sigs[e.record].result));
+      }
+      std::cout << absl::StrFormat("  #%-5d PCR %-2d %-10s %s %s%s%s\n", e.record, e.pcr,
                                    e.template_name, e.violation ? "violation" : DigestText(e),
-                                   e.path, e.template_hash_ok || e.violation ? "" : "  [template hash mismatch]");
+                                   e.path, e.template_hash_ok || e.violation ? "" : "  [template hash mismatch]",
+                                   sig);
     }
     for (const auto& [alg, pcrs] : per_bank) {
       for (const auto& [pcr, value] : pcrs) {

@@ -17,6 +17,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "tests/common/ima/log_writer.h"
+#include "tests/common/ima/signing.h"
 
 namespace veu::ima {
 namespace {
@@ -208,15 +209,73 @@ TEST_F(VeuctlIma, APerBankFileIsReadWithItsBanksTemplateHashes) {
             "ima:sha256:" + ToHex(std::string(32, '\x05')));
 }
 
-TEST_F(VeuctlIma, UnreadableInputAndTheUnimplementedKeyFlagExitTwo) {
+TEST_F(VeuctlIma, UnreadableInputAndUnreadableKeysExitTwo) {
   EXPECT_EQ(Veuctl("ima " + (dir_ / "missing").string()).exit_code, 2);
   const CommandResult invalid = Veuctl("ima " + (Fixtures() / "ima/rust-keylime/invalid_ima_log.txt").string());
   EXPECT_EQ(invalid.exit_code, 2);
   EXPECT_THAT(invalid.out, HasSubstr("malformed"));
-  const CommandResult key = Veuctl("ima " + (Fixtures() / "ima/rust-keylime/ima_log.txt").string() + " --key k.pem");
-  EXPECT_EQ(key.exit_code, 2);
-  EXPECT_THAT(key.out, HasSubstr("--key is not implemented"));
+  const std::string log = (Fixtures() / "ima/rust-keylime/ima_log.txt").string();
+  EXPECT_EQ(Veuctl("ima " + log + " --key " + (dir_ / "missing.pem").string()).exit_code, 2);
+  const CommandResult not_pem = Veuctl("ima " + log + " --key " + Write("k.pem", "no key here"));
+  EXPECT_EQ(not_pem.exit_code, 2);
+  EXPECT_THAT(not_pem.out, HasSubstr("no public key"));
   EXPECT_EQ(Veuctl("ima").exit_code, 2);
+}
+
+// Two keys (RSA and EC, two --key flags) sign two entries; a third entry's signature is made
+// with a key not given, a fourth has its digest changed after signing, a fifth carries none.
+TEST_F(VeuctlIma, SignaturesAreCheckedWithEveryGivenKey) {
+  const auto rsa = testing::NewKey(false);
+  const auto ec = testing::NewKey(true);
+  const auto stranger = testing::NewKey(true);
+  const std::string rsa_pem = Write("rsa.pem", rsa->pem), ec_pem = Write("ec.pem", ec->pem);
+  const std::string d1 = crypto::Sha256("one"), d2 = crypto::Sha256("two"), d3 = crypto::Sha256("three");
+  // Key ids as evmctl computes them for a bare public key: SHA-1 of the DER key, last 4 bytes.
+  auto keyid = [](const testing::Key& k) {
+    unsigned char* der = nullptr;
+    const int n = i2d_PublicKey(k.pkey, &der);
+    const std::string sha1 = *crypto::Hash(crypto::kAlgSha1, {std::string(reinterpret_cast<char*>(der), n)});
+    OPENSSL_free(der);
+    return static_cast<uint32_t>(static_cast<uint8_t>(sha1[16])) << 24 |
+           static_cast<uint32_t>(static_cast<uint8_t>(sha1[17])) << 16 |
+           static_cast<uint32_t>(static_cast<uint8_t>(sha1[18])) << 8 | static_cast<uint8_t>(sha1[19]);
+  };
+  std::string changed = d3;
+  changed[0] ^= 1;
+  auto entry = [](const std::string& digest, const std::string& path, const std::string& sig) {
+    return testing::Record{10, "ima-sig", {testing::DigestNg("sha256", digest), path + std::string(1, '\0'), sig}};
+  };
+  const std::string path = Write("signed.bin", testing::BinaryLog({
+      entry(d1, "/usr/bin/rsa", testing::Sign(*rsa, keyid(*rsa), d1)),
+      entry(d2, "/usr/bin/ec", testing::Sign(*ec, keyid(*ec), d2)),
+      entry(d2, "/usr/bin/stranger", testing::Sign(*stranger, keyid(*stranger), d2)),
+      entry(changed, "/usr/bin/changed", testing::Sign(*ec, keyid(*ec), d3)),
+      entry(d1, "/usr/bin/unsigned", ""),
+  }));
+  const CommandResult r = Veuctl("ima --json " + path + " --key " + rsa_pem + " --key=" + ec_pem, false);
+  ASSERT_EQ(r.exit_code, 1) << r.out;
+  const auto json = ParseJson(r.out);
+  const auto& entries = At(json, "entries").list_value().values();
+  ASSERT_EQ(entries.size(), 5);
+  const std::vector<std::string> want = {"valid", "valid", "unknown-key", "invalid", "none"};
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(At(entries[i].struct_value(), "signature_result").string_value(), want[i]) << i;
+  }
+  const auto& findings = At(json, "findings").list_value().values();
+  ASSERT_EQ(findings.size(), 2);
+  EXPECT_EQ(At(findings[0].struct_value(), "kind").string_value(), "SIGNATURE_UNKNOWN_KEY");
+  EXPECT_EQ(At(findings[0].struct_value(), "record").number_value(), 2);
+  EXPECT_EQ(At(findings[1].struct_value(), "kind").string_value(), "SIGNATURE_INVALID");
+  EXPECT_EQ(At(findings[1].struct_value(), "record").number_value(), 3);
+  // The first two alone pass; the text form shows each result.
+  const std::string two = Write("two.bin", testing::BinaryLog({
+      entry(d1, "/usr/bin/rsa", testing::Sign(*rsa, keyid(*rsa), d1)),
+      entry(d2, "/usr/bin/ec", testing::Sign(*ec, keyid(*ec), d2))}));
+  const CommandResult ok = Veuctl("ima " + two + " --key " + rsa_pem + " --key " + ec_pem);
+  EXPECT_EQ(ok.exit_code, 0) << ok.out;
+  EXPECT_THAT(ok.out, HasSubstr("/usr/bin/ec  [signature valid]"));
+  // With only the RSA key, the EC entry's key is unknown.
+  EXPECT_EQ(Veuctl("ima " + two + " --key " + rsa_pem).exit_code, 1);
 }
 
 }  // namespace
