@@ -74,6 +74,15 @@ TEST(PolicyIntegrationTest, InventoryBeyondTheAuthorisationFlipsTheVerdict) {
   EXPECT_THAT(pack.out, HasSubstr("id: \"veu-2025\""));
   EXPECT_THAT(pack.out, HasSubstr("VEU-04.site"));
 
+  // `veuctl status --verbose` says what rule the verdict is against and where it stands, and
+  // what each control's wording rests on (issue 16).
+  RunResult verbose = d.Veuctl({"status", "fra1", "--verbose"});
+  EXPECT_THAT(verbose.out, HasSubstr("policy pack " + version.substr(version.rfind('+') + 1)));
+  EXPECT_THAT(verbose.out, HasSubstr("  status: rescinded 2025-05, replacement pending"));
+  EXPECT_THAT(verbose.out, HasSubstr("90 FR 4544"));
+  EXPECT_THAT(verbose.out, HasSubstr("PRIMARY    Supplement No. 10 to Part 748, para. 1"));
+  EXPECT_THAT(verbose.out, HasSubstr("[SECONDARY, proxy]")) << verbose.out;
+
   RunResult before = d.Veuctl({"status", "fra1", "--json"});
   EXPECT_EQ(CheckStatusOf(before.out, "VEU-10.inventory"), "CHECK_PASS") << before.out;
   EXPECT_EQ(CheckStatusOf(before.out, "VEU-14.remote-access"), "CHECK_PASS");

@@ -288,6 +288,12 @@ TEST_F(RegulatorTest, ASignedReportVerifiesAndTamperingIsCaught) {
   RunResult verified =
       d_->Veuctl({"report", "verify", report, "--verifier-key", d_->log_public_key()});
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  // The signed report states the rule's status and its sources (issue 16).
+  EXPECT_THAT(verified.out, HasSubstr("rule: BIS, Framework for Artificial Intelligence Diffusion"));
+  EXPECT_THAT(verified.out, HasSubstr(": rescinded 2025-05, replacement pending"));
+  const std::string signed_text = *ReadFileToString(report);
+  EXPECT_THAT(signed_text, HasSubstr("\"kind\": \"PRIMARY\""));
+  EXPECT_THAT(signed_text, HasSubstr("\"kind\": \"SECONDARY\""));
 
   // Out of scope: the AE regulator cannot fetch the German site's report.
   std::vector<std::string> foreign = fetch;
@@ -344,6 +350,7 @@ TEST_F(RegulatorTest, TheHalfYearInventoryReportIsSignedAndNeedsAnOrganisationSc
   const std::string text = *ReadFileToString(file);
   EXPECT_THAT(text, HasSubstr("\"fra1\""));
   EXPECT_THAT(text, HasSubstr("H100 PCIe"));
+  EXPECT_THAT(text, HasSubstr("rescinded 2025-05, replacement pending"));
   // A regulator scoped to a country cannot read an organisation-wide report.
   RunResult refused = d_->Veuctl(as_country_regulator);
   EXPECT_NE(refused.exit_code, 0);
@@ -359,6 +366,9 @@ TEST_F(RegulatorTest, TheSitesEarIsAnEs256JwtTheVerifierKeyChecks) {
   RunResult verified = d_->Veuctl({"report", "verify", file, "--verifier-key", d_->log_public_key()});
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
   EXPECT_THAT(verified.out, HasSubstr("\"eat_profile\":\"tag:ietf.org,2026:rats/ear"));
+  // The EAR names the rule and its status, inside the signed claims (issue 16).
+  EXPECT_THAT(verified.out, HasSubstr("\"veu_regulation\""));
+  EXPECT_THAT(verified.out, HasSubstr("\"status\":\"rescinded 2025-05, replacement pending\""));
   // One character of the signed payload changed: refused.
   std::string jwt = std::string(absl::StripAsciiWhitespace(*ReadFileToString(file)));
   const size_t dot = jwt.find('.');
