@@ -1,6 +1,6 @@
 // libFuzzer target for the IMA measurement-log parsers (binary in both byte orders and with
 // SHA-1 or SHA-256 template hashes, and ASCII), the per-bank replay by both extend rules and
-// the boot_aggregate check over what they parsed.
+// the boot_aggregate check and the signature header parse over what they parsed.
 // Build and run with fuzz/run.sh ima [SECONDS] (clang-14, -fsanitize=fuzzer,address,undefined).
 #include <cstddef>
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "common/ima/ima_log.h"
+#include "common/ima/ima_signature.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using veu::ima::ByteOrder;
@@ -32,6 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& e : log->entries) {
       if (e.offset >= size) __builtin_trap();  // every record starts inside the input
       if (e.template_known && e.field_names.size() != e.fields.size()) __builtin_trap();
+      (void)veu::ima::CheckSignature(e, {});  // the v2 header up to the key lookup
     }
   }
   return 0;

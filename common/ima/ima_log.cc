@@ -646,8 +646,8 @@ std::map<uint32_t, std::string> Replay(const ParsedLog& log, uint16_t alg, Exten
       std::memset(ext + n, 0, size - n);
       extend = std::string_view(reinterpret_cast<const char*>(ext), size);
     } else if (e.template_name == "ima" && e.fields.size() == 2) {
-      extend = Recompute(e, alg);  // rare legacy template: allocation acceptable
-      std::memcpy(ext, extend.data(), size);
+      const std::string hash = Recompute(e, alg);  // rare legacy template: one allocation
+      std::memcpy(ext, hash.data(), std::min(size, hash.size()));
       extend = std::string_view(reinterpret_cast<const char*>(ext), size);
     } else {
       eventlog::HashInto(alg, e.template_data, {}, ext);

@@ -127,6 +127,15 @@ TEST(ImaReplay, TheImaTemplatesSha256HashCoversTheNamePaddedTo256Bytes) {
     EXPECT_EQ(BankTemplateHash(log, e, kAlgSha256), H(kAlgSha256, e.digest, padded)) << e.path;
     EXPECT_EQ(BankTemplateHash(log, e, kAlgSha1), e.template_hash);
   }
+  // And the SHA-256 bank is extended with exactly those (a fuzzer found the replay reading a
+  // freed hash for this template).
+  std::string pcr(32, '\0');
+  for (const Entry& e : log.entries) {
+    std::string padded = e.path;
+    padded.resize(256, '\0');
+    pcr = H(kAlgSha256, pcr, H(kAlgSha256, e.digest, padded));
+  }
+  EXPECT_EQ(Pcr10(log, kAlgSha256, ExtendRule::kPerBank), pcr);
 }
 
 // binary_runtime_measurements_sha256 (Linux 6.10+) of the same entries replays the SHA-256 bank
