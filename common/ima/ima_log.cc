@@ -368,6 +368,7 @@ absl::StatusOr<ParsedLog> ParseBinary(std::string_view bytes, const ParseOptions
         return Bad(record, e.offset, absl::StrFormat("template data length %d out of range", data_len));
       if (!r.ReadBytes(data_len, &data)) return Bad(record, e.offset, "truncated template data");
       e.template_data = std::string(data);
+      if (const Descriptor* d = DescriptorFor(e.template_name)) e.fields.reserve(d->fields.size());
       Reader f(data, log.byte_order);
       while (!f.empty()) {
         uint32_t len = 0;
