@@ -3,7 +3,7 @@ veu_library(veu_appraisal
   SOURCES appraisal/nonce_book.cc appraisal/appraiser.cc appraisal/evidence_checks.cc
           appraisal/measured_boot.cc appraisal/measured_boot_cache.cc appraisal/boot_controls.cc
           appraisal/inventory_summary.cc appraisal/organisation_controls.cc
-          appraisal/site_rollup.cc
+          appraisal/site_rollup.cc appraisal/offline_chain.cc
   DEPS veu_proto veu_proto_util veu_common veu_tpm veu_eventlog veu_facts absl::synchronization absl::flat_hash_map absl::time)
 
 # Bounds and alphabets of what unauthenticated peers send (enrolment requests, the stream's hello).
@@ -19,9 +19,10 @@ veu_library(veu_enrollment
 veu_library(veu_verifier_service
   SOURCES service/attestation_service.cc service/attestation_session.cc service/timer_queue.cc
           service/group_committer.cc service/blob_interner.cc service/metrics.cc service/metrics_server.cc
-          service/enrollment_service.cc service/query_service.cc service/transparency.cc
+          service/enrollment_service.cc service/query_service.cc service/page_token.cc service/transparency.cc
           service/organisation_view.cc service/site_status.cc service/verdict_changes.cc
           service/stale_sweeper.cc service/leader_lease.cc service/store_health.cc
+          service/evidence_pruner.cc
           config.cc
   DEPS veu_peer_input veu_appraisal veu_enrollment veu_store veu_translog veu_merkle veu_rpc veu_proto
        veu_install_paths OpenSSL::Crypto absl::synchronization absl::time PkgConfig::HTTPLIB)
