@@ -88,6 +88,30 @@ absl::StatusOr<std::vector<VerificationKey>> LoadVerificationKeys(std::string_vi
   return keys;
 }
 
+absl::StatusOr<VerificationKey> LoadVerificationKeyDer(std::string_view der) {
+  VerificationKey k;
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+  if (X509* cert = d2i_X509(nullptr, &p, static_cast<long>(der.size())); cert != nullptr) {
+    k.key = Own(X509_get_pubkey(cert));
+    const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(cert);
+    if (ski != nullptr && ASN1_STRING_length(ski) >= 4) {
+      const unsigned char* s = ASN1_STRING_get0_data(ski) + ASN1_STRING_length(ski) - 4;
+      k.keyid = static_cast<uint32_t>(s[0]) << 24 | static_cast<uint32_t>(s[1]) << 16 |
+                static_cast<uint32_t>(s[2]) << 8 | s[3];
+    }
+    X509_free(cert);
+  } else {
+    p = reinterpret_cast<const unsigned char*>(der.data());
+    k.key = Own(d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size())));
+  }
+  if (!k.key) {
+    return absl::InvalidArgumentError(
+        "not a DER SubjectPublicKeyInfo or X.509 certificate with a public key");
+  }
+  if (k.keyid == 0) k.keyid = KeyIdFromKey(k.key.get());
+  return k;
+}
+
 const char* SignatureResultName(SignatureResult r) {
   switch (r) {
     case SignatureResult::kNone: return "none";

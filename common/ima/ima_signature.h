@@ -30,6 +30,11 @@ struct VerificationKey {
 // "CERTIFICATE"). Fails with InvalidArgument when it holds none or one does not parse.
 absl::StatusOr<std::vector<VerificationKey>> LoadVerificationKeys(std::string_view pem);
 
+// One DER public key (SubjectPublicKeyInfo) or X.509 certificate, as a runtime policy stores
+// it or an ima-buf keyring measurement carries it. Fails with InvalidArgument when it is
+// neither.
+absl::StatusOr<VerificationKey> LoadVerificationKeyDer(std::string_view der);
+
 enum class SignatureResult {
   kNone,        // the entry carries no signature
   kValid,       // a key with the signature's key id verifies it over the file digest
