@@ -11,6 +11,7 @@ packages=(
   libssl-dev libtss2-dev libabsl-dev libsqlite3-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev
+  libxml2-dev libxmlsec1-dev   # GPU RIMs: XML signatures (C14N 1.1, ECDSA-SHA384) by xmlsec1-openssl
   libpq-dev postgresql-15
   swtpm swtpm-tools tpm2-tools openssl jq
   python3-yaml   # tests/deploy/check_k8s.py reads deploy/k8s/ as Kubernetes would

@@ -154,6 +154,50 @@ absl::StatusOr<std::vector<X509Ptr>> ParsePemChain(std::string_view pem) {
   return certs;
 }
 
+PathResult VerifyCertPath(const std::vector<X509Ptr>& chain, const std::vector<X509Ptr>& roots,
+                          absl::Time at, Reason untrusted_reason, Reason expired_reason) {
+  PathResult out;
+  out.reason = untrusted_reason;
+  if (chain.empty()) {
+    out.detail = "no certificates";
+    return out;
+  }
+  X509_STORE* store = X509_STORE_new();
+  STACK_OF(X509)* untrusted = sk_X509_new_null();
+  X509_STORE_CTX* ctx = X509_STORE_CTX_new();
+  if (store != nullptr && untrusted != nullptr && ctx != nullptr) {
+    for (const X509Ptr& root : roots) X509_STORE_add_cert(store, root.get());
+    for (size_t i = 1; i < chain.size(); ++i) sk_X509_push(untrusted, chain[i].get());
+    if (X509_STORE_CTX_init(ctx, store, chain[0].get(), untrusted) == 1) {
+      X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx);
+      X509_VERIFY_PARAM_set_time(param, absl::ToTimeT(at));
+      X509_VERIFY_PARAM_clear_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
+      out.ok = X509_verify_cert(ctx) == 1;
+      if (!out.ok) {
+        const int err = X509_STORE_CTX_get_error(ctx);
+        if (err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID) {
+          out.reason = expired_reason;
+        }
+        out.detail = VerifyErrorText(ctx);
+      } else {
+        out.reason = Reason::kNone;
+        out.detail = absl::StrCat(sk_X509_num(X509_STORE_CTX_get0_chain(ctx)),
+                                  " certificates to the pinned root, valid at ",
+                                  absl::FormatTime(absl::RFC3339_sec, at, absl::UTCTimeZone()));
+      }
+    } else {
+      out.detail = "X509_STORE_CTX_init failed";
+    }
+  } else {
+    out.detail = "out of memory building the certificate store";
+  }
+  X509_STORE_CTX_free(ctx);
+  sk_X509_free(untrusted);
+  X509_STORE_free(store);
+  ERR_clear_error();
+  return out;
+}
+
 absl::StatusOr<DeviceChainResult> VerifyDeviceChain(std::string_view chain_pem,
                                                     std::string_view root_pem, absl::Time at) {
   absl::StatusOr<std::vector<X509Ptr>> roots = ParsePemChain(root_pem);
@@ -198,41 +242,11 @@ absl::StatusOr<DeviceChainResult> VerifyDeviceChain(std::string_view chain_pem,
     r.checks.push_back(Check::Pass("chain.leaf", r.leaf_subject));
   }
 
-  X509_STORE* store = X509_STORE_new();
-  STACK_OF(X509)* untrusted = sk_X509_new_null();
-  X509_STORE_CTX* ctx = X509_STORE_CTX_new();
-  bool path_ok = false;
-  std::string detail;
-  Reason reason = Reason::kChainUntrusted;
-  if (store != nullptr && untrusted != nullptr && ctx != nullptr) {
-    for (const X509Ptr& root : *roots) X509_STORE_add_cert(store, root.get());
-    for (size_t i = 1; i < chain->size(); ++i) sk_X509_push(untrusted, (*chain)[i].get());
-    if (X509_STORE_CTX_init(ctx, store, r.leaf.get(), untrusted) == 1) {
-      X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx);
-      X509_VERIFY_PARAM_set_time(param, absl::ToTimeT(at));
-      X509_VERIFY_PARAM_clear_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
-      path_ok = X509_verify_cert(ctx) == 1;
-      if (!path_ok) {
-        const int err = X509_STORE_CTX_get_error(ctx);
-        if (err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID) {
-          reason = Reason::kChainExpired;
-        }
-        detail = VerifyErrorText(ctx);
-      } else {
-        detail = absl::StrCat(sk_X509_num(X509_STORE_CTX_get0_chain(ctx)),
-                              " certificates to the pinned root, valid at ",
-                              absl::FormatTime(absl::RFC3339_sec, at, absl::UTCTimeZone()));
-      }
-    } else {
-      detail = "X509_STORE_CTX_init failed";
-    }
-  }
-  X509_STORE_CTX_free(ctx);
-  sk_X509_free(untrusted);
-  X509_STORE_free(store);
-  ERR_clear_error();
-  r.checks.push_back(path_ok ? Check::Pass("chain.path", detail)
-                             : Check::Fail("chain.path", reason, detail));
+  const PathResult path =
+      VerifyCertPath(*chain, *roots, at, Reason::kChainUntrusted, Reason::kChainExpired);
+  r.checks.push_back(path.ok ? Check::Pass("chain.path", path.detail)
+                             : Check::Fail("chain.path", path.reason, path.detail));
+  const bool path_ok = path.ok;
   r.checks.push_back(Check::NotEvaluated(
       "chain.ocsp", Reason::kOcspNotEvaluated,
       "no OCSP response was given for the device chain; revocation is not evaluated"));

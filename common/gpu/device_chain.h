@@ -29,6 +29,17 @@ using X509Ptr = std::shared_ptr<X509>;
 // anything that is not a sequence of CERTIFICATE blocks, or more than 16 of them.
 absl::StatusOr<std::vector<X509Ptr>> ParsePemChain(std::string_view pem);
 
+struct PathResult {
+  bool ok = false;
+  Reason reason = Reason::kNone;  // untrusted_reason or expired_reason when !ok
+  std::string detail;
+};
+
+// OpenSSL path validation of chain[0] through chain[1..] to one of `roots` (self-signed
+// anchors only: no partial chains) with every certificate valid at `at`.
+PathResult VerifyCertPath(const std::vector<X509Ptr>& chain, const std::vector<X509Ptr>& roots,
+                          absl::Time at, Reason untrusted_reason, Reason expired_reason);
+
 struct DeviceChainResult {
   std::vector<Check> checks;      // chain.leaf, chain.path, chain.ocsp
   X509Ptr leaf;                   // set when the chain parsed, trusted or not

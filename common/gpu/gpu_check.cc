@@ -30,6 +30,7 @@ const char* ReasonName(Reason reason) {
     case Reason::kOcspNotEvaluated: return "OCSP_NOT_EVALUATED";
     case Reason::kNoFwidInReport: return "NO_FWID_IN_REPORT";
     case Reason::kNoRim: return "NO_RIM";
+    case Reason::kReportUnverified: return "REPORT_UNVERIFIED";
   }
   return "UNKNOWN";
 }

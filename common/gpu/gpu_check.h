@@ -44,6 +44,7 @@ enum class Reason {
   kOcspNotEvaluated,           // no OCSP response was given or fetched
   kNoFwidInReport,             // older firmware reports no FWID: nothing to compare
   kNoRim,                      // no RIM given for this component
+  kReportUnverified,           // the report failed a check, so its measurements are not used
 };
 
 const char* ReasonName(Reason reason);

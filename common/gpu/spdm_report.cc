@@ -59,7 +59,7 @@ Reason ReasonOf(const absl::Status& status) {
   auto p = status.GetPayload(absl::string_view(kReasonPayloadUrl.data(), kReasonPayloadUrl.size()));
   if (!p.has_value()) return Reason::kNone;
   const std::string name(*p);
-  for (int r = 0; r <= static_cast<int>(Reason::kNoRim); ++r) {
+  for (int r = 0; r <= static_cast<int>(Reason::kReportUnverified); ++r) {
     if (ReasonName(static_cast<Reason>(r)) == name) return static_cast<Reason>(r);
   }
   return Reason::kNone;
