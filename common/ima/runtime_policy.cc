@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <map>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "common/hex.h"
 
 namespace veu::ima {
 namespace {
@@ -18,20 +20,26 @@ bool IsAlnum(char c) {
 
 using Rows = std::vector<std::pair<std::string_view, std::vector<std::string_view>>>;
 
+// Decodes every hex digest of `items` into `storage` (stable: a deque) and lists them in rows.
 template <typename Message>
 absl::Status CollectRows(const google::protobuf::RepeatedPtrField<Message>& items, const char* what,
-                         const std::string& (Message::*name)() const, Rows* rows) {
+                         const std::string& (Message::*name)() const, std::deque<std::string>* storage,
+                         Rows* rows) {
   for (int i = 0; i < items.size(); ++i) {
     const Message& m = items[i];
     auto& row = rows->emplace_back((m.*name)(), std::vector<std::string_view>{});
     for (int j = 0; j < m.digests_size(); ++j) {
-      const std::string& d = m.digests(j);
-      if (d.size() < kMinPolicyDigestBytes || d.size() > kMaxPolicyDigestBytes) {
+      auto d = FromHex(m.digests(j));
+      if (!d.ok()) {
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "runtime policy %s[%d] (%s): digest %d is not hex", what, i, (m.*name)(), j));
+      }
+      if (d->size() < kMinPolicyDigestBytes || d->size() > kMaxPolicyDigestBytes) {
         return absl::InvalidArgumentError(absl::StrFormat(
             "runtime policy %s[%d] (%s): digest %d is %d bytes, want 16 to 64", what, i,
-            (m.*name)(), j, d.size()));
+            (m.*name)(), j, d->size()));
       }
-      row.second.push_back(d);
+      row.second.push_back(storage->emplace_back(*std::move(d)));
     }
   }
   return absl::OkStatus();
@@ -141,12 +149,15 @@ RuntimePolicyIndex::RuntimePolicyIndex(const v1::RuntimePolicy& policy, const Ro
 absl::StatusOr<std::shared_ptr<const RuntimePolicyIndex>> RuntimePolicyIndex::Build(
     const v1::RuntimePolicy& policy) {
   Rows files, keyrings, buffers;
-  if (auto s = CollectRows(policy.files(), "files", &v1::RuntimeFileDigests::path, &files); !s.ok())
+  std::deque<std::string> raw;
+  if (auto s = CollectRows(policy.files(), "files", &v1::RuntimeFileDigests::path, &raw, &files); !s.ok())
     return s;
-  if (auto s = CollectRows(policy.keyrings(), "keyrings", &v1::ImaKeyringExpectation::keyring, &keyrings);
+  if (auto s = CollectRows(policy.keyrings(), "keyrings", &v1::ImaKeyringExpectation::keyring, &raw,
+                           &keyrings);
       !s.ok())
     return s;
-  if (auto s = CollectRows(policy.buffers(), "buffers", &v1::ImaBufferExpectation::name, &buffers); !s.ok())
+  if (auto s = CollectRows(policy.buffers(), "buffers", &v1::ImaBufferExpectation::name, &raw, &buffers);
+      !s.ok())
     return s;
   std::shared_ptr<RuntimePolicyIndex> index(new RuntimePolicyIndex(policy, files, keyrings, buffers));
   for (int i = 0; i < policy.excludes_size(); ++i) {
@@ -166,13 +177,13 @@ absl::StatusOr<std::shared_ptr<const RuntimePolicyIndex>> RuntimePolicyIndex::Bu
   }
   for (const std::string& k : policy.ignored_keyrings()) index->ignored_keyrings_.insert(k);
   for (int i = 0; i < policy.verification_keys_size(); ++i) {
-    auto key = LoadVerificationKeyDer(policy.verification_keys(i).der());
-    if (!key.ok()) {
+    auto keys = LoadVerificationKeys(policy.verification_keys(i).pem());
+    if (!keys.ok()) {
       return absl::InvalidArgumentError(absl::StrFormat(
-          "runtime policy verification_keys[%d]: %s", i, key.status().message()));
+          "runtime policy verification_keys[%d]: %s", i, keys.status().message()));
     }
-    index->key_bytes_ += policy.verification_keys(i).der().size();
-    index->keys_.push_back(std::move(*key));
+    index->key_bytes_ += policy.verification_keys(i).pem().size();
+    for (VerificationKey& k : *keys) index->keys_.push_back(std::move(k));
   }
   return std::shared_ptr<const RuntimePolicyIndex>(std::move(index));
 }

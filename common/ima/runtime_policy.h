@@ -63,10 +63,10 @@ class DigestTable {
 
 class RuntimePolicyIndex {
  public:
-  // Indexes `policy`. Fails with InvalidArgument naming the element for a digest shorter than
-  // 16 or longer than 64 bytes, an exclude that is not a valid regular expression, or a
-  // verification key that is neither a DER public key nor a certificate. Pure apart from
-  // OpenSSL key parsing.
+  // Indexes `policy`. Fails with InvalidArgument naming the element for a digest that is not
+  // hex or is shorter than 16 or longer than 64 bytes, an exclude that is not a valid regular
+  // expression, or a verification key whose PEM holds no public key or certificate. Pure
+  // apart from OpenSSL key parsing.
   static absl::StatusOr<std::shared_ptr<const RuntimePolicyIndex>> Build(const v1::RuntimePolicy& policy);
 
   // Every member below is const and safe to call from any number of threads at once.

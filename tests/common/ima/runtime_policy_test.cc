@@ -57,7 +57,7 @@ v1::RuntimePolicy AllowAll(const ParsedLog& log) {
     if (e.violation || e.digest.empty()) continue;
     auto* f = p.add_files();
     f->set_path(e.path);
-    f->add_digests(e.digest);
+    f->add_digests(ToHex(e.digest));
   }
   return p;
 }
@@ -126,15 +126,24 @@ TEST(RuntimePolicyIndex, RefusesDigestsOfImpossibleLengthNamingThePath) {
   v1::RuntimePolicy p;
   auto* f = p.add_files();
   f->set_path("/usr/bin/x");
-  f->add_digests(std::string(15, 'a'));
+  f->add_digests(ToHex(std::string(15, 'a')));
   EXPECT_THAT(RuntimePolicyIndex::Build(p).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("files[0] (/usr/bin/x)")));
   v1::RuntimePolicy k;
   auto* kr = k.add_keyrings();
   kr->set_keyring(".ima");
-  kr->add_digests(std::string(65, 'a'));
+  kr->add_digests(ToHex(std::string(65, 'a')));
   EXPECT_THAT(RuntimePolicyIndex::Build(k).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("keyrings[0] (.ima)")));
+}
+
+TEST(RuntimePolicyIndex, RefusesADigestThatIsNotHex) {
+  v1::RuntimePolicy p;
+  auto* f = p.add_files();
+  f->set_path("/usr/bin/x");
+  f->add_digests("zz" + std::string(62, '0'));
+  EXPECT_THAT(RuntimePolicyIndex::Build(p).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("digest 0 is not hex")));
 }
 
 TEST(RuntimePolicyIndex, RefusesAnExcludeThatIsNotARegularExpression) {
@@ -146,7 +155,7 @@ TEST(RuntimePolicyIndex, RefusesAnExcludeThatIsNotARegularExpression) {
 
 TEST(RuntimePolicyIndex, RefusesAVerificationKeyThatIsNotDer) {
   v1::RuntimePolicy p;
-  p.add_verification_keys()->set_der("-----BEGIN PUBLIC KEY-----");
+  p.add_verification_keys()->set_pem("-----BEGIN PUBLIC KEY-----\nnot base64\n-----END PUBLIC KEY-----\n");
   EXPECT_THAT(RuntimePolicyIndex::Build(p).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("verification_keys[0]")));
 }
@@ -156,11 +165,11 @@ TEST(RuntimePolicyIndex, APathGivenTwiceAllowsTheUnionOfItsDigests) {
   const std::string a(32, 'a'), b(32, 'b'), c(20, 'c');
   auto* f1 = p.add_files();
   f1->set_path("/usr/bin/x");
-  f1->add_digests(a);
+  f1->add_digests(ToHex(a));
   auto* f2 = p.add_files();
   f2->set_path("/usr/bin/x");
-  f2->add_digests(b);
-  f2->add_digests(a);
+  f2->add_digests(ToHex(b));
+  f2->add_digests(ToHex(a));
   const auto index = Index(p);
   ASSERT_NE(index, nullptr);
   EXPECT_EQ(index->files().names(), 1u);
@@ -187,7 +196,7 @@ TEST(RuntimeAppraisal, AChangedDigestIsAMismatchNamingRecordAndPath) {
   const ParsedLog log = AsciiFixture("rust-keylime/ascii_runtime_measurements");
   v1::RuntimePolicy p = AllowAll(log);
   std::string* d = p.mutable_files(100)->mutable_digests(0);
-  (*d)[0] ^= 1;
+  (*d)[0] = (*d)[0] == '0' ? '1' : '0';
   const std::string path = p.files(100).path();
   const RuntimeAppraisal a = Appraise(p, log);
   EXPECT_EQ(a.verdict, RuntimeVerdict::kFail);
@@ -322,7 +331,7 @@ TEST(RuntimeAppraisal, AKeyOnTheImaKeyringPassesOnlyWhenThePolicyExpectsItsDiges
   v1::RuntimePolicy p;
   auto* kr = p.add_keyrings();
   kr->set_keyring(".ima");
-  kr->add_digests(e.digest);
+  kr->add_digests(ToHex(e.digest));
   RuntimeAppraiser appraiser(Index(p));
   RuntimeAppraisal a = appraiser.Appraise(log);
   EXPECT_EQ(a.verdict, RuntimeVerdict::kPass);
@@ -331,7 +340,7 @@ TEST(RuntimeAppraisal, AKeyOnTheImaKeyringPassesOnlyWhenThePolicyExpectsItsDiges
 
   std::string other = e.digest;
   other[3] ^= 0x40;
-  kr->set_digests(0, other);
+  kr->set_digests(0, ToHex(other));
   EXPECT_THAT(Reasons(Appraise(p, log)), ElementsAre(v1::IMA_KEYRING_KEY_UNEXPECTED));
   // A keyring the policy does not name at all is unexpected too, and never a mere warning.
   v1::RuntimePolicy none;
@@ -354,7 +363,7 @@ TEST(RuntimeAppraisal, DeviceMapperMeasurementsPassWhenTheirBuffersAreAllowed) {
   for (const Entry& e : log.entries) {
     auto* b = p.add_buffers();
     b->set_name(e.path);
-    b->add_digests(e.digest);
+    b->add_digests(ToHex(e.digest));
   }
   a = Appraise(p, log);
   EXPECT_EQ(a.verdict, RuntimeVerdict::kPass);
@@ -377,7 +386,7 @@ TEST(RuntimeAppraisal, RsaAndEcSignaturesByPolicyKeysPassWithoutDigestsAndBadOne
     const auto key = testing::NewKey(ec);
     const auto stranger = testing::NewKey(ec);
     v1::RuntimePolicy p;
-    p.add_verification_keys()->set_der(SpkiDer(*key));
+    p.add_verification_keys()->set_pem(key->pem);
     const auto index = Index(p);
     ASSERT_NE(index, nullptr);
     const uint32_t keyid = index->keys().at(0).keyid;
@@ -410,10 +419,10 @@ TEST(RuntimeAppraisal, RequiredSignaturesMakeAnUnsignedFileFailEvenWithAnAllowed
   const std::string d = crypto::Sha256("x");
   const ParsedLog log = Binary({SigRecord("/usr/bin/x", d, "")});
   v1::RuntimePolicy p;
-  p.add_verification_keys()->set_der(SpkiDer(*key));
+  p.add_verification_keys()->set_pem(key->pem);
   auto* f = p.add_files();
   f->set_path("/usr/bin/x");
-  f->add_digests(d);
+  f->add_digests(ToHex(d));
   EXPECT_EQ(Appraise(p, log).verdict, RuntimeVerdict::kPass);
   p.set_require_signatures(true);
   const RuntimeAppraisal a = Appraise(p, log);
@@ -432,9 +441,9 @@ TEST(RuntimeAppraisal, AKeyLoadedOntoAnExpectedKeyringVerifiesLaterSignatures) {
   v1::RuntimePolicy p;
   auto* kr = p.add_keyrings();
   kr->set_keyring(".ima");
-  kr->add_digests(crypto::Sha256(der));
+  kr->add_digests(ToHex(crypto::Sha256(der)));
   // A policy key of another id, so the signature is checked at all.
-  p.add_verification_keys()->set_der(SpkiDer(*testing::NewKey(true)));
+  p.add_verification_keys()->set_pem(testing::NewKey(true)->pem);
   const RuntimeAppraisal before = Appraise(p, Binary({signed_file, keyring}));
   EXPECT_THAT(Reasons(before), ElementsAre(v1::IMA_SIGNATURE_INVALID));
   const RuntimeAppraisal after = Appraise(p, Binary({keyring, signed_file}));
