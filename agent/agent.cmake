@@ -1,7 +1,7 @@
 # The agent's library and binary. Included from agent/CMakeLists.txt.
 veu_library(veu_agent
   SOURCES host_facts.cc enrollment_client.cc attestation_client.cc agent.cc config.cc
-          facts_command.cc
+          facts_command.cc spool_format.cc spool_file.cc offline_spool.cc
   DEPS veu_agent_tpm veu_collectors veu_facts veu_eventlog veu_rpc veu_proto veu_proto_util veu_install_paths veu_common)
 
 add_executable(veu-agent main.cc)
