@@ -9,7 +9,9 @@
 #include "common/log.h"
 #include "common/proto_time.h"
 #include "common/tpm/quote.h"
+#include "common/crypto/digest.h"
 #include "verifier/appraisal/check_ids.h"
+#include "verifier/appraisal/offline_chain.h"
 #include "verifier/peer_input.h"
 #include "verifier/service/organisation_view.h"
 
@@ -77,6 +79,7 @@ const char* SessionStateName(SessionState state) {
     case SessionState::kIdle: return "idle";
     case SessionState::kAwaitingEvidence: return "awaiting-evidence";
     case SessionState::kCommitting: return "committing";
+    case SessionState::kAwaitingUpload: return "awaiting-upload";
     case SessionState::kEnded: return "ended";
   }
   return "?";
@@ -126,6 +129,14 @@ SessionStep AttestationSession::OnMessage(const AgentMessage& message) {
                    true);
       }
       return OnEvidence(message.evidence());
+    case SessionState::kAwaitingUpload:
+      if (!message.has_offline_upload()) {
+        return End(SessionEnd(absl::StatusCode::kInvalidArgument,
+                              veu::v1::STREAM_PROTOCOL_VIOLATION,
+                              "the hello announced offline quotes; expected their upload"),
+                   true);
+      }
+      return OnOfflineUpload(message.offline_upload());
     case SessionState::kIdle:
     case SessionState::kCommitting:
       return End(SessionEnd(absl::StatusCode::kInvalidArgument, veu::v1::STREAM_PROTOCOL_VIOLATION,
@@ -169,8 +180,85 @@ SessionStep AttestationSession::OnHello(const veu::v1::AgentHello& hello) {
   who_ = absl::StrCat(agent_id_.substr(0, 12), "@", site_);
   Log("stream", absl::StrCat(who_, ": connected from ", peer_, " (agent ",
                              LogField(hello.agent_version().substr(0, 64)), ")"));
-  state_ = SessionState::kIdle;
   SessionStep step;
+  if (hello.offline_pending()) {
+    state_ = SessionState::kAwaitingUpload;
+    step.wake_at = Now() + options_.hello_timeout;  // between batches, as for the hello
+    return step;
+  }
+  state_ = SessionState::kIdle;
+  step.wake_at =
+      Now() + (deps_.first_challenge_delay ? deps_.first_challenge_delay() : absl::ZeroDuration());
+  return step;
+}
+
+SessionStep AttestationSession::OnOfflineUpload(const veu::v1::OfflineUpload& upload) {
+  if (offline_quotes_.size() + upload.quotes_size() > kMaxOfflineQuotes ||
+      upload.unreadable_size() > 1000) {
+    return End(SessionEnd(absl::StatusCode::kInvalidArgument, veu::v1::REQUEST_MALFORMED,
+                          absl::StrCat("an offline upload holds at most ", kMaxOfflineQuotes,
+                                       " quotes and 1000 unreadable-entry notes")),
+               true);
+  }
+  offline_quotes_.insert(offline_quotes_.end(), upload.quotes().begin(), upload.quotes().end());
+  offline_dropped_ += upload.dropped();
+  for (const std::string& why : upload.unreadable()) {
+    offline_unreadable_.push_back(LogField(why.substr(0, 256)));
+  }
+  SessionStep step;
+  if (!upload.last()) {
+    step.wake_at = Now() + options_.hello_timeout;
+    return step;
+  }
+  absl::StatusOr<veu::v1::AgentRecord> agent = deps_.store->GetAgent(agent_id_);
+  if (!agent.ok()) {
+    return End(SessionEnd(absl::StatusCode::kUnavailable, veu::v1::VERIFIER_UNAVAILABLE,
+                          "the verifier cannot read its store; retry later"),
+               true);
+  }
+  absl::StatusOr<tpm::AkPublicKey> ak = tpm::LoadAkPublic(agent->ak_public());
+  OfflineChainInput input;
+  input.ak = ak.ok() ? &*ak : nullptr;
+  input.anchor.attest_sha256 = agent->chain_anchor();
+  input.anchor.clock.clock = agent->last_clock();
+  input.anchor.clock.reset_count = agent->last_reset_count();
+  input.anchor.clock.restart_count = agent->last_restart_count();
+  input.pcr_selection = options_.pcr_selection;
+  input.allow_sha1 = deps_.policy && deps_.policy->allow_sha1_signatures;
+  input.dropped = offline_dropped_;
+  input.unreadable = offline_unreadable_.size();
+  const OfflineChainReport report = CheckOfflineChain(input, offline_quotes_);
+
+  const std::string summary = report.Summary();
+  std::string detail = summary;
+  constexpr size_t kMaxDetail = 4000;
+  for (const ChainBreak& b : report.breaks) {
+    if (detail.size() > kMaxDetail) {
+      absl::StrAppend(&detail, "; ...");
+      break;
+    }
+    absl::StrAppend(&detail, "; ", veu::v1::ReasonCode_Name(b.reason), ": ", b.detail);
+  }
+  for (const std::string& why : offline_unreadable_) {
+    if (detail.size() > kMaxDetail) break;
+    absl::StrAppend(&detail, "; unreadable in the agent's spool: ", why);
+  }
+  veu::v1::Event& event = pending_gap_.emplace();
+  event.set_kind(report.continuous() ? veu::v1::EVENT_OFFLINE_CONTINUOUS
+                                     : veu::v1::EVENT_OFFLINE_BROKEN);
+  event.set_agent_id(agent_id_);
+  event.set_site(site_);
+  *event.mutable_at() = ToProtoTime(Now());
+  event.set_detail(detail);
+  veu::v1::OfflineAck& ack = pending_offline_ack_.emplace();
+  ack.set_received(offline_quotes_.size());
+  ack.set_verified(report.verified);
+  ack.set_continuous(report.continuous());
+  ack.set_summary(summary);
+  Log("stream", absl::StrCat(who_, ": offline upload: ", summary));
+  offline_quotes_.clear();
+  offline_quotes_.shrink_to_fit();
+  state_ = SessionState::kIdle;
   step.wake_at =
       Now() + (deps_.first_challenge_delay ? deps_.first_challenge_delay() : absl::ZeroDuration());
   return step;
@@ -214,6 +302,11 @@ SessionStep AttestationSession::OnTimer() {
                  true);
     case SessionState::kIdle:
       return IssueChallenge();
+    case SessionState::kAwaitingUpload:
+      Log("stream", absl::StrCat(who_, ": offline upload stalled"));
+      return End(SessionEnd(absl::StatusCode::kDeadlineExceeded, veu::v1::DEADLINE_EXCEEDED,
+                            "the offline upload did not continue before the deadline"),
+                 true);
     case SessionState::kAwaitingEvidence:
       Log("stream", absl::StrCat(who_, ": no evidence for challenge #", sequence_,
                                  " before its deadline"));
@@ -324,6 +417,11 @@ SessionStep AttestationSession::OnEvidence(const veu::v1::Evidence& evidence) {
   // Compare-and-set: the record is written only if nothing wrote it since `current` was read.
   commit.expected_version = current.record_version();
   commit.events = outcome->events;
+  // The anchor the agent's next offline chain must link to: this quote, if it proved the AK
+  // with this session's nonce; else the anchor stays.
+  commit.agent.set_chain_anchor(ProvesAgent(appraisal) ? crypto::Sha256(evidence.quote().attest())
+                                                       : current.chain_anchor());
+  if (pending_gap_) commit.events.push_back(*pending_gap_);
   commit.diversions = outcome->diversions;
   commit.sightings.assign(appraisal.inventory().identities().begin(),
                           appraisal.inventory().identities().end());
@@ -365,11 +463,16 @@ SessionStep AttestationSession::OnCommitted(const absl::Status& committed) {
   pending_event_log_.reset();
   last_committed_ = std::move(committing_);
   verdict_before_ = committing_verdict_before_;
+  SessionStep step;
+  if (pending_offline_ack_) {
+    *step.send.emplace_back().mutable_offline_ack() = *pending_offline_ack_;
+    pending_offline_ack_.reset();
+    pending_gap_.reset();
+  }
   const std::string reasons = ReasonNames(last_committed_);
   Log("appraisal", absl::StrCat(who_, ": #", sequence_, " ",
                                 veu::v1::Verdict_Name(last_committed_.verdict()),
                                 reasons.empty() ? "" : " ", reasons));
-  SessionStep step;
   veu::v1::Ack& ack = *step.send.emplace_back().mutable_ack();
   ack.set_sequence(sequence_);
   ack.set_appraisal_id(last_committed_.id());

@@ -2,9 +2,10 @@
 // machine with no gRPC and no threads in it.
 //
 //   kAwaitingHello --hello of an enrolled agent--> kIdle --timer--> kAwaitingEvidence
-//        ^ (hello_timeout)                          ^                  | evidence: appraise
-//                                                   |                  v
-//                                                   +--- ack ---- kCommitting (group commit)
+//        ^ (hello_timeout)    |                     ^                  | evidence: appraise
+//                             | offline_pending     |                  v
+//                             v                     +--- ack ---- kCommitting (group commit)
+//                      kAwaitingUpload --last OfflineUpload--> kIdle
 //
 // The transport (attestation_service.cc) feeds it what happened — a message, the timer it asked
 // for, the result of the commit it handed over, the peer going away — and carries out the
@@ -16,6 +17,14 @@
 // and a report that proves nothing ends it without touching the agent's verdict (nobody can
 // flip another agent's verdict by claiming its ID). A result is acknowledged only after the
 // transport reports its commit durable.
+//
+// Offline quotes (a hello with offline_pending): the session takes the agent's OfflineUpload
+// batches before its first challenge and checks the chain (appraisal/offline_chain.h) against
+// the anchor in the agent's record. The gap record (EVENT_OFFLINE_CONTINUOUS or
+// EVENT_OFFLINE_BROKEN, detail: the summary and each break) is held until a fresh quote
+// authenticates the stream, then committed with that appraisal (so an unauthenticated peer
+// writes nothing); OfflineAck goes out just before its Ack. Every commit of a quote that proves
+// the AK with this session's nonce sets the record's chain_anchor to it.
 //
 // Not thread-safe: the transport serialises calls (one mutex per stream).
 #ifndef VEU_VERIFIER_SERVICE_ATTESTATION_SESSION_H_
@@ -90,6 +99,7 @@ enum class SessionState {
   kIdle,              // between an ack and the next challenge
   kAwaitingEvidence,  // a challenge is out
   kCommitting,        // the appraisal is with the group committer
+  kAwaitingUpload,    // the hello said offline quotes follow; no challenge until the last batch
   kEnded,
 };
 const char* SessionStateName(SessionState state);
@@ -134,6 +144,7 @@ class AttestationSession {
  private:
   SessionStep OnHello(const veu::v1::AgentHello& hello);
   SessionStep OnEvidence(const veu::v1::Evidence& evidence);
+  SessionStep OnOfflineUpload(const veu::v1::OfflineUpload& upload);
   SessionStep IssueChallenge();
   SessionStep End(const absl::Status& why, bool tell_peer);
   absl::StatusOr<AppraisalOutcome> AppraiseEvidence(const veu::v1::Evidence& evidence,
@@ -163,6 +174,13 @@ class AttestationSession {
   // keep colliding are a fault to see, not to retry forever).
   static constexpr int kMaxRecordConflictsInARow = 3;
   int conflicts_in_a_row_ = 0;
+  // The offline upload being received, then its outcome held for the first fresh commit.
+  static constexpr size_t kMaxOfflineQuotes = 20000;
+  std::vector<veu::v1::OfflineQuote> offline_quotes_;
+  uint64_t offline_dropped_ = 0;
+  std::vector<std::string> offline_unreadable_;
+  std::optional<veu::v1::Event> pending_gap_;
+  std::optional<veu::v1::OfflineAck> pending_offline_ack_;
 };
 
 }  // namespace veu::verifier

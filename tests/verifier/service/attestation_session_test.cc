@@ -402,5 +402,207 @@ TEST(SessionEndTest, CarriesItsReasonInThePayloadNotTheMessage) {
   EXPECT_EQ(SessionEndReason(absl::AbortedError("STREAM_REPLACED")), veu::v1::REASON_UNSPECIFIED);
 }
 
+
+// --- Offline quotes (issue 10): an upload before the first challenge -------------------------
+
+class OfflineUploadTest : public SessionTest {
+ protected:
+  // One acknowledged online report, so the agent's record holds the chain's anchor.
+  std::string AttestOnce() {
+    auto s = MakeSession();
+    veu::v1::Challenge c = Connect(*s);
+    veu::v1::AgentMessage m = EvidenceFor(c);
+    SessionStep appraised = s->OnMessage(m);
+    EXPECT_TRUE(appraised.commit.has_value());
+    if (!appraised.commit) return "";
+    EXPECT_OK(store_->CommitAppraisal(*appraised.commit));
+    s->OnCommitted(absl::OkStatus());
+    return crypto::Sha256(m.evidence().quote().attest());
+  }
+  // An offline quote chained to `previous` at TPM clock `clock`.
+  veu::v1::OfflineQuote Offline(const std::string& previous, uint64_t clock,
+                                uint32_t reset = 3) {
+    veu::v1::OfflineQuote q;
+    q.set_facts(FactsFor(""));
+    q.set_previous(previous);
+    testing::QuoteSpec spec;
+    spec.extra_data = tpm::QualifyingData(previous, q.facts());
+    spec.selection = options_.pcr_selection;
+    spec.pcr_values = pcrs_;
+    spec.clock = clock;
+    spec.reset_count = reset;
+    testing::BuiltQuote built = testing::BuildQuote(ak_, spec);
+    q.mutable_quote()->set_attest(built.evidence.attest);
+    q.mutable_quote()->set_signature(built.evidence.signature);
+    q.mutable_quote()->mutable_pcr_values()->Assign(built.evidence.pcr_values.begin(),
+                                                    built.evidence.pcr_values.end());
+    *q.mutable_taken_at() = ToProtoTime(clock_.now);
+    return q;
+  }
+  std::vector<veu::v1::OfflineQuote> Chain(std::string previous, int n, uint64_t clock) {
+    std::vector<veu::v1::OfflineQuote> out;
+    for (int i = 0; i < n; ++i) {
+      out.push_back(Offline(previous, clock + 30000 * i));
+      previous = crypto::Sha256(out.back().quote().attest());
+    }
+    return out;
+  }
+  static veu::v1::AgentMessage Upload(const std::vector<veu::v1::OfflineQuote>& quotes,
+                                      bool last, uint64_t dropped = 0) {
+    veu::v1::AgentMessage m;
+    for (const auto& q : quotes) *m.mutable_offline_upload()->add_quotes() = q;
+    m.mutable_offline_upload()->set_dropped(dropped);
+    m.mutable_offline_upload()->set_last(last);
+    return m;
+  }
+  static veu::v1::AgentMessage PendingHello(const std::string& agent_id) {
+    veu::v1::AgentMessage m = Hello(agent_id);
+    m.mutable_hello()->set_offline_pending(true);
+    return m;
+  }
+  std::vector<veu::v1::Event> OfflineEvents() {
+    EventFilter filter;
+    filter.agent_id = agent_.agent_id();
+    absl::StatusOr<std::vector<veu::v1::Event>> events = store_->ListEvents(filter);
+    EXPECT_OK(events);
+    std::vector<veu::v1::Event> out;
+    if (!events.ok()) return out;
+    for (const auto& e : *events) {
+      if (e.kind() == veu::v1::EVENT_OFFLINE_CONTINUOUS ||
+          e.kind() == veu::v1::EVENT_OFFLINE_BROKEN) {
+        out.push_back(e);
+      }
+    }
+    return out;
+  }
+  // Uploads `batches` after a pending hello, then answers the first challenge and commits.
+  // Returns what the commit step sent (OfflineAck, Ack).
+  std::vector<veu::v1::VerifierMessage> UploadThenAttest(
+      const std::vector<veu::v1::AgentMessage>& batches) {
+    const size_t before = OfflineEvents().size();
+    auto s = MakeSession();
+    s->Start();
+    s->OnMessage(PendingHello(agent_.agent_id()));
+    EXPECT_EQ(s->state(), SessionState::kAwaitingUpload);
+    SessionStep step;
+    for (const auto& b : batches) step = s->OnMessage(b);
+    EXPECT_EQ(s->state(), SessionState::kIdle);
+    EXPECT_EQ(OfflineEvents().size(), before) << "nothing is stored before a fresh quote";
+    clock_.now = *step.wake_at;
+    SessionStep challenge = s->OnTimer();
+    EXPECT_EQ(challenge.send.size(), 1u);
+    if (challenge.send.empty()) return {};
+    SessionStep appraised = s->OnMessage(EvidenceFor(challenge.send[0].challenge()));
+    EXPECT_TRUE(appraised.commit.has_value());
+    if (!appraised.commit) return {};
+    EXPECT_OK(store_->CommitAppraisal(*appraised.commit));
+    return s->OnCommitted(absl::OkStatus()).send;
+  }
+};
+
+TEST_F(OfflineUploadTest, AnUnbrokenChainIsRecordedContinuousWithTheFirstFreshReport) {
+  const std::string anchor = AttestOnce();
+  ASSERT_FALSE(anchor.empty());
+  EXPECT_EQ(store_->GetAgent(agent_.agent_id())->chain_anchor(), anchor);
+  const auto chain = Chain(anchor, 4, 200000);
+  const std::vector<veu::v1::VerifierMessage> sent = UploadThenAttest(
+      {Upload({chain[0], chain[1]}, false), Upload({chain[2], chain[3]}, true)});
+  ASSERT_EQ(sent.size(), 2u);
+  ASSERT_TRUE(sent[0].has_offline_ack()) << "OfflineAck goes first, then the report's Ack";
+  EXPECT_TRUE(sent[1].has_ack());
+  EXPECT_EQ(sent[0].offline_ack().received(), 4u);
+  EXPECT_EQ(sent[0].offline_ack().verified(), 4u);
+  EXPECT_TRUE(sent[0].offline_ack().continuous());
+  const auto events = OfflineEvents();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind(), veu::v1::EVENT_OFFLINE_CONTINUOUS);
+  EXPECT_THAT(events[0].detail(), HasSubstr("offline, continuous: 4 quotes, 4 verified"));
+  EXPECT_THAT(events[0].detail(), HasSubstr("no verifier freshness"));
+  // The anchor moved on to the fresh report: the same upload again no longer links.
+  EXPECT_NE(store_->GetAgent(agent_.agent_id())->chain_anchor(), anchor);
+}
+
+TEST_F(OfflineUploadTest, ARebootInTheGapIsRecordedAsBroken) {
+  const std::string anchor = AttestOnce();
+  auto chain = Chain(anchor, 2, 200000);
+  chain.push_back(Offline(crypto::Sha256(chain[1].quote().attest()), 5000, /*reset=*/4));
+  const auto sent = UploadThenAttest({Upload(chain, true)});
+  ASSERT_FALSE(sent.empty());
+  EXPECT_FALSE(sent[0].offline_ack().continuous());
+  const auto events = OfflineEvents();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind(), veu::v1::EVENT_OFFLINE_BROKEN);
+  EXPECT_THAT(events[0].detail(), HasSubstr("broken (reboot at entry 2"));
+  EXPECT_THAT(events[0].detail(), HasSubstr("OFFLINE_TPM_REBOOTED"));
+}
+
+TEST_F(OfflineUploadTest, AReplayedUploadNoLongerLinksToTheAnchor) {
+  const std::string anchor = AttestOnce();
+  const auto chain = Chain(anchor, 2, 200000);
+  UploadThenAttest({Upload(chain, true)});
+  UploadThenAttest({Upload(chain, true)});
+  const auto events = OfflineEvents();
+  ASSERT_EQ(events.size(), 2u);
+  int broken = 0;
+  for (const auto& e : events) {
+    if (e.kind() == veu::v1::EVENT_OFFLINE_BROKEN) {
+      ++broken;
+      EXPECT_THAT(e.detail(), HasSubstr("not to the anchor"));
+    }
+  }
+  EXPECT_EQ(broken, 1);
+}
+
+TEST_F(OfflineUploadTest, DroppedEntriesAreNeverSilent) {
+  const std::string anchor = AttestOnce();
+  const auto chain = Chain(anchor, 3, 200000);
+  UploadThenAttest({Upload({chain[2]}, true, /*dropped=*/2)});
+  const auto events = OfflineEvents();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind(), veu::v1::EVENT_OFFLINE_BROKEN);
+  EXPECT_THAT(events[0].detail(), HasSubstr("2 oldest entries dropped"));
+}
+
+TEST_F(OfflineUploadTest, AnUploadThatProvesNothingWritesNothingAndEndsAtTheFirstBadReport) {
+  AttestOnce();
+  auto s = MakeSession();
+  s->Start();
+  s->OnMessage(PendingHello(agent_.agent_id()));
+  veu::v1::OfflineQuote forged = Offline(crypto::Sha256("x"), 1);
+  forged.mutable_quote()->set_signature("not a signature");
+  SessionStep step = s->OnMessage(Upload({forged}, true));
+  clock_.now = *step.wake_at;
+  SessionStep challenge = s->OnTimer();
+  ASSERT_EQ(challenge.send.size(), 1u);
+  veu::v1::AgentMessage wrong = EvidenceFor(challenge.send[0].challenge());
+  wrong.mutable_evidence()->set_nonce("another nonce");
+  SessionStep refused = s->OnMessage(wrong);
+  EXPECT_FALSE(refused.commit.has_value());
+  EXPECT_TRUE(OfflineEvents().empty());
+}
+
+TEST_F(OfflineUploadTest, EvidenceInsteadOfTheAnnouncedUploadIsAProtocolViolation) {
+  session_->Start();
+  session_->OnMessage(PendingHello(agent_.agent_id()));
+  veu::v1::AgentMessage evidence;
+  evidence.mutable_evidence()->set_nonce("n");
+  EXPECT_EQ(ErrorIn(session_->OnMessage(evidence)).reason(), veu::v1::STREAM_PROTOCOL_VIOLATION);
+}
+
+TEST_F(OfflineUploadTest, AStalledUploadEndsAtItsDeadline) {
+  session_->Start();
+  SessionStep hello = session_->OnMessage(PendingHello(agent_.agent_id()));
+  clock_.now = *hello.wake_at;
+  EXPECT_EQ(ErrorIn(session_->OnTimer()).reason(), veu::v1::DEADLINE_EXCEEDED);
+}
+
+TEST_F(OfflineUploadTest, AnOversizedUploadIsRefused) {
+  session_->Start();
+  session_->OnMessage(PendingHello(agent_.agent_id()));
+  veu::v1::AgentMessage m;
+  for (int i = 0; i < 20001; ++i) m.mutable_offline_upload()->add_quotes();
+  EXPECT_EQ(ErrorIn(session_->OnMessage(m)).reason(), veu::v1::REQUEST_MALFORMED);
+}
+
 }  // namespace
 }  // namespace veu::verifier
