@@ -1,0 +1,1 @@
+target_link_libraries(veuctl PRIVATE veu_gpu_rim veu_gpu veu_install_paths)
