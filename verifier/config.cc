@@ -4,6 +4,8 @@
 
 #include <google/protobuf/text_format.h>
 
+#include <limits>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -52,6 +54,10 @@ Appraises TPM evidence from veu-agents, keeps every result and its raw evidence.
   --first-challenges-per-second N  pace new streams' first challenges (default 1000)
   --store-durability power-loss|process-crash
                          what an acknowledged result survives (default power-loss)
+  --evidence-keep N      keep raw evidence of each agent's newest N appraisals only
+  --evidence-max-bytes N keep each agent's newest raw evidence up to N bytes only
+  --evidence-max-age-days N  drop raw evidence older than N days (results are always kept;
+                         default for all three: keep everything)
   --help                 this text
 )",
       {{"{STATE}", CompiledInstallLayout().state_dir},
@@ -69,7 +75,8 @@ absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std
                                "log-origin", "checkpoint-interval", "regulator-listen",
                                "regulator-port-file", "regulator-client-ca", "regulator-cert",
                                "regulator-key", "report-key", "webhook", "webhook-secret",
-                               "store-durability",
+                               "store-durability", "evidence-keep", "evidence-max-bytes",
+                               "evidence-max-age-days",
                                "metrics-listen", "first-challenges-per-second"},
                               {"allow-sha1", "require-event-log"}));
   if (!flags.positional.empty()) {
@@ -122,6 +129,21 @@ absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(const std::vector<std
       return absl::InvalidArgumentError("--first-challenges-per-second needs a positive number");
     }
     config.set_first_challenges_per_second(rate);
+  }
+  for (const char* name : {"evidence-keep", "evidence-max-bytes", "evidence-max-age-days"}) {
+    if (auto v = flags.Get(name)) {
+      uint64_t n = 0;
+      if (!absl::SimpleAtoi(*v, &n) || n == 0 ||
+          (std::string(name) != "evidence-max-bytes" &&
+           n > std::numeric_limits<uint32_t>::max())) {
+        return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a positive number"));
+      }
+      veu::v1::EvidenceRetentionConfig& r = *config.mutable_evidence_retention();
+      const std::string flag = name;
+      if (flag == "evidence-keep") r.set_keep_per_agent(static_cast<uint32_t>(n));
+      else if (flag == "evidence-max-bytes") r.set_max_bytes_per_agent(n);
+      else r.set_max_age_days(static_cast<uint32_t>(n));
+    }
   }
   if (auto v = flags.Get("regulator-port-file"); v && regulator_port_file != nullptr) {
     *regulator_port_file = *v;
@@ -205,6 +227,14 @@ SqliteStore::Options StoreOptions(const veu::v1::VerifierConfig& config) {
                            ? SqliteStore::Options::Durability::kProcessCrash
                            : SqliteStore::Options::Durability::kPowerLoss;
   return options;
+}
+
+EvidenceRetention RetentionOf(const veu::v1::VerifierConfig& config) {
+  EvidenceRetention retention;
+  retention.keep_per_agent = config.evidence_retention().keep_per_agent();
+  retention.max_bytes_per_agent = config.evidence_retention().max_bytes_per_agent();
+  retention.max_age = absl::Hours(24) * config.evidence_retention().max_age_days();
+  return retention;
 }
 
 }  // namespace veu::verifier

@@ -25,6 +25,9 @@ absl::StatusOr<veu::v1::VerifierConfig> LoadVerifierConfig(
 // The store options the config asks for (store_durability; unset is power loss).
 SqliteStore::Options StoreOptions(const veu::v1::VerifierConfig& config);
 
+// The evidence retention the config asks for (evidence_retention; unset keeps everything).
+EvidenceRetention RetentionOf(const veu::v1::VerifierConfig& config);
+
 }  // namespace veu::verifier
 
 #endif  // VEU_VERIFIER_CONFIG_H_

@@ -36,6 +36,7 @@
 #include "verifier/service/timer_queue.h"
 #include "verifier/service/enrollment_service.h"
 #include "verifier/service/query_service.h"
+#include "verifier/service/evidence_pruner.h"
 #include "verifier/service/stale_sweeper.h"
 #include "verifier/service/store_health.h"
 #include "verifier/service/transparency.h"
@@ -241,6 +242,17 @@ int main(int argc, char** argv) {
       db, stale_after,
       std::max(absl::Seconds(1), std::min(absl::Seconds(10), stale_after / 4)),
       publish, is_leader);
+  // Raw evidence beyond the configured retention goes (results and log leaves stay); off unless
+  // configured.
+  const veu::verifier::EvidenceRetention retention = veu::verifier::RetentionOf(*config);
+  if (retention.any()) {
+    veu::Log("verifier", absl::StrCat("evidence retention: per agent the newest ",
+                                      retention.keep_per_agent, " appraisals (0: any), up to ",
+                                      retention.max_bytes_per_agent, " bytes (0: any), for ",
+                                      absl::ToInt64Hours(retention.max_age) / 24,
+                                      " days (0: ever); the rest is dropped every 5 minutes"));
+  }
+  veu::verifier::EvidencePruner evidence_pruner(db, retention, absl::Minutes(5), is_leader);
   absl::StatusOr<std::unique_ptr<veu::verifier::notify::WebhookNotifier>> webhooks =
       veu::verifier::notify::WebhookNotifier::Start(feed ? webhook_verdicts : verdicts,
                                                     config->webhooks());
@@ -393,6 +405,7 @@ int main(int argc, char** argv) {
   WaitForTerminationSignal();
   attestation_service.Shutdown();
   stale_sweeper.Stop();
+  evidence_pruner.Stop();
   if (feed) feed->Stop();
   verdicts.Close();
   webhook_verdicts.Close();

@@ -19,9 +19,10 @@ veu_library(veu_enrollment
 veu_library(veu_verifier_service
   SOURCES service/attestation_service.cc service/attestation_session.cc service/timer_queue.cc
           service/group_committer.cc service/blob_interner.cc service/metrics.cc service/metrics_server.cc
-          service/enrollment_service.cc service/query_service.cc service/transparency.cc
+          service/enrollment_service.cc service/query_service.cc service/page_token.cc service/transparency.cc
           service/organisation_view.cc service/site_status.cc service/verdict_changes.cc
           service/stale_sweeper.cc service/leader_lease.cc service/store_health.cc
+          service/evidence_pruner.cc
           config.cc
   DEPS veu_peer_input veu_appraisal veu_enrollment veu_store veu_translog veu_merkle veu_rpc veu_proto
        veu_install_paths OpenSSL::Crypto absl::synchronization absl::time PkgConfig::HTTPLIB)

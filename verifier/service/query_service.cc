@@ -1,5 +1,8 @@
 #include "verifier/service/query_service.h"
 
+#include <algorithm>
+#include <optional>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
@@ -9,6 +12,7 @@
 #include "common/merkle/hasher.h"
 #include "common/merkle/node_reader.h"
 #include "common/status_macros.h"
+#include "verifier/service/page_token.h"
 #include "verifier/service/site_status.h"
 #include "verifier/service/transparency.h"
 
@@ -129,17 +133,33 @@ absl::StatusOr<std::string> QueryService::ResolveAgentId(const std::string& pref
   return ResolveAgentIdPrefix(*store_, prefix);
 }
 
+namespace {
+// The page size a store uses for an appraisal listing's `limit` (store.h: AppraisalQuery).
+uint32_t AppraisalPageSize(uint32_t limit) {
+  return limit == 0 ? 20 : std::min<uint32_t>(limit, 1000);
+}
+}  // namespace
+
 grpc::Status QueryService::ListAppraisals(grpc::ServerContext*,
                                           const veu::v1::ListAppraisalsRequest* request,
                                           veu::v1::ListAppraisalsResponse* response) {
   absl::StatusOr<std::string> id = ResolveAgentId(request->agent_id());
   if (!id.ok()) return ToGrpcStatus(id.status());
-  absl::StatusOr<std::vector<veu::v1::StoredAppraisal>> list =
-      store_->ListAppraisals(*id, request->limit(), request->include_evidence());
-  if (!list.ok()) return ToGrpcStatus(list.status());
+  absl::StatusOr<std::optional<PageCursor>> cursor = DecodePageToken(request->page_token());
+  if (!cursor.ok()) return ToGrpcStatus(cursor.status());
+  AppraisalQuery query;
+  query.agent_id = *id;
+  query.limit = request->limit();
+  query.with_evidence = request->include_evidence();
+  query.older_than = *cursor;
+  absl::StatusOr<AppraisalPage> page = store_->ListAppraisalPage(query);
+  if (!page.ok()) return ToGrpcStatus(page.status());
   // Newest first, as many as fit in one reply: a reply over the message limit would fail whole.
+  // The token continues after the last one sent, so nothing cut here is lost to the caller.
   size_t bytes = 0;
-  for (veu::v1::StoredAppraisal& stored : *list) {
+  std::optional<PageCursor> last_sent;
+  for (size_t i = 0; i < page->appraisals.size(); ++i) {
+    veu::v1::StoredAppraisal& stored = page->appraisals[i];
     const size_t size = stored.ByteSizeLong() + 8;  // field tag and length
     if (response->omitted() > 0 || bytes + size > kMaxReplyBytes) {
       response->set_omitted(response->omitted() + 1);
@@ -147,7 +167,11 @@ grpc::Status QueryService::ListAppraisals(grpc::ServerContext*,
     }
     bytes += size;
     *response->add_appraisals() = std::move(stored);
+    last_sent = page->cursors[i];
   }
+  const bool more = response->omitted() > 0 ||
+                    page->appraisals.size() == AppraisalPageSize(request->limit());
+  if (more && last_sent) response->set_next_page_token(EncodePageToken(*last_sent));
   return grpc::Status::OK;
 }
 
@@ -162,9 +186,13 @@ grpc::Status QueryService::ListEvents(grpc::ServerContext*,
   }
   filter.site = request->site();
   if (request->limit() > 0) filter.limit = request->limit();
+  absl::StatusOr<std::optional<PageCursor>> cursor = DecodePageToken(request->page_token());
+  if (!cursor.ok()) return ToGrpcStatus(cursor.status());
+  filter.older_than = *cursor;
   absl::StatusOr<std::vector<veu::v1::Event>> events = store_->ListEvents(filter);
   if (!events.ok()) return ToGrpcStatus(events.status());
   size_t bytes = 0;
+  std::optional<PageCursor> last_sent;
   for (veu::v1::Event& event : *events) {
     const size_t size = event.ByteSizeLong() + 8;
     if (response->omitted() > 0 || bytes + size > kMaxReplyBytes) {
@@ -172,8 +200,11 @@ grpc::Status QueryService::ListEvents(grpc::ServerContext*,
       continue;
     }
     bytes += size;
+    last_sent = EventCursor(event);
     *response->add_events() = std::move(event);
   }
+  const bool more = response->omitted() > 0 || events->size() == filter.limit;
+  if (more && last_sent) response->set_next_page_token(EncodePageToken(*last_sent));
   return grpc::Status::OK;
 }
 

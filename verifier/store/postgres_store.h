@@ -93,9 +93,9 @@ class PostgresStore final : public Store,
   std::vector<absl::Status> CommitAppraisals(const std::vector<AppraisalCommit>& commits) override;
   absl::StatusOr<std::vector<SiteInventoryTotals>> ListSiteInventoryTotals() override;
   absl::Status CheckWritable() override;
-  absl::StatusOr<std::vector<veu::v1::StoredAppraisal>> ListAppraisals(const std::string& agent_id,
-                                                                       uint32_t limit,
-                                                                       bool with_evidence) override;
+  absl::StatusOr<EvidenceDropped> DropEvidence(const EvidenceRetention& retention, absl::Time now,
+                                               uint32_t max_appraisals) override;
+  absl::StatusOr<AppraisalPage> ListAppraisalPage(const AppraisalQuery& query) override;
   absl::StatusOr<veu::v1::Appraisal> LatestAppraisal(const std::string& agent_id) override;
   absl::Status PutReferenceValues(const veu::v1::ReferenceValues& refs) override;
   absl::StatusOr<veu::v1::ReferenceValues> GetReferenceValues(const std::string& name) override;

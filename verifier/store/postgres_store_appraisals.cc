@@ -3,6 +3,7 @@
 // the site totals), reading them back, and the site totals. See postgres_store.h for the
 // locking rules and postgres_store.cc for how the class is split.
 #include <algorithm>
+#include <limits>
 #include <set>
 #include <utility>
 
@@ -232,36 +233,116 @@ absl::StatusOr<std::vector<SiteInventoryTotals>> PostgresStore::ListSiteInventor
   return totals;
 }
 
-absl::StatusOr<std::vector<veu::v1::StoredAppraisal>> PostgresStore::ListAppraisals(
-    const std::string& agent_id, uint32_t limit, bool with_evidence) {
-  const std::string op = absl::StrFormat("listing appraisals of agent '%s'", agent_id);
-  if (limit == 0) limit = kDefaultAppraisalLimit;
-  limit = std::min(limit, kMaxAppraisalLimit);
+// As SqliteStore's: $1 keep_per_agent, $2 max_bytes_per_agent, $3 cutoff micros (each 0: no
+// limit), $4 how many at most. FOR UPDATE is not allowed with window functions, so the rows are
+// locked by the UPDATE that empties them; a concurrent drop of the same rows empties them twice,
+// which changes nothing.
+constexpr char kEvidenceBeyondRetentionSql[] = R"sql(
+WITH ranked AS (
+  SELECT seq, agent_id, site, appraised_at_micros,
+         length(evidence) + length(challenge) AS bytes,
+         ROW_NUMBER() OVER w AS pos,
+         SUM(length(evidence) + length(challenge)) OVER w AS running
+  FROM appraisals
+  WHERE length(evidence) > 0 OR length(challenge) > 0
+  WINDOW w AS (PARTITION BY agent_id ORDER BY appraised_at_micros DESC, seq DESC)
+)
+SELECT seq, agent_id, site, appraised_at_micros, bytes FROM ranked
+WHERE pos > 1 AND (($1 > 0 AND pos > $1) OR ($2 > 0 AND running > $2) OR
+                   ($3 <> 0 AND appraised_at_micros < $3))
+ORDER BY agent_id, appraised_at_micros, seq
+LIMIT $4
+)sql";
+
+absl::StatusOr<EvidenceDropped> PostgresStore::DropEvidence(const EvidenceRetention& retention,
+                                                            absl::Time now,
+                                                            uint32_t max_appraisals) {
+  EvidenceDropped dropped;
+  if (!retention.any() || max_appraisals == 0) return dropped;
+  const std::string op = "dropping raw evidence beyond the retention";
+  const int64_t cutoff = retention.max_age > absl::ZeroDuration()
+                             ? absl::ToUnixMicros(now - retention.max_age)
+                             : 0;
   ASSIGN_OR_RETURN(pg::Lease db, pool_->Acquire());
-  const std::vector<Param> params = {Param::Text(agent_id), Param::Int(limit)};
-  absl::StatusOr<pg::Result> rows =
-      with_evidence ? db->Query("SELECT id, record, evidence, challenge FROM appraisals "
-                                "WHERE agent_id = $1 ORDER BY appraised_at_micros DESC, seq DESC "
-                                "LIMIT $2",
-                                params, op)
-                    : db->Query("SELECT id, record FROM appraisals WHERE agent_id = $1 "
-                                "ORDER BY appraised_at_micros DESC, seq DESC LIMIT $2",
-                                params, op);
-  if (!rows.ok()) return rows.status();
-  std::vector<veu::v1::StoredAppraisal> appraisals;
-  appraisals.reserve(rows->rows());
-  for (int i = 0; i < rows->rows(); ++i) {
+  ASSIGN_OR_RETURN(pg::Transaction tx, pg::Transaction::Begin(*db, op));
+  ASSIGN_OR_RETURN(
+      pg::Result rows,
+      db->Query(kEvidenceBeyondRetentionSql,
+                {Param::Int(retention.keep_per_agent),
+                 Param::Int(static_cast<int64_t>(std::min<uint64_t>(
+                     retention.max_bytes_per_agent, std::numeric_limits<int64_t>::max()))),
+                 Param::Int(cutoff), Param::Int(max_appraisals)},
+                op));
+  struct Span {
+    std::string agent, site;
+    uint64_t appraisals = 0, bytes = 0;
+    int64_t oldest = 0, newest = 0;
+  };
+  std::vector<Span> agents;  // in agent order (the query's)
+  for (int i = 0; i < rows.rows(); ++i) {
+    RETURN_IF_ERROR(db->Query("UPDATE appraisals SET evidence = ''::bytea, challenge = ''::bytea "
+                              "WHERE seq = $1",
+                              {Param::Int(rows.Int(i, 0))}, op)
+                        .status());
+    const std::string agent = rows.Bytes(i, 1);
+    if (agents.empty() || agents.back().agent != agent) {
+      agents.push_back(Span{agent, rows.Bytes(i, 2), 0, 0, rows.Int(i, 3), 0});
+    }
+    Span& span = agents.back();
+    ++span.appraisals;
+    span.bytes += static_cast<uint64_t>(rows.Int(i, 4));
+    span.newest = rows.Int(i, 3);
+  }
+  for (const Span& span : agents) {
+    RETURN_IF_ERROR(InsertEvent(*db,
+                                EvidenceDroppedEvent(span.agent, span.site, span.appraisals,
+                                                     span.bytes, absl::FromUnixMicros(span.oldest),
+                                                     absl::FromUnixMicros(span.newest), retention,
+                                                     now),
+                                op)
+                        .status());
+    dropped.appraisals += span.appraisals;
+    dropped.bytes += span.bytes;
+    ++dropped.agents;
+  }
+  RETURN_IF_ERROR(tx.Commit());
+  return dropped;
+}
+
+absl::StatusOr<AppraisalPage> PostgresStore::ListAppraisalPage(const AppraisalQuery& query) {
+  const std::string op = absl::StrFormat("listing appraisals of agent '%s'", query.agent_id);
+  uint32_t limit = query.limit == 0 ? kDefaultAppraisalLimit : query.limit;
+  limit = std::min(limit, kMaxAppraisalLimit);
+  // As SqliteStore: the large columns only when asked for; the cursor as a row comparison.
+  const std::string sql = absl::StrCat(
+      "SELECT id, record, appraised_at_micros, seq",
+      query.with_evidence ? ", evidence, challenge" : "",
+      " FROM appraisals WHERE agent_id = $1",
+      query.older_than ? " AND (appraised_at_micros, seq) < ($3, $4)" : "",
+      " ORDER BY appraised_at_micros DESC, seq DESC LIMIT $2");
+  std::vector<Param> params = {Param::Text(query.agent_id), Param::Int(limit)};
+  if (query.older_than) {
+    params.push_back(Param::Int(query.older_than->micros));
+    params.push_back(Param::Int(query.older_than->seq));
+  }
+  ASSIGN_OR_RETURN(pg::Lease db, pool_->Acquire());
+  ASSIGN_OR_RETURN(pg::Result rows, db->Query(sql, params, op));
+  AppraisalPage page;
+  page.appraisals.reserve(rows.rows());
+  for (int i = 0; i < rows.rows(); ++i) {
     veu::v1::StoredAppraisal stored;
     ASSIGN_OR_RETURN(*stored.mutable_appraisal(),
                      ParseRecord<veu::v1::Appraisal>(
-                         rows->Bytes(i, 1), absl::StrCat("appraisals row '", rows->Bytes(i, 0), "'")));
-    if (with_evidence) {
-      stored.set_evidence(rows->Bytes(i, 2));
-      stored.set_challenge(rows->Bytes(i, 3));
+                         rows.Bytes(i, 1), absl::StrCat("appraisals row '", rows.Bytes(i, 0), "'")));
+    if (query.with_evidence) {
+      stored.set_evidence(rows.Bytes(i, 4));
+      stored.set_challenge(rows.Bytes(i, 5));
+      stored.set_evidence_dropped(stored.evidence().empty());  // committed evidence never is
     }
-    appraisals.push_back(std::move(stored));
+    page.appraisals.push_back(std::move(stored));
+    page.cursors.push_back(PageCursor{rows.Int(i, 2), rows.Int(i, 3)});
   }
-  return appraisals;
+  return page;
 }
 
 absl::StatusOr<veu::v1::Appraisal> PostgresStore::LatestAppraisal(const std::string& agent_id) {

@@ -41,14 +41,16 @@ absl::StatusOr<std::vector<veu::v1::Diversion>> Diversions(const pg::Result& row
 }
 
 // The events query for a filter; only the filters in use appear, so each combination is its own
-// prepared statement with a plan for its index. $1 agent, $2 site, $3 limit, $4 from, $5 to.
-std::string EventsQuery(bool by_agent, bool by_site, bool oldest_first) {
+// prepared statement with a plan for its index. $1 agent, $2 site, $3 limit, $4 from, $5 to,
+// $6 and $7 the page cursor (at_micros, id) when paging.
+std::string EventsQuery(bool by_agent, bool by_site, bool oldest_first, bool paged) {
   std::string sql = "SELECT id, record FROM events WHERE at_micros >= $4 AND at_micros < $5";
   if (by_agent) absl::StrAppend(&sql, " AND agent_id = $1");
   if (by_site) absl::StrAppend(&sql, " AND site = $2");
   // Unused parameters must still have a type PostgreSQL can infer.
   if (!by_agent) absl::StrAppend(&sql, " AND $1::text IS NOT NULL");
   if (!by_site) absl::StrAppend(&sql, " AND $2::text IS NOT NULL");
+  if (paged) absl::StrAppend(&sql, " AND (at_micros, id) < ($6, $7)");
   absl::StrAppend(&sql, oldest_first ? " ORDER BY at_micros ASC, id ASC"
                                      : " ORDER BY at_micros DESC, id DESC",
                   " LIMIT $3");
@@ -241,15 +243,22 @@ absl::StatusOr<int64_t> PostgresStore::AppendEvent(const veu::v1::Event& event) 
 }
 
 absl::StatusOr<std::vector<veu::v1::Event>> PostgresStore::ListEvents(const EventFilter& filter) {
-  const std::string sql =
-      EventsQuery(!filter.agent_id.empty(), !filter.site.empty(), filter.oldest_first);
+  if (filter.older_than && filter.oldest_first) {
+    return absl::InvalidArgumentError("listing events: a page cursor needs newest-first order");
+  }
+  const std::string sql = EventsQuery(!filter.agent_id.empty(), !filter.site.empty(),
+                                      filter.oldest_first, filter.older_than.has_value());
+  std::vector<Param> params = {Param::Text(filter.agent_id), Param::Text(filter.site),
+                               Param::Int(Limit(filter.limit)),
+                               Param::Int(sqlite::BoundMicros(filter.from)),
+                               Param::Int(sqlite::BoundMicros(filter.to))};
+  if (filter.older_than) {
+    params.push_back(Param::Int(filter.older_than->micros));
+    params.push_back(Param::Int(filter.older_than->seq));
+  }
   ASSIGN_OR_RETURN(pg::Lease db, pool_->Acquire());
   ASSIGN_OR_RETURN(pg::Result rows,
-                   db->Query(sql,
-                             {Param::Text(filter.agent_id), Param::Text(filter.site),
-                              Param::Int(Limit(filter.limit)),
-                              Param::Int(sqlite::BoundMicros(filter.from)),
-                              Param::Int(sqlite::BoundMicros(filter.to))},
+                   db->Query(sql, params,
                              "listing events"));
   std::vector<veu::v1::Event> events;
   events.reserve(rows.rows());

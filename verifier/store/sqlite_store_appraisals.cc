@@ -164,42 +164,128 @@ absl::Status SqliteStore::CommitAppraisalLocked(const AppraisalCommit& commit) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<veu::v1::StoredAppraisal>> SqliteStore::ListAppraisals(
-    const std::string& agent_id, uint32_t limit, bool with_evidence) {
-  const std::string op = absl::StrFormat("listing appraisals of agent '%s'", agent_id);
-  if (limit == 0) limit = kDefaultAppraisalLimit;
-  limit = std::min(limit, kMaxAppraisalLimit);
+// The appraisals whose evidence a retention drops: ranked per agent newest first, the newest
+// always kept. ?1 keep_per_agent, ?2 max_bytes_per_agent, ?3 cutoff micros (each 0: no limit),
+// ?4 how many at most. Appraisals already emptied do not count (length 0).
+constexpr char kEvidenceBeyondRetentionSql[] = R"sql(
+WITH ranked AS (
+  SELECT seq, agent_id, site, appraised_at_micros,
+         length(evidence) + length(challenge) AS bytes,
+         ROW_NUMBER() OVER w AS pos,
+         SUM(length(evidence) + length(challenge)) OVER w AS running
+  FROM appraisals
+  WHERE length(evidence) > 0 OR length(challenge) > 0
+  WINDOW w AS (PARTITION BY agent_id ORDER BY appraised_at_micros DESC, seq DESC)
+)
+SELECT seq, agent_id, site, appraised_at_micros, bytes FROM ranked
+WHERE pos > 1 AND ((?1 > 0 AND pos > ?1) OR (?2 > 0 AND running > ?2) OR
+                    (?3 <> 0 AND appraised_at_micros < ?3))
+ORDER BY agent_id, appraised_at_micros, seq
+LIMIT ?4
+)sql";
+
+absl::StatusOr<EvidenceDropped> SqliteStore::DropEvidence(const EvidenceRetention& retention,
+                                                          absl::Time now,
+                                                          uint32_t max_appraisals) {
+  EvidenceDropped dropped;
+  if (!retention.any() || max_appraisals == 0) return dropped;
+  const std::string op = "dropping raw evidence beyond the retention";
+  const int64_t cutoff = retention.max_age > absl::ZeroDuration()
+                             ? absl::ToUnixMicros(now - retention.max_age)
+                             : 0;
   absl::MutexLock lock(&mu_);
-  // Without evidence the large columns are not selected, so their pages are never read.
-  absl::StatusOr<Statement> select =
-      with_evidence ? db_->Prepare(
-                          "SELECT id, record, evidence, challenge FROM appraisals "
-                          "WHERE agent_id = ?1 ORDER BY appraised_at_micros DESC, seq DESC "
-                          "LIMIT ?2",
-                          op)
-                    : db_->Prepare(
-                          "SELECT id, record FROM appraisals WHERE agent_id = ?1 "
-                          "ORDER BY appraised_at_micros DESC, seq DESC LIMIT ?2",
-                          op);
-  if (!select.ok()) return select.status();
-  select->BindText(1, agent_id);
-  select->BindInt64(2, limit);
-  std::vector<veu::v1::StoredAppraisal> appraisals;
+  ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_, op));
+  struct Span {
+    std::string site;
+    uint64_t appraisals = 0, bytes = 0;
+    int64_t oldest = 0, newest = 0;
+  };
+  std::vector<std::pair<std::string, Span>> agents;  // in agent order (the query's)
+  std::vector<int64_t> seqs;
+  {
+    ASSIGN_OR_RETURN(Statement select, db_->Prepare(kEvidenceBeyondRetentionSql, op));
+    select.BindInt64(1, retention.keep_per_agent);
+    select.BindInt64(2, static_cast<int64_t>(
+                            std::min<uint64_t>(retention.max_bytes_per_agent,
+                                               std::numeric_limits<int64_t>::max())));
+    select.BindInt64(3, cutoff);
+    select.BindInt64(4, max_appraisals);
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, select.Step());
+      if (!row) break;
+      seqs.push_back(select.ColumnInt64(0));
+      const std::string agent = select.ColumnBytes(1);
+      if (agents.empty() || agents.back().first != agent) {
+        agents.push_back({agent, Span{select.ColumnBytes(2), 0, 0, select.ColumnInt64(3), 0}});
+      }
+      Span& span = agents.back().second;
+      ++span.appraisals;
+      span.bytes += static_cast<uint64_t>(select.ColumnInt64(4));
+      span.newest = select.ColumnInt64(3);
+    }
+  }
+  for (int64_t seq : seqs) {
+    ASSIGN_OR_RETURN(Statement update,
+                     db_->Prepare("UPDATE appraisals SET evidence = X'', challenge = X'' "
+                                  "WHERE seq = ?1",
+                                  op));
+    update.BindInt64(1, seq);
+    RETURN_IF_ERROR(update.Run());
+  }
+  for (const auto& [agent, span] : agents) {
+    RETURN_IF_ERROR(InsertEventLocked(
+                        EvidenceDroppedEvent(agent, span.site, span.appraisals, span.bytes,
+                                             absl::FromUnixMicros(span.oldest),
+                                             absl::FromUnixMicros(span.newest), retention, now),
+                        op)
+                        .status());
+    dropped.appraisals += span.appraisals;
+    dropped.bytes += span.bytes;
+    ++dropped.agents;
+  }
+  RETURN_IF_ERROR(CommitLocked(tx));
+  return dropped;
+}
+
+absl::StatusOr<AppraisalPage> SqliteStore::ListAppraisalPage(const AppraisalQuery& query) {
+  const std::string op = absl::StrFormat("listing appraisals of agent '%s'", query.agent_id);
+  uint32_t limit = query.limit == 0 ? kDefaultAppraisalLimit : query.limit;
+  limit = std::min(limit, kMaxAppraisalLimit);
+  // Without evidence the large columns are not selected, so their pages are never read. The
+  // cursor condition is the row-value form of "older in (appraised_at, seq) order", which the
+  // (agent_id, appraised_at_micros, seq) index serves.
+  const std::string sql = absl::StrCat(
+      "SELECT id, record, appraised_at_micros, seq",
+      query.with_evidence ? ", evidence, challenge" : "",
+      " FROM appraisals WHERE agent_id = ?1",
+      query.older_than ? " AND (appraised_at_micros, seq) < (?3, ?4)" : "",
+      " ORDER BY appraised_at_micros DESC, seq DESC LIMIT ?2");
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement select, db_->Prepare(sql, op));
+  select.BindText(1, query.agent_id);
+  select.BindInt64(2, limit);
+  if (query.older_than) {
+    select.BindInt64(3, query.older_than->micros);
+    select.BindInt64(4, query.older_than->seq);
+  }
+  AppraisalPage page;
   while (true) {
-    ASSIGN_OR_RETURN(bool row, select->Step());
+    ASSIGN_OR_RETURN(bool row, select.Step());
     if (!row) break;
     veu::v1::StoredAppraisal stored;
     ASSIGN_OR_RETURN(
         *stored.mutable_appraisal(),
         ParseRecord<veu::v1::Appraisal>(
-            select->ColumnBytes(1), absl::StrCat("appraisals row '", select->ColumnBytes(0), "'")));
-    if (with_evidence) {
-      stored.set_evidence(select->ColumnBytes(2));
-      stored.set_challenge(select->ColumnBytes(3));
+            select.ColumnBytes(1), absl::StrCat("appraisals row '", select.ColumnBytes(0), "'")));
+    if (query.with_evidence) {
+      stored.set_evidence(select.ColumnBytes(4));
+      stored.set_challenge(select.ColumnBytes(5));
+      stored.set_evidence_dropped(stored.evidence().empty());  // committed evidence never is
     }
-    appraisals.push_back(std::move(stored));
+    page.appraisals.push_back(std::move(stored));
+    page.cursors.push_back(PageCursor{select.ColumnInt64(2), select.ColumnInt64(3)});
   }
-  return appraisals;
+  return page;
 }
 
 absl::StatusOr<veu::v1::Appraisal> SqliteStore::LatestAppraisal(const std::string& agent_id) {

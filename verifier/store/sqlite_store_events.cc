@@ -22,11 +22,12 @@ constexpr uint32_t kDefaultAccessRecordLimit = 100;
 // The events query for a filter. Only the filters in use appear in the text, so each
 // combination is its own cached statement and SQLite can pick the matching index
 // (events_by_agent, events_by_site or events_by_time). Parameters: ?1 agent, ?2 site,
-// ?3 limit, ?4 from (inclusive), ?5 to (exclusive).
-std::string EventsQuery(bool by_agent, bool by_site, bool oldest_first) {
+// ?3 limit, ?4 from (inclusive), ?5 to (exclusive), ?6 and ?7 the page cursor (at_micros, id).
+std::string EventsQuery(bool by_agent, bool by_site, bool oldest_first, bool paged) {
   std::string sql = "SELECT id, record FROM events WHERE at_micros >= ?4 AND at_micros < ?5";
   if (by_agent) absl::StrAppend(&sql, " AND agent_id = ?1");
   if (by_site) absl::StrAppend(&sql, " AND site = ?2");
+  if (paged) absl::StrAppend(&sql, " AND (at_micros, id) < (?6, ?7)");
   absl::StrAppend(&sql, oldest_first ? " ORDER BY at_micros ASC, id ASC"
                                      : " ORDER BY at_micros DESC, id DESC",
                   " LIMIT ?3");
@@ -64,7 +65,11 @@ absl::StatusOr<std::vector<veu::v1::Event>> SqliteStore::ListEvents(const EventF
   const std::string op = "listing events";
   const bool by_agent = !filter.agent_id.empty();
   const bool by_site = !filter.site.empty();
-  const std::string sql = EventsQuery(by_agent, by_site, filter.oldest_first);
+  if (filter.older_than && filter.oldest_first) {
+    return absl::InvalidArgumentError("listing events: a page cursor needs newest-first order");
+  }
+  const std::string sql =
+      EventsQuery(by_agent, by_site, filter.oldest_first, filter.older_than.has_value());
 
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Statement select, db_->Prepare(sql, op));
@@ -73,6 +78,10 @@ absl::StatusOr<std::vector<veu::v1::Event>> SqliteStore::ListEvents(const EventF
   select.BindInt64(3, sqlite::SqlLimit(filter.limit));
   select.BindInt64(4, sqlite::BoundMicros(filter.from));
   select.BindInt64(5, sqlite::BoundMicros(filter.to));
+  if (filter.older_than) {
+    select.BindInt64(6, filter.older_than->micros);
+    select.BindInt64(7, filter.older_than->seq);
+  }
   std::vector<veu::v1::Event> events;
   while (true) {
     ASSIGN_OR_RETURN(bool row, select.Step());

@@ -55,6 +55,14 @@ struct DiversionFilter {
 // Result of trying to use an enrolment token.
 enum class TokenUse { kConsumed, kUnknown, kExpired, kAlreadyUsed, kWrongSite };
 
+// A position in a newest-first listing, for paging: the row's time (microseconds since the
+// epoch, as stored) and its tiebreaking sequence number (an event's id, an appraisal's row seq).
+// The next page holds the rows strictly older than it in the listing's order.
+struct PageCursor {
+  int64_t micros = 0;
+  int64_t seq = 0;
+};
+
 struct EventFilter {
   std::string agent_id;  // empty: any
   std::string site;      // empty: any
@@ -62,6 +70,21 @@ struct EventFilter {
   absl::Time from = absl::InfinitePast();   // from <= at < to
   absl::Time to = absl::InfiniteFuture();
   bool oldest_first = false;
+  // Newest-first listings only: only events older than this position (the cursor of the last
+  // event of the page before: its at in micros and its id).
+  std::optional<PageCursor> older_than;
+};
+
+// One agent's appraisals, newest first, a page at a time.
+struct AppraisalQuery {
+  std::string agent_id;
+  uint32_t limit = 0;          // 0 means 20; at most 1000
+  bool with_evidence = false;  // evidence and challenge bytes too
+  std::optional<PageCursor> older_than;  // only appraisals older than this position
+};
+struct AppraisalPage {
+  std::vector<veu::v1::StoredAppraisal> appraisals;
+  std::vector<PageCursor> cursors;  // cursors[i]: the position of appraisals[i]
 };
 
 // Appraisals of one site in a period, as logged (LogEntry: leaf index and exact leaf data).
@@ -80,6 +103,31 @@ struct SiteInventoryTotals {
   uint64_t accelerators = 0;   // sum of last_inventory.count
   uint64_t tpp = 0;            // sum of last_inventory.tpp
 };
+
+// How much raw evidence (StoredAppraisal.evidence and .challenge) the store keeps per agent;
+// results and log leaves are always kept. An agent's newest appraisal always keeps its
+// evidence; beyond it, an appraisal's evidence goes when any limit set (non-zero) is passed.
+struct EvidenceRetention {
+  uint32_t keep_per_agent = 0;       // the newest N appraisals keep it
+  uint64_t max_bytes_per_agent = 0;  // newest first, until their evidence adds up to this
+  absl::Duration max_age = absl::ZeroDuration();  // appraised longer ago than this: dropped
+  bool any() const {
+    return keep_per_agent > 0 || max_bytes_per_agent > 0 || max_age > absl::ZeroDuration();
+  }
+};
+// What one DropEvidence call dropped.
+struct EvidenceDropped {
+  uint64_t appraisals = 0;
+  uint64_t bytes = 0;
+  uint32_t agents = 0;
+};
+
+// The EVENT_EVIDENCE_DROPPED event of one agent (pure): what went, from when to when, and by
+// which limit, so the loss is on record (both stores write it the same way).
+veu::v1::Event EvidenceDroppedEvent(const std::string& agent_id, const std::string& site,
+                                    uint64_t appraisals, uint64_t bytes, absl::Time oldest,
+                                    absl::Time newest, const EvidenceRetention& retention,
+                                    absl::Time now);
 
 // "id@version" of a policy pack, as appraisals name it.
 inline std::string PolicyPackVersion(const veu::v1::PolicyPack& pack) {
@@ -152,9 +200,20 @@ class Store {
   // Every site's SiteInventoryTotals that has at least one counted agent (any order). Exact as of
   // the last committed write; O(sites), never O(agents).
   virtual absl::StatusOr<std::vector<SiteInventoryTotals>> ListSiteInventoryTotals() = 0;
-  // Newest first; `limit` 0 means 20. Evidence and challenge bytes only if `with_evidence`.
-  virtual absl::StatusOr<std::vector<veu::v1::StoredAppraisal>> ListAppraisals(
-      const std::string& agent_id, uint32_t limit, bool with_evidence) = 0;
+  // Newest first, one page (AppraisalQuery), each appraisal with its position for the next.
+  virtual absl::StatusOr<AppraisalPage> ListAppraisalPage(const AppraisalQuery& query) = 0;
+  // The newest `limit` (0 means 20); evidence and challenge bytes only if `with_evidence`.
+  absl::StatusOr<std::vector<veu::v1::StoredAppraisal>> ListAppraisals(const std::string& agent_id,
+                                                                       uint32_t limit,
+                                                                       bool with_evidence) {
+    AppraisalQuery query;
+    query.agent_id = agent_id;
+    query.limit = limit;
+    query.with_evidence = with_evidence;
+    absl::StatusOr<AppraisalPage> page = ListAppraisalPage(query);
+    if (!page.ok()) return page.status();
+    return std::move(page->appraisals);
+  }
   // The newest appraisal of an agent; NotFound if none.
   virtual absl::StatusOr<veu::v1::Appraisal> LatestAppraisal(const std::string& agent_id) = 0;
 
@@ -196,6 +255,14 @@ class Store {
   virtual absl::StatusOr<int64_t> AppendEvent(const veu::v1::Event& event) = 0;
   // Newest first.
   virtual absl::StatusOr<std::vector<veu::v1::Event>> ListEvents(const EventFilter& filter) = 0;
+
+  // Retention of raw evidence: empties the evidence and challenge of the appraisals beyond
+  // `retention` (at most `max_appraisals` of them per call: call again while it returns that
+  // many) and appends one EVENT_EVIDENCE_DROPPED per agent, in one transaction. The dropped
+  // appraisals read back with evidence_dropped set. Nothing happens without a limit set.
+  virtual absl::StatusOr<EvidenceDropped> DropEvidence(const EvidenceRetention& retention,
+                                                       absl::Time now,
+                                                       uint32_t max_appraisals) = 0;
 
   // Whether the store can take a write now, by one cheap round trip that changes nothing. The
   // verifier's health probe asks when no commit has answered that lately (an idle verifier

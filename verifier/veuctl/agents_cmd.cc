@@ -17,8 +17,14 @@ namespace {
 void NoteOmitted(uint32_t omitted, const char* what) {
   if (omitted == 0) return;
   std::cerr << "veuctl: " << omitted << " older " << what
-            << " left out: the reply would exceed the admin API's message limit; ask for fewer "
-               "(--limit) or without --evidence\n";
+            << " did not fit in this reply (the admin API's message limit); the next page "
+               "holds them\n";
+}
+
+// Where to go on from a page: the same command with --page TOKEN, or nothing if it was the last.
+void NotePage(const std::string& next_token, const std::string& command) {
+  if (next_token.empty()) return;
+  std::cerr << "veuctl: more follow: " << command << " --page " << next_token << "\n";
 }
 
 std::string Time(const google::protobuf::Timestamp& t) {
@@ -52,7 +58,8 @@ int RunAgents(const std::vector<std::string>& args) {
 }
 
 int RunHistory(const std::vector<std::string>& args) {
-  absl::StatusOr<ParsedFlags> flags = ParseFlags(args, {"socket", "limit"}, {"json", "evidence"});
+  absl::StatusOr<ParsedFlags> flags =
+      ParseFlags(args, {"socket", "limit", "page"}, {"json", "evidence"});
   if (!flags.ok() || flags->positional.size() != 1) {
     std::cerr << "veuctl history: " << (flags.ok() ? "give exactly one AGENT (id or unique prefix)" : flags.status().message()) << "\n";
     return kExitUsage;
@@ -67,6 +74,7 @@ int RunHistory(const std::vector<std::string>& args) {
   request.set_agent_id(flags->positional[0]);
   request.set_limit(limit);
   request.set_include_evidence(flags->Has("evidence"));
+  request.set_page_token(flags->Get("page").value_or(""));
   veu::v1::ListAppraisalsResponse response;
   grpc::Status s = client.query->ListAppraisals(CallContext().get(), request, &response);
   if (!s.ok()) return ReportRpcError("history", s);
@@ -95,18 +103,25 @@ int RunHistory(const std::vector<std::string>& args) {
     }
   }
   NoteOmitted(response.omitted(), "appraisals");
+  NotePage(response.next_page_token(),
+           absl::StrCat("veuctl history ", flags->positional[0], flags->Has("evidence") ? " --evidence" : "",
+                        " --limit ", limit));
   std::cout << "events (newest first):\n";
   for (const auto& e : events.events()) {
     std::cout << absl::StrFormat("  %s  %-28s %s\n", Time(e.at()),
                                  veu::v1::EventKind_Name(e.kind()), LogField(e.detail(), 4096));
   }
   NoteOmitted(events.omitted(), "events");
+  if (!events.next_page_token().empty()) {
+    std::cerr << "veuctl: older events follow: veuctl events --agent " << flags->positional[0]
+              << " --limit " << limit << " --page " << events.next_page_token() << "\n";
+  }
   return kExitAccepted;
 }
 
 int RunEvents(const std::vector<std::string>& args) {
   absl::StatusOr<ParsedFlags> flags =
-      ParseFlags(args, {"socket", "site", "agent", "limit"}, {"json"});
+      ParseFlags(args, {"socket", "site", "agent", "limit", "page"}, {"json", "all"});
   if (!flags.ok() || !flags->positional.empty()) {
     std::cerr << "veuctl events: " << (flags.ok() ? "no positional arguments" : flags.status().message()) << "\n";
     return kExitUsage;
@@ -121,26 +136,44 @@ int RunEvents(const std::vector<std::string>& args) {
   request.set_site(flags->Get("site").value_or(""));
   request.set_agent_id(flags->Get("agent").value_or(""));
   request.set_limit(limit);
-  veu::v1::ListEventsResponse response;
-  grpc::Status s = client.query->ListEvents(CallContext().get(), request, &response);
-  if (!s.ok()) return ReportRpcError("events", s);
-  if (flags->Has("json")) {
-    std::cout << ToJson(response) << "\n";
-    return kExitAccepted;
+  request.set_page_token(flags->Get("page").value_or(""));
+  // --all follows every page, newest to oldest; --json then prints one object per page, one
+  // per line, so a script reads them as they come instead of holding the whole history.
+  const bool all = flags->Has("all");
+  while (true) {
+    veu::v1::ListEventsResponse response;
+    grpc::Status s = client.query->ListEvents(CallContext().get(), request, &response);
+    if (!s.ok()) return ReportRpcError("events", s);
+    if (flags->Has("json")) {
+      std::cout << ToJson(response) << "\n";
+    } else {
+      // Sites and details can hold what a peer sent: one line per event, control bytes escaped.
+      for (const auto& e : response.events()) {
+        std::cout << absl::StrFormat("%s  %-12s %-14s %-28s %s\n", Time(e.at()), LogField(e.site()),
+                                     LogField(e.agent_id().substr(0, 12)),
+                                     veu::v1::EventKind_Name(e.kind()), LogField(e.detail(), 4096));
+      }
+    }
+    if (!all || response.next_page_token().empty()) {
+      NoteOmitted(response.omitted(), "events");
+      if (!flags->Has("json")) {
+        NotePage(response.next_page_token(), absl::StrCat("veuctl events --limit ", limit,
+                                                          request.site().empty() ? "" : " --site ",
+                                                          request.site(),
+                                                          request.agent_id().empty() ? "" : " --agent ",
+                                                          request.agent_id()));
+      }
+      return kExitAccepted;
+    }
+    request.set_page_token(response.next_page_token());
   }
-  // Sites and details can hold what a peer sent: one line per event, control bytes escaped.
-  for (const auto& e : response.events()) {
-    std::cout << absl::StrFormat("%s  %-12s %-14s %-28s %s\n", Time(e.at()), LogField(e.site()),
-                                 LogField(e.agent_id().substr(0, 12)),
-                                 veu::v1::EventKind_Name(e.kind()), LogField(e.detail(), 4096));
-  }
-  NoteOmitted(response.omitted(), "events");
-  return kExitAccepted;
 }
 
 VEUCTL_COMMAND(kAgents, "agents", "agents [--site SITE] [--json]", RunAgents);
-VEUCTL_COMMAND(kHistory, "history", "history AGENT [--limit N] [--evidence] [--json]", RunHistory);
-VEUCTL_COMMAND(kEvents, "events", "events [--site SITE] [--agent AGENT] [--limit N] [--json]",
+VEUCTL_COMMAND(kHistory, "history", "history AGENT [--limit N] [--page TOKEN] [--evidence] [--json]",
+               RunHistory);
+VEUCTL_COMMAND(kEvents, "events",
+               "events [--site SITE] [--agent AGENT] [--limit N] [--page TOKEN | --all] [--json]",
                RunEvents);
 
 }  // namespace

@@ -50,6 +50,35 @@ TEST(VerifierConfigTest, TheReplicaExamplesParseAndNameASharedLogKey) {
   // manifests always pass --database (tests/deploy/check_k8s.py checks that).
 }
 
+// Issue 17: the raw evidence kept per agent is bounded when configured; the example bounds it.
+TEST(VerifierConfigTest, EvidenceRetentionComesFromTheFileOrFlagsAndIsOffByDefault) {
+  std::string port_file;
+  absl::StatusOr<veu::v1::VerifierConfig> example =
+      LoadVerifierConfig({"--config", kExample}, &port_file);
+  ASSERT_TRUE(example.ok()) << example.status();
+  const EvidenceRetention shipped = RetentionOf(*example);
+  EXPECT_TRUE(shipped.any());
+  EXPECT_EQ(shipped.keep_per_agent, 20000u);
+  EXPECT_EQ(shipped.max_age, absl::Hours(24 * 90));
+
+  EXPECT_FALSE(RetentionOf(veu::v1::VerifierConfig{}).any()) << "nothing is dropped unless asked";
+
+  absl::StatusOr<veu::v1::VerifierConfig> flags = LoadVerifierConfig(
+      {"--config", kExample, "--evidence-keep", "10",
+       "--evidence-max-bytes", "5000000000", "--evidence-max-age-days", "7"},
+      &port_file);
+  ASSERT_TRUE(flags.ok()) << flags.status();
+  const EvidenceRetention r = RetentionOf(*flags);
+  EXPECT_EQ(r.keep_per_agent, 10u);
+  EXPECT_EQ(r.max_bytes_per_agent, 5000000000u);
+  EXPECT_EQ(r.max_age, absl::Hours(24 * 7));
+  for (const std::string bad : {"0", "-1", "x", "4294967296"}) {
+    EXPECT_THAT(LoadVerifierConfig({"--config", kExample, "--evidence-keep", bad}, &port_file),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--evidence-keep")))
+        << bad;
+  }
+}
+
 TEST(VerifierConfigTest, FlagsOverrideTheFileAndAddAWebhook) {
   std::string port_file, regulator_port_file;
   absl::StatusOr<veu::v1::VerifierConfig> c = LoadVerifierConfig(

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -295,6 +296,56 @@ TEST_F(ServiceTest, RepliesStopBeforeTheMessageLimitAndSayWhatTheyLeftOut) {
   // Newest first: what is left out is the oldest.
   EXPECT_EQ(FromProtoTime(response.events(0).at()),
             now_ + absl::Seconds(static_cast<int64_t>(n - 1)));
+
+  // Issue 17: what did not fit is not lost: the token fetches it, page after page, each event
+  // exactly once, until a reply without a token.
+  std::set<int64_t> ids;
+  for (const auto& e : response.events()) ids.insert(e.id());
+  size_t pages = 1;
+  while (!response.next_page_token().empty() && pages < 10) {
+    request.set_page_token(response.next_page_token());
+    response.Clear();
+    ASSERT_TRUE(query_->ListEvents(&ctx_, &request, &response).ok());
+    EXPECT_LE(response.ByteSizeLong(), static_cast<size_t>(kMaxMessageBytes));
+    for (const auto& e : response.events()) {
+      EXPECT_TRUE(ids.insert(e.id()).second) << "event " << e.id() << " came twice";
+    }
+    ++pages;
+  }
+  EXPECT_TRUE(response.next_page_token().empty());
+  EXPECT_EQ(ids.size(), n + 1) << "in " << pages << " pages";
+  EXPECT_GE(pages, 2u);
+}
+
+TEST_F(ServiceTest, AppraisalPagesEndAtTheOldestAndAFullPageSaysMoreMayFollow) {
+  const std::string id = EnrolAllowed("ek-paged");
+  veu::v1::ListAppraisalsRequest request;
+  request.set_agent_id(id);
+  request.set_limit(2);
+  veu::v1::ListAppraisalsResponse response;
+  ASSERT_TRUE(query_->ListAppraisals(&ctx_, &request, &response).ok());
+  EXPECT_EQ(response.appraisals_size(), 0);
+  EXPECT_TRUE(response.next_page_token().empty()) << "nothing stored, nothing follows";
+}
+
+TEST_F(ServiceTest, APageTokenTheVerifierDidNotGiveOutIsInvalidArgument) {
+  const std::string id = EnrolAllowed("ek-token");
+  for (const std::string& token : std::vector<std::string>{"garbage", "p1.12", "p2.1.2", "p1.x.2", "p1.1.2.3",
+                                  std::string(100, '9')}) {
+    veu::v1::ListEventsRequest events;
+    events.set_page_token(token);
+    veu::v1::ListEventsResponse listed;
+    const grpc::Status s = query_->ListEvents(&ctx_, &events, &listed);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << token;
+    EXPECT_THAT(s.error_message(), HasSubstr("next_page_token")) << s.error_message();
+    veu::v1::ListAppraisalsRequest appraisals;
+    appraisals.set_agent_id(id);
+    appraisals.set_page_token(token);
+    veu::v1::ListAppraisalsResponse page;
+    EXPECT_EQ(query_->ListAppraisals(&ctx_, &appraisals, &page).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT)
+        << token;
+  }
 }
 
 }  // namespace

@@ -414,6 +414,157 @@ TYPED_TEST_P(StoreConformanceTest, ListsEventsNewestFirstFilteredByAgentAndSite)
   EXPECT_THAT(this->EventDetails(Filter("", "", 2)), ElementsAre("event at 40", "event at 30"));
 }
 
+// ---- Paging (issue 17) -------------------------------------------------------------------
+
+// Pages of 2 over 5 appraisals, three of them at one instant: each appears exactly once, in the
+// listing's order, and the cursor after the last page yields nothing.
+TYPED_TEST_P(StoreConformanceTest, AppraisalPagesCoverEveryAppraisalOnceInOrder) {
+  const veu::v1::AgentRecord agent = this->Enrolled("a1", "fra-1");
+  const veu::v1::AgentRecord other = this->Enrolled("a2", "fra-1");
+  ASSERT_OK(this->store_->CommitAppraisal(MakeCommit("t100", agent, 100)));
+  ASSERT_OK(this->store_->CommitAppraisal(MakeCommit("t200-a", agent, 200)));
+  ASSERT_OK(this->store_->CommitAppraisal(MakeCommit("other", other, 200)));
+  ASSERT_OK(this->store_->CommitAppraisal(MakeCommit("t200-b", agent, 200)));
+  ASSERT_OK(this->store_->CommitAppraisal(MakeCommit("t200-c", agent, 200)));
+  ASSERT_OK(this->store_->CommitAppraisal(MakeCommit("t300", agent, 300)));
+
+  std::vector<std::string> seen;
+  AppraisalQuery query;
+  query.agent_id = "a1";
+  query.limit = 2;
+  for (int page = 0; page < 10; ++page) {
+    auto listed = this->store_->ListAppraisalPage(query);
+    ASSERT_OK(listed);
+    ASSERT_EQ(listed->cursors.size(), listed->appraisals.size());
+    if (listed->appraisals.empty()) break;
+    for (const auto& stored : listed->appraisals) seen.push_back(stored.appraisal().id());
+    query.older_than = listed->cursors.back();
+  }
+  EXPECT_THAT(seen, ElementsAre("t300", "t200-c", "t200-b", "t200-a", "t100"));
+}
+
+TYPED_TEST_P(StoreConformanceTest, EventPagesCoverEveryEventOnceInOrder) {
+  using veu::v1::EVENT_REBOOTED;
+  ASSERT_OK(this->store_->AppendEvent(MakeEvent(EVENT_REBOOTED, "a1", "fra-1", 10)));
+  ASSERT_OK(this->store_->AppendEvent(MakeEvent(EVENT_REBOOTED, "a1", "fra-1", 20)));
+  ASSERT_OK(this->store_->AppendEvent(MakeEvent(EVENT_REBOOTED, "a2", "fra-1", 20)));
+  ASSERT_OK(this->store_->AppendEvent(MakeEvent(EVENT_REBOOTED, "a1", "fra-1", 20)));
+  ASSERT_OK(this->store_->AppendEvent(MakeEvent(EVENT_REBOOTED, "a1", "fra-1", 30)));
+
+  std::vector<std::string> seen;  // "agent@at#id"
+  std::vector<int64_t> ids;
+  EventFilter filter = Filter("a1", "", 2);
+  for (int page = 0; page < 10; ++page) {
+    auto events = this->store_->ListEvents(filter);
+    ASSERT_OK(events);
+    if (events->empty()) break;
+    for (const auto& e : *events) {
+      seen.push_back(absl::StrCat(e.agent_id(), "@", e.at().seconds()));
+      ids.push_back(e.id());
+    }
+    const veu::v1::Event& last = events->back();
+    filter.older_than = PageCursor{last.at().seconds() * 1000000 + last.at().nanos() / 1000,
+                                   last.id()};
+  }
+  EXPECT_THAT(seen, ElementsAre("a1@30", "a1@20", "a1@20", "a1@10"));
+  ASSERT_THAT(ids, SizeIs(4));
+  EXPECT_GT(ids[1], ids[2]) << "at one instant the later event comes first";
+
+  filter.oldest_first = true;
+  EXPECT_THAT(this->store_->ListEvents(filter), StatusIs(absl::StatusCode::kInvalidArgument))
+      << "a newest-first cursor in an oldest-first listing is a caller's mistake";
+}
+
+// ---- Evidence retention (issue 17) --------------------------------------------------------
+
+// Which appraisals of `agent_id` still hold their evidence, newest first ("id" or "id:dropped").
+inline std::vector<std::string> EvidenceKept(Store* store, const std::string& agent_id) {
+  std::vector<std::string> out;
+  auto listed = store->ListAppraisals(agent_id, 100, /*with_evidence=*/true);
+  EXPECT_OK(listed);
+  if (!listed.ok()) return out;
+  for (const auto& stored : *listed) {
+    EXPECT_EQ(stored.evidence_dropped(), stored.evidence().empty());
+    EXPECT_EQ(stored.evidence().empty(), stored.challenge().empty());
+    out.push_back(stored.appraisal().id() + (stored.evidence_dropped() ? ":dropped" : ""));
+  }
+  return out;
+}
+
+TYPED_TEST_P(StoreConformanceTest, RetentionByCountKeepsTheNewestAndRecordsWhatWent) {
+  const veu::v1::AgentRecord a1 = this->Enrolled("a1", "fra-1");
+  const veu::v1::AgentRecord a2 = this->Enrolled("a2", "fra-1");
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_OK(this->store_->CommitAppraisal(MakeCommit(absl::StrCat("a1-", i), a1, 100 * i)));
+  }
+  ASSERT_OK(this->store_->CommitAppraisal(MakeCommit("a2-1", a2, 100)));
+  EvidenceRetention retention;
+  retention.keep_per_agent = 2;
+  auto dropped = this->store_->DropEvidence(retention, absl::FromUnixSeconds(1000), 100);
+  ASSERT_OK(dropped);
+  EXPECT_EQ(dropped->appraisals, 3u);
+  EXPECT_EQ(dropped->agents, 1u);
+  EXPECT_EQ(dropped->bytes, 3 * (std::string("evidence of a1-1").size() +
+                                 std::string("challenge of a1-1").size()));
+  EXPECT_THAT(EvidenceKept(this->store_.get(), "a1"),
+              ElementsAre("a1-5", "a1-4", "a1-3:dropped", "a1-2:dropped", "a1-1:dropped"));
+  EXPECT_THAT(EvidenceKept(this->store_.get(), "a2"), ElementsAre("a2-1")) << "the newest always stays";
+  EXPECT_THAT(this->AppraisalIds("a1"), SizeIs(5)) << "results are never dropped";
+
+  auto events = this->store_->ListEvents(Filter("a1"));
+  ASSERT_OK(events);
+  ASSERT_THAT(*events, SizeIs(1));
+  EXPECT_EQ((*events)[0].kind(), veu::v1::EVENT_EVIDENCE_DROPPED);
+  EXPECT_EQ((*events)[0].count(), 3u);
+  EXPECT_THAT((*events)[0].detail(), HasSubstr("3 appraisal(s)"));
+  EXPECT_THAT((*events)[0].detail(), HasSubstr("1970-01-01T00:01:40Z .. 1970-01-01T00:05:00Z"));
+
+  auto again = this->store_->DropEvidence(retention, absl::FromUnixSeconds(1000), 100);
+  ASSERT_OK(again);
+  EXPECT_EQ(again->appraisals, 0u) << "what is gone is not dropped (or recorded) twice";
+  EXPECT_THAT(this->EventDetails(Filter("a1")), SizeIs(1));
+}
+
+TYPED_TEST_P(StoreConformanceTest, RetentionByBytesAgeAndBatchSize) {
+  const veu::v1::AgentRecord a1 = this->Enrolled("a1", "fra-1");
+  for (int i = 1; i <= 6; ++i) {
+    ASSERT_OK(this->store_->CommitAppraisal(MakeCommit(absl::StrCat("a1-", i), a1, 100 * i)));
+  }
+  const uint64_t each =
+      std::string("evidence of a1-1").size() + std::string("challenge of a1-1").size();
+  EvidenceRetention nothing;
+  auto none = this->store_->DropEvidence(nothing, absl::FromUnixSeconds(1000), 100);
+  ASSERT_OK(none);
+  EXPECT_EQ(none->appraisals, 0u) << "no limit set, nothing dropped";
+
+  EvidenceRetention by_age;
+  by_age.max_age = absl::Seconds(550);  // at 1000: appraisals before 450 go
+  auto aged = this->store_->DropEvidence(by_age, absl::FromUnixSeconds(1000), /*max=*/1);
+  ASSERT_OK(aged);
+  EXPECT_EQ(aged->appraisals, 1u) << "a batch stops at its size, oldest first";
+  EXPECT_THAT(EvidenceKept(this->store_.get(), "a1"),
+              ElementsAre("a1-6", "a1-5", "a1-4", "a1-3", "a1-2", "a1-1:dropped"));
+  aged = this->store_->DropEvidence(by_age, absl::FromUnixSeconds(1000), 100);
+  ASSERT_OK(aged);
+  EXPECT_EQ(aged->appraisals, 3u);
+  EXPECT_THAT(EvidenceKept(this->store_.get(), "a1"),
+              ElementsAre("a1-6", "a1-5", "a1-4:dropped", "a1-3:dropped", "a1-2:dropped",
+                          "a1-1:dropped"));
+
+  EvidenceRetention by_bytes;
+  by_bytes.max_bytes_per_agent = each + each / 2;  // room for one and a half
+  auto sized = this->store_->DropEvidence(by_bytes, absl::FromUnixSeconds(1000), 100);
+  ASSERT_OK(sized);
+  EXPECT_EQ(sized->appraisals, 1u);
+  EXPECT_THAT(EvidenceKept(this->store_.get(), "a1"), ElementsAre("a1-6", "a1-5:dropped", "a1-4:dropped",
+                                                    "a1-3:dropped", "a1-2:dropped",
+                                                    "a1-1:dropped"));
+  by_bytes.max_bytes_per_agent = 1;  // smaller than any: the newest still stays
+  sized = this->store_->DropEvidence(by_bytes, absl::FromUnixSeconds(1000), 100);
+  ASSERT_OK(sized);
+  EXPECT_EQ(sized->appraisals, 0u);
+}
+
 // ---- Concurrency and persistence ----------------------------------------------------------
 
 TYPED_TEST_P(StoreConformanceTest, ConcurrentCommitsAllLand) {
@@ -492,7 +643,7 @@ TYPED_TEST_P(StoreConformanceTest, ReferenceValuesArePutPerClassReplacedAndReadB
 }
 
 REGISTER_TYPED_TEST_SUITE_P(
-    StoreConformanceTest, AddedSiteReadsBackUnchanged, ListsSitesInNameOrder, RejectsSiteWhoseNameIsTaken, RejectsSiteWithoutName, UnknownSiteIsNotFound, EkIsAllowedOnlyForTheSiteItWasAllowedFor, RejectsEkAllowedTwiceForOneSite, RejectsEkAllowanceForUnknownSite, RejectsEkHashThatIsNotARawSha256, TokenIsConsumedOnceThenReportedAlreadyUsed, ExpiredTokenIsRefusedAndLeftUnused, TokenOfAnotherSiteIsRefusedAndNotConsumed, UnknownTokenIsReportedUnknown, RejectsTokenForUnknownSiteOrWithoutExpiry, ConcurrentUsersOfOneTokenConsumeItExactlyOnce, PutAgentStoresTheRecordAndItsEvents, PutAgentReplacesTheRecord, PutAgentForUnknownSiteFailsAndStoresNothing, UnknownAgentIsNotFound, ListsAgentsOfOneSiteOrOfAll, CommitStoresAppraisalEvidenceAgentAndEvents, CommitCarryingAnotherAgentsRecordFailsAndLeavesNothing, CommitForASiteTheAgentIsNotAtFailsAndLeavesNothing, CommitWithAnAppraisalIdAlreadyStoredFailsAndLeavesNothing, CommitThatFailsHalfWayThroughItsEventsLeavesNothing, CommitForAnAgentThatNeverEnrolledIsNotFound, CommitWithoutAppraisalIdIsInvalid, ListsAppraisalsNewestFirstUpToTheLimit, ListAppraisalsDefaultsToTwenty, ListAppraisalsWithoutEvidenceOmitsTheBytes, EvidenceBytesRoundTripExactly, LatestAppraisalOfAnAgentNeverAppraisedIsNotFound, AppendedEventsGetIncreasingIds, ListsEventsNewestFirstFilteredByAgentAndSite, ConcurrentCommitsAllLand, EverythingSurvivesClosingAndReopening, ReferenceValuesArePutPerClassReplacedAndReadBack);
+    StoreConformanceTest, AddedSiteReadsBackUnchanged, ListsSitesInNameOrder, RejectsSiteWhoseNameIsTaken, RejectsSiteWithoutName, UnknownSiteIsNotFound, EkIsAllowedOnlyForTheSiteItWasAllowedFor, RejectsEkAllowedTwiceForOneSite, RejectsEkAllowanceForUnknownSite, RejectsEkHashThatIsNotARawSha256, TokenIsConsumedOnceThenReportedAlreadyUsed, ExpiredTokenIsRefusedAndLeftUnused, TokenOfAnotherSiteIsRefusedAndNotConsumed, UnknownTokenIsReportedUnknown, RejectsTokenForUnknownSiteOrWithoutExpiry, ConcurrentUsersOfOneTokenConsumeItExactlyOnce, PutAgentStoresTheRecordAndItsEvents, PutAgentReplacesTheRecord, PutAgentForUnknownSiteFailsAndStoresNothing, UnknownAgentIsNotFound, ListsAgentsOfOneSiteOrOfAll, CommitStoresAppraisalEvidenceAgentAndEvents, CommitCarryingAnotherAgentsRecordFailsAndLeavesNothing, CommitForASiteTheAgentIsNotAtFailsAndLeavesNothing, CommitWithAnAppraisalIdAlreadyStoredFailsAndLeavesNothing, CommitThatFailsHalfWayThroughItsEventsLeavesNothing, CommitForAnAgentThatNeverEnrolledIsNotFound, CommitWithoutAppraisalIdIsInvalid, ListsAppraisalsNewestFirstUpToTheLimit, ListAppraisalsDefaultsToTwenty, ListAppraisalsWithoutEvidenceOmitsTheBytes, EvidenceBytesRoundTripExactly, LatestAppraisalOfAnAgentNeverAppraisedIsNotFound, AppendedEventsGetIncreasingIds, ListsEventsNewestFirstFilteredByAgentAndSite, AppraisalPagesCoverEveryAppraisalOnceInOrder, EventPagesCoverEveryEventOnceInOrder, RetentionByCountKeepsTheNewestAndRecordsWhatWent, RetentionByBytesAgeAndBatchSize, ConcurrentCommitsAllLand, EverythingSurvivesClosingAndReopening, ReferenceValuesArePutPerClassReplacedAndReadBack);
 
 }  // namespace veu::verifier::testing
 
