@@ -8,6 +8,7 @@
 #include <grpcpp/impl/codegen/client_unary_call.h>
 #include <grpcpp/impl/codegen/sync_stream.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <fstream>
@@ -172,6 +173,45 @@ TEST_F(RegulatorTest, EveryCallIsRecorded) {
   EXPECT_THAT(log.out, HasSubstr("CN=reg-de"));
   EXPECT_THAT(log.out, HasSubstr("\"resource\": \"dxb1\""));
   EXPECT_THAT(log.out, HasSubstr("outside scope"));
+}
+
+// Issue 17: "a regulator call is refused when its access record cannot be written" had no test.
+// Another connection holds the database's write lock (as a stuck backup or a full disk would
+// keep writes from landing) for longer than the verifier's busy timeout: the call is refused
+// UNAVAILABLE saying why, and answers nothing; once the lock is gone the same call is served
+// and recorded. The refused call left no record, so the access log shows only the served ones.
+TEST_F(RegulatorTest, ACallWhoseAccessRecordCannotBeWrittenIsRefusedAndAnswersNothing) {
+  ASSERT_TRUE(SiteStatus("reg-de", "fra1").ok()) << d_->VerifierLog();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2((d_->dir() + "/veu.db").c_str(), &db, SQLITE_OPEN_READWRITE, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+
+  veu::v1::GetSiteStatusRequest request;
+  request.set_site("fra1");
+  veu::v1::SiteStatus answered;
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  const grpc::Status refused = Client("reg-de")->GetSiteStatus(ctx.get(), request, &answered);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE) << refused.error_message();
+  EXPECT_THAT(refused.error_message(), HasSubstr("access record could not be written"));
+  EXPECT_EQ(answered.ByteSizeLong(), 0u) << "an unaudited call answered: " << answered.DebugString();
+
+  ASSERT_EQ(sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  veu::v1::SiteStatus served;
+  ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  const grpc::Status again = Client("reg-de")->GetSiteStatus(ctx.get(), request, &served);
+  ASSERT_TRUE(again.ok()) << again.error_message();
+  EXPECT_EQ(served.site().name(), "fra1");
+
+  RunResult log = d_->Veuctl({"access-log", "--json"});
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  size_t recorded = 0;
+  for (size_t p = 0; (p = log.out.find("GetSiteStatus", p)) != std::string::npos; ++p) ++recorded;
+  EXPECT_EQ(recorded, 2u) << "the call before the lock and the one after; " << log.out;
 }
 
 TEST_F(RegulatorTest, WatchSeesARealVerdictChangeWithinTwoSeconds) {
