@@ -15,6 +15,7 @@ packages=(
   libpq-dev postgresql-15
   swtpm swtpm-tools tpm2-tools openssl jq
   python3-yaml   # tests/deploy/check_k8s.py reads deploy/k8s/ as Kubernetes would
+  chromium       # the console's browser tests (tests/verifier/console) drive it headless
 )
 missing=()
 for p in "${packages[@]}"; do
