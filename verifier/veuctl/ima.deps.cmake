@@ -1,1 +1,1 @@
-target_link_libraries(veuctl PRIVATE veu_ima veu_eventlog)
+target_link_libraries(veuctl PRIVATE veu_ima veu_ima_policy veu_eventlog)

@@ -3,7 +3,7 @@
 // replays to per bank; with --boot-log, replays the firmware event log (common/eventlog/) and
 // checks the log's boot_aggregate against its PCRs.
 //
-//   veuctl ima FILE [--json] [--key PEM]... [--boot-log FIRMWARE_LOG]
+//   veuctl ima FILE [--json] [--key PEM]... [--boot-log FIRMWARE_LOG] [--policy POLICY]
 //
 // FILE is binary_runtime_measurements (or a per-bank binary_runtime_measurements_<alg>, whose
 // name gives the template-hash bank) or ascii_runtime_measurements; the form is detected.
@@ -15,6 +15,10 @@
 // key id (RSA or EC); an invalid, malformed, unverifiable or unknown-key signature is a
 // finding, an entry without one is not (a runtime policy decides that). modsig (appended
 // PKCS#7) and version 3 signatures (ima-sigv2) are not verified: the latter are findings.
+// --policy POLICY (a veu.v1.RuntimePolicy textproto or binary, or Keylime runtime-policy JSON)
+// appraises every entry against it as the verifier does (common/ima/runtime_appraisal.h): its
+// findings carry IMA_* reason codes; boot_aggregate counts as checked when --boot-log is given.
+// A warning (an unknown file under unknown_files: UNKNOWN_FILE_WARN) is printed, not a failure.
 // Exit 0 when every check holds, 1 with findings, 2 for usage errors or unreadable input (a
 // file that cannot be read or parsed as an IMA log or firmware event log; the error names the
 // record or line and byte offset).
@@ -33,6 +37,9 @@
 #include "common/hex.h"
 #include "common/ima/ima_log.h"
 #include "common/ima/ima_signature.h"
+#include "common/ima/keylime_policy.h"
+#include "common/ima/runtime_appraisal.h"
+#include "common/ima/runtime_policy.h"
 #include "verifier/veuctl/command.h"
 #include "verifier/veuctl/flags.h"
 
@@ -54,6 +61,7 @@ struct Finding {
   size_t record = 0;
   std::string kind;
   std::string detail;
+  bool warning = false;
 };
 
 // "binary_runtime_measurements_sha256" -> SHA-256 (the per-bank files of Linux 6.10+).
@@ -115,9 +123,9 @@ int RunIma(const std::vector<std::string>& all_args) {
       args.push_back(all_args[i]);
     }
   }
-  auto flags = ParseFlags(args, {"boot-log"}, {"json"});
+  auto flags = ParseFlags(args, {"boot-log", "policy"}, {"json"});
   if (!flags.ok() || flags->positional.size() != 1) {
-    std::cerr << "usage: veuctl ima FILE [--json] [--key PEM]... [--boot-log FIRMWARE_LOG]\n";
+    std::cerr << "usage: veuctl ima FILE [--json] [--key PEM]... [--boot-log FIRMWARE_LOG] [--policy POLICY]\n";
     if (!flags.ok()) std::cerr << flags.status().message() << "\n";
     return kExitUsage;
   }
@@ -134,6 +142,22 @@ int RunIma(const std::vector<std::string>& all_args) {
       return kExitUsage;
     }
     keys.insert(keys.end(), loaded->begin(), loaded->end());
+  }
+  std::shared_ptr<const ima::RuntimePolicyIndex> policy;
+  if (auto policy_path = flags->Get("policy")) {
+    std::string policy_bytes;
+    if (!ReadBounded(*policy_path, 256u << 20, &policy_bytes)) {
+      std::cerr << "cannot read runtime policy " << *policy_path << "\n";
+      return kExitUsage;
+    }
+    auto converted = ima::ParseRuntimePolicyFile(policy_bytes, *policy_path);
+    auto index = converted.ok() ? ima::RuntimePolicyIndex::Build(converted->policy)
+                                : absl::StatusOr<std::shared_ptr<const ima::RuntimePolicyIndex>>(converted.status());
+    if (!index.ok()) {
+      std::cerr << "runtime policy " << *policy_path << ": " << index.status().message() << "\n";
+      return kExitUsage;
+    }
+    policy = *std::move(index);
   }
   const std::string& path = flags->positional[0];
   std::string bytes;
@@ -196,6 +220,7 @@ int RunIma(const std::vector<std::string>& all_args) {
 
   std::string boot_json = "null";
   std::string boot_text;
+  ima::RuntimeAppraisalOptions appraisal_options;
   if (auto boot_log_path = flags->Get("boot-log")) {
     std::string fw_bytes;
     if (!ReadBounded(*boot_log_path, eventlog::kMaxLogBytes, &fw_bytes)) {
@@ -212,6 +237,10 @@ int RunIma(const std::vector<std::string>& all_args) {
       for (const auto& [pcr, value] : bank) fw_pcrs[alg][pcr] = value;
     }
     const ima::BootAggregateCheck c = ima::CheckBootAggregate(*log, fw_pcrs);
+    if (c.present && !c.zero && c.bank_known) {
+      appraisal_options.boot_aggregate =
+          c.matches ? ima::BootAggregateState::kMatches : ima::BootAggregateState::kMismatch;
+    }
     const std::string alg_name = c.alg != 0 ? crypto::HashAlgName(c.alg) : std::string("unknown");
     if (!c.present) {
       findings.push_back({0, "BOOT_AGGREGATE_MISSING", "the first entry is not boot_aggregate"});
@@ -237,6 +266,34 @@ int RunIma(const std::vector<std::string>& all_args) {
                           : std::string("boot_aggregate does not match the firmware log\n");
   }
 
+  std::string policy_json = "null";
+  std::string policy_text;
+  if (policy) {
+    ima::RuntimeAppraiser appraiser(policy);
+    const ima::RuntimeAppraisal a = appraiser.Appraise(*log, 0, appraisal_options);
+    for (const ima::RuntimeFinding& f : a.findings) {
+      // Reported above by the log's own checks.
+      if (f.reason == v1::IMA_TEMPLATE_HASH_MISMATCH || f.reason == v1::IMA_TEMPLATE_UNKNOWN ||
+          f.reason == v1::IMA_BOOT_AGGREGATE_MISMATCH) {
+        continue;
+      }
+      findings.push_back({f.record, v1::ReasonCode_Name(f.reason), f.detail, f.warning});
+    }
+    policy_json = absl::StrFormat(
+        "{\"verdict\": \"%s\", \"appraised\": %d, \"by_digest\": %d, \"by_signature\": %d, "
+        "\"by_keyring\": %d, \"excluded\": %d, \"findings_total\": %d}",
+        ima::RuntimeVerdictName(a.verdict), a.appraised, a.by_digest, a.by_signature, a.by_keyring,
+        a.excluded, a.findings_total);
+    policy_text = absl::StrFormat(
+        "runtime policy: %s (%d entries: %d by digest, %d by signature, %d keyring/buffer, %d "
+        "excluded; %d findings%s)\n",
+        ima::RuntimeVerdictName(a.verdict), a.appraised, a.by_digest, a.by_signature, a.by_keyring,
+        a.excluded, a.findings_total,
+        a.findings_total > a.findings.size()
+            ? absl::StrFormat(", the first %d listed", a.findings.size())
+            : std::string());
+  }
+
   if (flags->Has("json")) {
     std::string out = "{\"form\": ";
     out += ascii ? "\"ascii\"" : "\"binary\"";
@@ -249,12 +306,14 @@ int RunIma(const std::vector<std::string>& all_args) {
     }
     out += "], \"pcrs\": " + PcrsJson(per_bank);
     out += ", \"pcrs_padded_sha1\": " + PcrsJson(padded);
-    out += absl::StrFormat(", \"violations\": %d, \"boot_aggregate\": %s, \"findings\": [",
-                           log->violations, boot_json);
+    out += absl::StrFormat(", \"violations\": %d, \"boot_aggregate\": %s, \"runtime_policy\": %s, "
+                           "\"findings\": [",
+                           log->violations, boot_json, policy_json);
     for (size_t i = 0; i < findings.size(); ++i) {
-      out += absl::StrFormat("%s{\"record\": %d, \"kind\": %s, \"detail\": %s}", i ? ", " : "",
+      out += absl::StrFormat("%s{\"record\": %d, \"kind\": %s, \"detail\": %s%s}", i ? ", " : "",
                              findings[i].record, eventlog::JsonString(findings[i].kind),
-                             eventlog::JsonString(findings[i].detail));
+                             eventlog::JsonString(findings[i].detail),
+                             findings[i].warning ? ", \"warning\": true" : "");
     }
     out += "]}\n";
     std::cout << out;
@@ -287,17 +346,23 @@ int RunIma(const std::vector<std::string>& all_args) {
                                      crypto::HashAlgName(alg), pcr, ToHex(value));
       }
     }
-    std::cout << boot_text;
-    for (const Finding& f : findings) std::cout << "finding " << f.kind << ": " << f.detail << "\n";
+    std::cout << boot_text << policy_text;
+    for (const Finding& f : findings) {
+      std::cout << (f.warning ? "warning " : "finding ") << f.kind << ": " << f.detail << "\n";
+    }
   }
-  return findings.empty() ? kExitAccepted : kExitRejected;
+  for (const Finding& f : findings) {
+    if (!f.warning) return kExitRejected;
+  }
+  return kExitAccepted;
 }
 
 }  // namespace
 
 VEUCTL_COMMAND(kIma, "ima",
-               "ima FILE [--json] [--key PEM]... [--boot-log FIRMWARE_LOG]   parse an IMA log, "
-               "check its template hashes, replay PCR 10 per bank, check boot_aggregate",
+               "ima FILE [--json] [--key PEM]... [--boot-log FIRMWARE_LOG] [--policy POLICY]   parse "
+               "an IMA log, check its template hashes, replay PCR 10 per bank, check "
+               "boot_aggregate, appraise against a runtime policy",
                RunIma);
 
 }  // namespace veu::veuctl
