@@ -36,15 +36,45 @@ std::string_view AgentStateName(AgentState state) {
   return "?";
 }
 
-Agent::Agent(AgentDeps deps, AgentOptions options)
-    : deps_(std::move(deps)), options_(std::move(options)), backoff_(options_.min_backoff) {}
+veu::v1::PcrSelection DefaultOfflineSelection() {
+  veu::v1::PcrSelection sel;
+  sel.set_hash_alg(0x000B);  // TPM_ALG_SHA256
+  for (uint32_t pcr : {0, 1, 2, 3, 4, 5, 6, 7, 10}) sel.add_pcrs(pcr);
+  return sel;
+}
 
-void Agent::BackOff(const absl::Status& why) {
+Agent::Agent(AgentDeps deps, AgentOptions options)
+    : deps_(std::move(deps)),
+      options_(std::move(options)),
+      backoff_(options_.min_backoff),
+      selection_(options_.offline_selection) {}
+
+absl::Duration Agent::QuoteOfflineIfDue() {
+  const absl::Time now = Now();
+  if (last_quote_at_ && now - *last_quote_at_ < options_.offline_interval) {
+    return options_.offline_interval - (now - *last_quote_at_);
+  }
+  absl::Status taken = TakeOfflineQuote(*deps_.tpm, deps_.source, selection_, now, *deps_.spool);
+  if (taken.ok()) {
+    Log("agent", absl::StrCat("no verifier answers: offline quote #", deps_.spool->quotes().size(),
+                              " spooled (", deps_.spool->bytes(), " bytes",
+                              deps_.spool->dropped() > 0
+                                  ? absl::StrCat(", ", deps_.spool->dropped(), " dropped")
+                                  : std::string(),
+                              ")"));
+  } else {
+    Log("agent", absl::StrCat("could not take an offline quote: ", taken.message()));
+  }
+  last_quote_at_ = now;
+  return options_.offline_interval;
+}
+
+void Agent::BackOff(const absl::Status& why, absl::Duration cap) {
   state_ = AgentState::kBackingOff;
   // Full jitter: many agents restarted together do not reconnect in lockstep.
   static thread_local std::mt19937_64 rng(std::random_device{}());
   std::uniform_real_distribution<double> jitter(0.5, 1.0);
-  const absl::Duration wait = backoff_ * jitter(rng);
+  const absl::Duration wait = std::min(backoff_ * jitter(rng), cap);
   Log("agent", absl::StrCat(why.message(), "; retrying in ",
                             absl::FormatDuration(absl::Trunc(wait, absl::Milliseconds(100)))));
   deps_.sleep(wait);
@@ -83,8 +113,10 @@ absl::Status Agent::Run() {
     StreamStats stats;
     const uint64_t remaining = options_.max_rounds == 0 ? 0 : options_.max_rounds - rounds_;
     absl::Status s = RunAttestationStream(*deps_.tpm, *deps_.attestation, agent_id_,
-                                          deps_.source, &stats, remaining);
+                                          deps_.source, &stats, remaining, deps_.spool);
     rounds_ += stats.acks;
+    if (stats.selection) selection_ = *stats.selection;
+    if (stats.acks > 0) last_quote_at_ = Now();
     if (stats.acks > 0) backoff_ = options_.min_backoff;  // the stream worked: start over
     if (options_.max_rounds > 0 && rounds_ >= options_.max_rounds) break;
     if (stats.refused == veu::v1::AGENT_UNKNOWN) {
@@ -104,8 +136,12 @@ absl::Status Agent::Run() {
       Log("agent", "another stream of this agent took over at the verifier (a second agent "
                    "process with the same TPM?)");
     }
+    // No report acknowledged on this stream: no verifier answered. Keep quoting, offline.
+    absl::Duration cap = absl::InfiniteDuration();
+    if (deps_.spool != nullptr && stats.acks == 0) cap = QuoteOfflineIfDue();
     BackOff(s.ok() ? absl::UnavailableError("stream closed by the verifier")
-                   : absl::Status(s.code(), absl::StrCat("stream ended: ", s.message())));
+                   : absl::Status(s.code(), absl::StrCat("stream ended: ", s.message())),
+            cap);
     state_ = AgentState::kAttesting;
   }
   state_ = AgentState::kStopped;

@@ -5,11 +5,17 @@
 //        \---------------- verifier says AGENT_UNKNOWN ---------------------/
 //
 // Everything that touches the world is injected: the TPM, the verifier's stubs, the facts
-// source, the state store (the agent ID file) and the sleep function.
+// source, the state store (the agent ID file), the offline spool, the clock and the sleep.
+//
+// While attesting, a stream that ends without an acknowledged report means no verifier
+// answered: with a spool, the agent takes an offline quote each offline_interval (chained to
+// the last acknowledged one, see TakeOfflineQuote) and retries no later than the next one is
+// due; the next stream uploads them.
 #ifndef VEU_AGENT_AGENT_H_
 #define VEU_AGENT_AGENT_H_
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -22,6 +28,8 @@ namespace veu::agent {
 
 enum class AgentState { kUnenrolled, kAttesting, kBackingOff, kStopped };
 std::string_view AgentStateName(AgentState state);
+// sha256 PCRs 0-7 and 10, the verifier's default challenge.
+veu::v1::PcrSelection DefaultOfflineSelection();
 
 struct AgentDeps {
   Tpm* tpm = nullptr;
@@ -33,6 +41,8 @@ struct AgentDeps {
   std::function<absl::Status(const std::string&)> save_agent_id;
   std::function<void(absl::Duration)> sleep;
   std::function<bool()> stopping;  // true once the process should end
+  OfflineSpool* spool = nullptr;   // null: no offline quotes
+  std::function<absl::Time()> now;  // unset: absl::Now
 };
 
 struct AgentOptions {
@@ -40,6 +50,9 @@ struct AgentOptions {
   absl::Duration min_backoff = absl::Seconds(1);
   absl::Duration max_backoff = absl::Seconds(60);
   uint64_t max_rounds = 0;  // > 0: stop after this many acknowledged reports (measurements)
+  absl::Duration offline_interval = absl::Seconds(30);
+  // What offline quotes cover until a challenge said otherwise (the verifier's default).
+  veu::v1::PcrSelection offline_selection = DefaultOfflineSelection();
 };
 
 class Agent {
@@ -51,7 +64,10 @@ class Agent {
   AgentState state() const { return state_; }
 
  private:
-  void BackOff(const absl::Status& why);
+  void BackOff(const absl::Status& why, absl::Duration cap = absl::InfiniteDuration());
+  absl::Time Now() const { return deps_.now ? deps_.now() : absl::Now(); }
+  // Takes an offline quote if one is due; returns how long until the next is.
+  absl::Duration QuoteOfflineIfDue();
 
   AgentDeps deps_;
   AgentOptions options_;
@@ -59,6 +75,8 @@ class Agent {
   std::string agent_id_;
   absl::Duration backoff_;
   uint64_t rounds_ = 0;
+  std::optional<absl::Time> last_quote_at_;  // online or offline
+  veu::v1::PcrSelection selection_;
 };
 
 }  // namespace veu::agent

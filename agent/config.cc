@@ -41,6 +41,9 @@ TPM quotes over one outbound TLS stream, reconnecting with backoff.
                        NVIDIA NVML for GPU serials/UUIDs, loaded at each report (default
                        libnvidia-ml.so.1; none = do not load, identity from PCI IDs only)
   --rounds N           stop after N acknowledged reports (measurements, tests)
+  --offline-interval S while no verifier answers, a self-challenged quote every S seconds
+                       (default 30), spooled to STATE_DIR/offline.spool and uploaded on reconnect
+  --spool-max-entries N  at most N spooled quotes (default 2880); the oldest are dropped, counted
 
 facts: print the facts the agent would report, without a TPM or a verifier.
 extend-eventlog: replay an event log's digests into a *software* TPM's PCRs (demo, tests).
@@ -55,7 +58,8 @@ absl::StatusOr<veu::v1::AgentConfig> LoadAgentConfig(const std::vector<std::stri
                    ParseFlags(args,
                               {"config", "verifier", "site", "tcti", "state-dir", "ca",
                                "server-name", "token-file", "ak", "root", "event-log", "rounds",
-                               "policy-pack", "data-path", "nvml-library"},
+                               "policy-pack", "data-path", "nvml-library", "offline-interval",
+                               "spool-max-entries"},
                               {}));
   if (!flags.positional.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", flags.positional[0], "'"));
@@ -81,6 +85,20 @@ absl::StatusOr<veu::v1::AgentConfig> LoadAgentConfig(const std::vector<std::stri
   if (auto v = flags.Get("policy-pack")) config.set_policy_pack(*v);
   if (auto v = flags.Get("data-path")) config.add_data_paths(*v);
   if (auto v = flags.Get("nvml-library")) config.set_nvml_library(*v);
+  if (auto v = flags.Get("offline-interval")) {
+    uint32_t seconds = 0;
+    if (!absl::SimpleAtoi(*v, &seconds) || seconds == 0 || seconds > 86400) {
+      return absl::InvalidArgumentError("--offline-interval needs seconds, 1 to 86400");
+    }
+    config.set_offline_interval_seconds(seconds);
+  }
+  if (auto v = flags.Get("spool-max-entries")) {
+    uint64_t n = 0;
+    if (!absl::SimpleAtoi(*v, &n) || n == 0) {
+      return absl::InvalidArgumentError("--spool-max-entries needs a positive number");
+    }
+    config.set_spool_max_entries(n);
+  }
   if (auto v = flags.Get("rounds")) {
     if (!absl::SimpleAtoi(*v, &run_flags->rounds)) {
       return absl::InvalidArgumentError("--rounds needs a number");
@@ -95,6 +113,9 @@ absl::StatusOr<veu::v1::AgentConfig> LoadAgentConfig(const std::vector<std::stri
     config.set_event_log_path("/sys/kernel/security/tpm0/binary_bios_measurements");
   }
   if (config.max_backoff_seconds() == 0) config.set_max_backoff_seconds(8);
+  if (config.offline_interval_seconds() == 0) config.set_offline_interval_seconds(30);
+  if (config.spool_max_entries() == 0) config.set_spool_max_entries(2880);
+  if (config.spool_max_bytes() == 0) config.set_spool_max_bytes(64u << 20);
   if (config.ak_algorithm() != "ecc" && config.ak_algorithm() != "rsa") {
     return absl::InvalidArgumentError("ak_algorithm must be 'ecc' or 'rsa'");
   }

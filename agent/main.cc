@@ -92,6 +92,7 @@ int RunAgent(const std::vector<std::string>& args) {
   }
   options.max_backoff = absl::Seconds(config->max_backoff_seconds());
   options.max_rounds = run_flags.rounds;
+  options.offline_interval = absl::Seconds(config->offline_interval_seconds());
 
   const std::string root = config->root_dir();
   const std::string log_path = config->event_log_path();
@@ -127,6 +128,19 @@ int RunAgent(const std::vector<std::string>& args) {
     while (!g_stopping && absl::Now() < until) absl::SleepFor(absl::Milliseconds(100));
   };
   deps.stopping = [] { return g_stopping.load(); };
+  veu::agent::SpoolLimits spool_limits;
+  spool_limits.max_entries = config->spool_max_entries();
+  spool_limits.max_bytes = config->spool_max_bytes();
+  absl::StatusOr<std::unique_ptr<veu::agent::OfflineSpool>> spool = veu::agent::OfflineSpool::Open(
+      std::make_unique<veu::agent::PosixSpoolFile>((state_dir / "offline.spool").string()),
+      spool_limits);
+  if (!spool.ok()) return Fail("offline spool", spool.status());
+  if (!(*spool)->empty()) {
+    veu::Log("agent", absl::StrCat((*spool)->quotes().size(), " offline quote(s) spooled, ",
+                                   (*spool)->dropped(), " dropped, ", (*spool)->refusals().size(),
+                                   " unreadable: uploading them on the next stream"));
+  }
+  deps.spool = spool->get();
 
   veu::Log("agent", absl::StrCat("site ", config->site(), ", verifier ",
                                  config->verifier_address(), ", TPM ", config->tcti(),
