@@ -5,7 +5,8 @@
 # verify it offline and show that an edited copy fails.
 #
 #   deploy/demo/run.sh            build (installing missing packages) and run the demo
-#   KEEP=1 deploy/demo/run.sh     leave the processes running afterwards (PIDs are printed)
+#   KEEP=1 deploy/demo/run.sh     leave the processes running afterwards (PIDs are printed), and
+#                                 start the regulator's web console (veuctl console; URL printed)
 #
 # Everything lives under DEMO_DIR (default /tmp/veu-demo), started afresh each run.
 set -euo pipefail
@@ -137,4 +138,22 @@ if [[ $tampered -ne 1 ]]; then
   exit 1
 fi
 echo "refused (exit 1), as it must be"
+
+if [[ ${KEEP:-0} == 1 ]]; then
+  step "the regulator's web console (veuctl console: loopback only, acting with regulator-de's certificate)"
+  for listen in "${CONSOLE_LISTEN:-127.0.0.1:8080}" 127.0.0.1:0; do
+    "$veuctl" console --listen "$listen" --verifier-key "$demo_dir/log-key.pem.pub" \
+      --policy-pack "$root/deploy/policies/veu-2025.textproto" "${reg[@]}" >"$demo_dir/console.log" 2>&1 &
+    console_pid=$!
+    for _ in $(seq 50); do
+      grep -q '^console: ' "$demo_dir/console.log" || ! kill -0 "$console_pid" 2>/dev/null && break
+      sleep 0.1
+    done
+    if grep -q '^console: ' "$demo_dir/console.log"; then break; fi
+    echo "console could not listen on $listen: $(tail -1 "$demo_dir/console.log")" >&2
+  done
+  pids+=("$console_pid")
+  grep '^console: ' "$demo_dir/console.log"
+  echo "open it in a browser on this machine (from elsewhere: ssh -L 8080:127.0.0.1:8080 this-host)"
+fi
 exit $verdict

@@ -78,11 +78,11 @@ class ConsoleIntegrationTest : public ::testing::Test {
     return c;
   }
 
-  absl::Status StartNode(const std::string& site) {
+  absl::Status StartNode(const std::string& site, const std::vector<std::string>& extra = {}) {
     RunResult token = d_->Veuctl({"site", "token", site});
     if (token.exit_code != 0) return absl::InternalError(token.err);
     const std::string t(absl::StripAsciiWhitespace(token.out));
-    if (site == "fra1") return d_->StartAgent(site, t);
+    if (site == "fra1") return d_->StartAgent(site, t, extra);
     return d_->StartExtraAgent("node-" + site, site, t);
   }
 
@@ -108,7 +108,11 @@ class ConsoleIntegrationTest : public ::testing::Test {
 };
 
 TEST_F(ConsoleIntegrationTest, TheFleetShowsTheSiteInScopeWithItsVerdictAndNeverTheOther) {
-  ASSERT_OK(StartNode("fra1"));
+  // The demo node: two H100 PCIe boards and a measured boot that replays (WARN, not REJECT), so
+  // the site and organisation pages have an inventory to show.
+  ASSERT_OK(d_->UseDemoNodeTree());
+  ASSERT_OK(d_->PrepareMeasuredBoot());
+  ASSERT_OK(StartNode("fra1", {"--data-path", "/srv/model-weights"}));
   ASSERT_OK(StartNode("dxb1"));
   ASSERT_TRUE(WaitFor([&] { return d_->AppraisalCount() >= 2; }, absl::Seconds(30)))
       << d_->VerifierLog();
@@ -130,6 +134,13 @@ TEST_F(ConsoleIntegrationTest, TheFleetShowsTheSiteInScopeWithItsVerdictAndNever
   ASSERT_TRUE(site);
   EXPECT_EQ(site->status, 200);
   EXPECT_THAT(site->body, HasSubstr("\"authorised_accelerators\":8"));
+  EXPECT_THAT(site->body, HasSubstr("\"model\":\"H100 PCIe\""));
+  auto org = http.Get("/api/organisation?name=Acme");
+  ASSERT_TRUE(org);
+  EXPECT_EQ(org->status, 200) << org->body;
+  EXPECT_THAT(org->body, HasSubstr("\"country\":\"DE\""));
+  EXPECT_THAT(org->body, HasSubstr("\"judged\":true"));
+  EXPECT_EQ(http.Get("/api/organisation?name=Gulf%20AI")->status, 403);
   // A request addressed to another name (DNS rebinding) is refused.
   auto rebound = http.Get("/api/fleet", {{"Host", "attacker.example:80"}});
   ASSERT_TRUE(rebound);
