@@ -257,6 +257,10 @@ int main(int argc, char** argv) {
       veu::verifier::notify::WebhookNotifier::Start(feed ? webhook_verdicts : verdicts,
                                                     config->webhooks());
   if (!webhooks.ok()) return Fail(webhooks.status());
+  if (feed) {
+    // The shared webhook cursor moves only past changes the notifier settled.
+    feed->TrackDelivery([n = webhooks->get()] { return n->OldestUnsettled(); });
+  }
 
   veu::verifier::EnrollmentService enrollment_service(&enroller);
   veu::verifier::AttestationService attestation_service(db, &nonces, &committer,

@@ -35,6 +35,30 @@ void ChangeFeedFollower::Append(const veu::v1::VerdictChange& change) {
   }
 }
 
+void ChangeFeedFollower::TrackDelivery(DeliveryProgress oldest_unsettled) {
+  absl::MutexLock lock(&progress_mu_);
+  progress_ = std::move(oldest_unsettled);
+}
+
+void ChangeFeedFollower::SaveWebhookCursor() {
+  int64_t target = webhook_position_;
+  {
+    absl::MutexLock lock(&progress_mu_);
+    if (progress_) {
+      if (std::optional<int64_t> oldest = progress_(); oldest && *oldest - 1 < target) {
+        target = *oldest - 1;
+      }
+    }
+  }
+  if (target <= saved_cursor_) return;
+  if (absl::Status s = feed_->AdvanceFeedCursor(kWebhookCursor, target); !s.ok()) {
+    // Delivery goes on; a successor would deliver these again, which receivers tolerate.
+    Log("notify", absl::StrCat("saving the webhooks' cursor: ", s.message()));
+    return;
+  }
+  saved_cursor_ = target;
+}
+
 void ChangeFeedFollower::Poll() {
   PollWatchers();
   PollWebhooks();
@@ -88,6 +112,7 @@ void ChangeFeedFollower::PollWebhooks() {
       webhook_position_ = *end - kMaxWebhookBacklog;
     }
     Log("notify", absl::StrCat("delivering webhooks from verdict change ", webhook_position_ + 1));
+    saved_cursor_ = webhook_position_;
   }
   while (!stop_.HasBeenNotified()) {
     auto changes = feed_->VerdictChangesAfter(webhook_position_, 500);
@@ -95,15 +120,14 @@ void ChangeFeedFollower::PollWebhooks() {
       Log("notify", absl::StrCat("reading the verdict-change feed: ", changes.status().message()));
       return;
     }
-    if (changes->empty()) return;
     for (const auto& [id, change] : *changes) {
-      webhooks_->Publish(change);
+      veu::v1::VerdictChange positioned = change;
+      positioned.set_feed_position(id);
+      webhooks_->Publish(positioned);
       webhook_position_ = id;
     }
-    if (absl::Status s = feed_->AdvanceFeedCursor(kWebhookCursor, webhook_position_); !s.ok()) {
-      // Delivery goes on; a successor would deliver these again, which receivers tolerate.
-      Log("notify", absl::StrCat("saving the webhooks' cursor: ", s.message()));
-    }
+    // Also with nothing new: deliveries that settled since the last poll move the cursor.
+    SaveWebhookCursor();
     if (changes->size() < 500) return;
   }
 }

@@ -1,6 +1,7 @@
 #include "verifier/notify/webhook_notifier.h"
 
 #include <algorithm>
+#include <deque>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -18,6 +19,30 @@ struct WebhookNotifier::Worker {
   std::atomic<uint64_t> delivered{0};
   std::atomic<uint64_t> failed{0};
   std::atomic<uint64_t> attempts{0};
+
+  // Feed positions (> 0) of changes this webhook accepted and has not settled, in publish order.
+  // The bus's filter adds them on the publishing thread, so a position is here before Publish
+  // returns; Run removes them as it settles each change.
+  mutable absl::Mutex progress_mu;
+  std::deque<int64_t> unsettled ABSL_GUARDED_BY(progress_mu);
+
+  void Accepted(int64_t position) {
+    if (position <= 0) return;
+    absl::MutexLock lock(&progress_mu);
+    unsettled.push_back(position);
+  }
+  // `position` was taken from the queue: whatever came before it and is still listed was dropped
+  // by the bus (lost to overflow, counted there), so it is settled too.
+  void Taken(int64_t position) {
+    if (position <= 0) return;
+    absl::MutexLock lock(&progress_mu);
+    while (!unsettled.empty() && unsettled.front() < position) unsettled.pop_front();
+  }
+  void Settled(int64_t position) {
+    if (position <= 0) return;
+    absl::MutexLock lock(&progress_mu);
+    if (!unsettled.empty() && unsettled.front() == position) unsettled.pop_front();
+  }
 };
 
 namespace {
@@ -47,7 +72,13 @@ absl::StatusOr<std::unique_ptr<WebhookNotifier>> WebhookNotifier::Start(
   std::unique_ptr<WebhookNotifier> n(new WebhookNotifier(std::move(options)));
   for (auto& hook : hooks) {
     auto w = std::make_unique<Worker>();
-    w->subscription = bus.SubscribeToSites(hook.sites);
+    // The sites filter, and the position of each accepted change noted before Publish returns.
+    w->subscription = bus.Subscribe(
+        [raw = w.get(), sites = hook.sites](const veu::v1::VerdictChange& change) {
+          if (!sites.empty() && !sites.contains(change.site())) return false;
+          raw->Accepted(change.feed_position());
+          return true;
+        });
     w->hook = std::move(hook);
     n->workers_.push_back(std::move(w));
   }
@@ -93,11 +124,14 @@ void WebhookNotifier::Run(Worker& w) {
   uint64_t abandoned = 0;
   while (w.subscription->Next(&change, absl::InfiniteFuture())) {
     if (aborted()) {
-      ++abandoned;  // past the drain time: count what is left, send nothing
+      // Past the drain time: count what is left, send nothing. It stays unsettled, as does any
+      // change abandoned before it (Deliver abandons only once aborted).
+      ++abandoned;
       w.failed.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
-    Deliver(w, change);
+    w.Taken(change.feed_position());
+    if (Deliver(w, change)) w.Settled(change.feed_position());
   }
   if (abandoned > 0) {
     Log(kComponent, absl::StrCat(w.hook.endpoint, ": ", abandoned,
@@ -113,11 +147,18 @@ bool WebhookNotifier::SleepUnlessAborted(absl::Duration d) {
   return !mu_.AwaitWithTimeout(absl::Condition(&stop), d);
 }
 
-void WebhookNotifier::Deliver(Worker& w, const veu::v1::VerdictChange& change) {
+bool WebhookNotifier::Deliver(Worker& w, const veu::v1::VerdictChange& change) {
   const std::string& endpoint = w.hook.endpoint;
+  // Given up for good (settled: a successor would fare no better) or abandoned at shutdown
+  // (not settled: a successor sends it again).
   auto give_up = [&](const std::string& why) {
     w.failed.fetch_add(1, std::memory_order_relaxed);
     Log(kComponent, absl::StrCat(endpoint, ": ", why));
+    return true;
+  };
+  auto abandon = [&](const std::string& why) {
+    give_up(why);
+    return false;
   };
   auto id = NewDeliveryId();
   if (!id.ok()) return give_up(absl::StrCat("no delivery id: ", id.status().ToString()));
@@ -128,7 +169,7 @@ void WebhookNotifier::Deliver(Worker& w, const veu::v1::VerdictChange& change) {
 
   for (uint32_t attempt = 1;; ++attempt) {
     if (aborted()) {
-      return give_up(absl::StrCat(Describe(change, *id), " abandoned at shutdown after ",
+      return abandon(absl::StrCat(Describe(change, *id), " abandoned at shutdown after ",
                                   attempt - 1, " attempt(s)"));
     }
     const int64_t ts = absl::ToUnixSeconds(absl::Now());
@@ -148,7 +189,7 @@ void WebhookNotifier::Deliver(Worker& w, const veu::v1::VerdictChange& change) {
       const long status = response->status;  // NOLINT(runtime/int)
       if (status >= 200 && status < 300) {
         w.delivered.fetch_add(1, std::memory_order_relaxed);
-        return;
+        return true;
       }
       outcome = absl::StrCat("HTTP ", status);
       if (status != 429 && status < 500) {
@@ -157,7 +198,7 @@ void WebhookNotifier::Deliver(Worker& w, const veu::v1::VerdictChange& change) {
       }
       retry_after = response->retry_after;
     } else if (absl::IsCancelled(response.status())) {
-      return give_up(absl::StrCat(Describe(change, *id), " abandoned at shutdown during attempt ",
+      return abandon(absl::StrCat(Describe(change, *id), " abandoned at shutdown during attempt ",
                                   attempt));
     } else if (absl::IsInvalidArgument(response.status())) {
       return give_up(absl::StrCat(Describe(change, *id), " not sent: ",
@@ -176,10 +217,21 @@ void WebhookNotifier::Deliver(Worker& w, const veu::v1::VerdictChange& change) {
                                  w.hook.max_attempts, " failed (", outcome, "); retrying in ",
                                  absl::FormatDuration(delay)));
     if (!SleepUnlessAborted(delay)) {
-      return give_up(absl::StrCat(Describe(change, *id), " abandoned at shutdown after ", attempt,
+      return abandon(absl::StrCat(Describe(change, *id), " abandoned at shutdown after ", attempt,
                                   " attempt(s)"));
     }
   }
+}
+
+std::optional<int64_t> WebhookNotifier::OldestUnsettled() const {
+  std::optional<int64_t> oldest;
+  for (const auto& w : workers_) {
+    absl::MutexLock lock(&w->progress_mu);
+    if (!w->unsettled.empty() && (!oldest || w->unsettled.front() < *oldest)) {
+      oldest = w->unsettled.front();
+    }
+  }
+  return oldest;
 }
 
 WebhookCounters WebhookNotifier::counters(size_t index) const {

@@ -30,6 +30,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -81,6 +82,14 @@ class WebhookNotifier {
   // drain_timeout + 1 s. Idempotent.
   void Shutdown();
 
+  // The feed position (VerdictChange.feed_position) of the oldest change some webhook accepted
+  // and has not settled yet (delivered, or given up for good: a final status or its attempts
+  // spent); nullopt when every accepted change with a position is settled. Changes the bus
+  // dropped for a webhook that fell behind count as settled (they are lost, and counted as
+  // dropped); changes abandoned at shutdown never settle. The change feed's follower moves the
+  // shared webhook cursor only up to here, so a successor re-sends what this one did not finish.
+  std::optional<int64_t> OldestUnsettled() const;
+
   size_t webhook_count() const { return workers_.size(); }
   // Counters of the webhook at `index` (config order); all zero for an index out of range.
   WebhookCounters counters(size_t index) const;
@@ -92,7 +101,8 @@ class WebhookNotifier {
 
   explicit WebhookNotifier(WebhookNotifierOptions options);
   void Run(Worker& w);
-  void Deliver(Worker& w, const veu::v1::VerdictChange& change);
+  // True when the change is settled (delivered or given up for good), false if abandoned.
+  bool Deliver(Worker& w, const veu::v1::VerdictChange& change);
   // Waits `d` unless shutdown's abandon point comes first; returns false if it did.
   bool SleepUnlessAborted(absl::Duration d);
   bool aborted() const { return abort_.load(std::memory_order_relaxed); }

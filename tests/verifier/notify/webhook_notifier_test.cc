@@ -372,6 +372,67 @@ TEST_F(WebhookNotifierTest, CountsChangesDroppedWhileTheWebhookWasBehind) {
   ASSERT_TRUE(Eventually([&] { return (*notifier)->total().delivered == 3; }));
 }
 
+// Issue 10: with replicas the shared webhook cursor may move only past settled changes, so a
+// lease holder that dies with changes queued or being retried leaves them to its successor.
+veu::v1::VerdictChange At(veu::v1::VerdictChange change, int64_t feed_position) {
+  change.set_feed_position(feed_position);
+  return change;
+}
+
+TEST_F(WebhookNotifierTest, AChangeIsUnsettledUntilDeliveredAndTheOldestIsReported) {
+  TestHttpReceiver receiver([](const auto&, size_t i) { return i < 2 ? 503 : 200; });
+  ASSERT_TRUE(receiver.ok());
+  auto notifier = Start({Hook(receiver.Url())});
+  EXPECT_EQ(notifier->OldestUnsettled(), std::nullopt);
+  bus_.Publish(At(Change("fra-1", "agent-1"), 7));
+  bus_.Publish(At(Change("fra-1", "agent-2"), 8));
+  EXPECT_EQ(notifier->OldestUnsettled(), 7) << "known as soon as Publish returns";
+  ASSERT_TRUE(receiver.WaitForRequests(1, absl::Seconds(5)));
+  EXPECT_EQ(notifier->OldestUnsettled(), 7) << "being retried is not settled";
+  ASSERT_TRUE(Eventually([&] { return notifier->total().delivered == 2; }));
+  EXPECT_EQ(notifier->OldestUnsettled(), std::nullopt);
+}
+
+TEST_F(WebhookNotifierTest, GivingUpForGoodSettlesButAbandoningAtShutdownDoesNot) {
+  TestHttpReceiver refusing([](const auto&, size_t) { return 400; });
+  ASSERT_TRUE(refusing.ok());
+  auto final_refusal = Start({Hook(refusing.Url())});
+  bus_.Publish(At(Change("fra-1", "agent-1"), 3));
+  ASSERT_TRUE(Eventually([&] { return final_refusal->total().failed == 1; }));
+  EXPECT_EQ(final_refusal->OldestUnsettled(), std::nullopt) << "a successor would fare no better";
+  final_refusal->Shutdown();
+
+  TestHttpReceiver unavailable([](const auto&, size_t) { return 503; });
+  ASSERT_TRUE(unavailable.ok());
+  WebhookNotifierOptions o = FastOptions();
+  o.backoff.base = absl::Seconds(60);
+  o.backoff.cap = absl::Seconds(60);
+  o.drain_timeout = absl::Milliseconds(100);
+  VerdictBus other;
+  google::protobuf::RepeatedPtrField<veu::v1::WebhookConfig> configs;
+  *configs.Add() = Hook(unavailable.Url());
+  auto retrying = WebhookNotifier::Start(other, configs, o);
+  ASSERT_TRUE(retrying.ok());
+  other.Publish(At(Change("fra-1", "agent-1"), 5));
+  other.Publish(At(Change("fra-1", "agent-2"), 6));
+  ASSERT_TRUE(unavailable.WaitForRequests(1, absl::Seconds(2)));
+  (*retrying)->Shutdown();
+  EXPECT_EQ((*retrying)->total().failed, 2u);
+  EXPECT_EQ((*retrying)->OldestUnsettled(), 5) << "abandoned changes are left to a successor";
+}
+
+TEST_F(WebhookNotifierTest, ChangesOfOtherSitesAndWithoutAPositionAreNeverWaitedFor) {
+  TestHttpReceiver receiver([](const auto&, size_t) { return 503; });
+  ASSERT_TRUE(receiver.ok());
+  veu::v1::WebhookConfig hook = Hook(receiver.Url());
+  hook.add_sites("muc-1");
+  auto notifier = Start({hook});
+  bus_.Publish(At(Change("fra-1", "agent-1"), 4));  // not this webhook's site
+  bus_.Publish(Change("muc-1", "agent-2"));          // a single verifier: no feed position
+  ASSERT_TRUE(receiver.WaitForRequests(1, absl::Seconds(5)));
+  EXPECT_EQ(notifier->OldestUnsettled(), std::nullopt);
+}
+
 TEST_F(WebhookNotifierTest, StartRejectsABadConfigNamingIt) {
   google::protobuf::RepeatedPtrField<veu::v1::WebhookConfig> configs;
   *configs.Add() = Hook("https://ok.example.com/");

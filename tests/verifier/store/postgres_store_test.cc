@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -450,6 +451,64 @@ TEST_F(PostgresReplicasTest, ANewLeaseHolderDeliversWebhooksFromWhereTheLastOneS
       << "delivered again: " << got.site();
   EXPECT_FALSE(hooked[0]->Next(&got, absl::Now() + absl::Milliseconds(50)))
       << "the old holder delivered after losing the lease: " << got.site();
+}
+
+// Issue 10: the cursor follows deliveries, not hand-overs. A holder that handed changes to a
+// notifier that never settled them (it died mid-retry) leaves the cursor before them, and the
+// next holder delivers them again; each webhook change carries its feed position to dedupe by.
+TEST_F(PostgresReplicasTest, ChangesAHolderHandedOverButNeverDeliveredAreDeliveredByTheNext) {
+  std::atomic<int> holder{0};
+  std::atomic<int64_t> stuck_at{0};  // holder 0's notifier: the oldest change it has not settled
+  notify::VerdictBus watchers[2], webhooks[2];
+  std::unique_ptr<notify::Subscription> hooked[2];
+  std::vector<std::unique_ptr<notify::ChangeFeedFollower>> followers;
+  for (int i = 0; i < 2; ++i) {
+    hooked[i] = webhooks[i].Subscribe(nullptr);
+    followers.push_back(std::make_unique<notify::ChangeFeedFollower>(
+        replicas_[i].get(), &watchers[i], &webhooks[i], [i, &holder] { return holder == i; },
+        absl::Milliseconds(20)));
+  }
+  // Holder 0's notifier never settles site-1 (it is stuck retrying it): noted as it is
+  // published, as the real notifier's filter notes accepted changes, before the cursor is saved.
+  auto stuck = webhooks[0].Subscribe([&stuck_at](const veu::v1::VerdictChange& c) {
+    if (c.site() == "site-1") stuck_at = c.feed_position();
+    return false;
+  });
+  followers[0]->TrackDelivery([&stuck_at]() -> std::optional<int64_t> {
+    return stuck_at == 0 ? std::nullopt : std::optional<int64_t>(stuck_at.load());
+  });
+  auto append = [&](int k) {
+    veu::v1::VerdictChange change;
+    change.set_site(absl::StrCat("site-", k));
+    followers[0]->Append(change);
+  };
+  auto next = [](notify::Subscription& s) {
+    veu::v1::VerdictChange got;
+    if (!s.Next(&got, absl::Now() + absl::Seconds(5))) got.set_site("(none)");
+    return got;
+  };
+  append(0);
+  const veu::v1::VerdictChange first = next(*hooked[0]);
+  EXPECT_EQ(first.site(), "site-0");
+  EXPECT_GT(first.feed_position(), 0) << "webhook changes carry their feed position";
+  absl::SleepFor(absl::Milliseconds(100));  // settled at once: the cursor passes site-0
+  // site-1 and site-2 are handed over, but the notifier is stuck on site-1.
+  append(1);
+  const veu::v1::VerdictChange second = next(*hooked[0]);
+  EXPECT_EQ(stuck_at.load(), second.feed_position());
+  append(2);
+  EXPECT_EQ(next(*hooked[0]).site(), "site-2");
+  absl::SleepFor(absl::Milliseconds(100));
+
+  holder = 1;  // holder 0 died with site-1 and site-2 unsettled
+  const veu::v1::VerdictChange again = next(*hooked[1]);
+  EXPECT_EQ(again.site(), "site-1");
+  EXPECT_EQ(again.feed_position(), second.feed_position()) << "the same change, to dedupe by";
+  EXPECT_EQ(next(*hooked[1]).site(), "site-2");
+  for (auto& f : followers) f->Stop();
+  veu::v1::VerdictChange got;
+  EXPECT_FALSE(hooked[1]->Next(&got, absl::Now() + absl::Milliseconds(50)))
+      << "site-0 was settled and must not come again: " << got.site();
 }
 
 // PostgreSQL restarting under a store: calls fail Unavailable while it is down (never a
