@@ -26,6 +26,26 @@ struct nvmlConfComputeSystemState_t {
   unsigned int devToolsMode;
 };
 
+// Confidential-computing attestation (nvml.h, R535+): the caller writes its 32-byte nonce into
+// `nonce`; the driver returns the SPDM GET_MEASUREMENTS request||response signed by the GPU.
+struct nvmlConfComputeGpuAttestationReport_t {
+  unsigned int isCecAttestationReportPresent;
+  unsigned int attestationReportSize;
+  unsigned int cecAttestationReportSize;
+  unsigned char nonce[32];                   // NVML_CC_GPU_CEC_NONCE_SIZE
+  unsigned char attestationReport[0x2000];   // NVML_CC_GPU_ATTESTATION_REPORT_SIZE
+  unsigned char cecAttestationReport[0x1000];  // NVML_CC_GPU_CEC_ATTESTATION_REPORT_SIZE
+};
+
+// The device's certificates: attestationCertChain is the PEM chain, leaf first, whose leaf key
+// signs the attestation report.
+struct nvmlConfComputeGpuCertificate_t {
+  unsigned int certChainSize;
+  unsigned int attestationCertChainSize;
+  unsigned char certChain[0x1000];             // NVML_GPU_CERT_CHAIN_SIZE
+  unsigned char attestationCertChain[0x1400];  // NVML_GPU_ATTESTATION_CERT_CHAIN_SIZE
+};
+
 }  // extern "C"
 
 namespace veu::collectors::nvml {

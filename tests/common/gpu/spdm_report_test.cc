@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/gpu/gpu_nonce.h"
 #include "common/gpu/opaque_data.h"
 #include "common/hex.h"
 #include "tests/common/gpu/fixtures.h"
@@ -227,6 +228,12 @@ TEST(OpaqueData, FormatsVbiosAsNvidiaDoes) {
   EXPECT_EQ(FormatVbiosVersion(Unhex("005e009601000000")), "96.00.5e.00.01");
   EXPECT_EQ(FormatVbiosVersion(Unhex("007400961a000000")), "96.00.74.00.1a");
   EXPECT_EQ(FormatVbiosVersion("short"), "");
+}
+
+// The agent's per-GPU nonce, against a value computed independently (Python hashlib).
+TEST(GpuNonce, IsSha256OfTheChallengeThenTheUuid) {
+  EXPECT_EQ(ToHex(DeriveGpuNonce(std::string(32, '\x42'), "GPU-2f6b1c3e")),
+            "68c4ad56e33ca6026f91377f8d88f5e51330aa9014acb10c56088b9fa8a5281e");
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 // libfake-nvml.so: see fake_nvml.h for the device file format and the error codes.
 // NVML's types and return codes come from agent/collectors/nvml_abi.h, as the agent's own.
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -28,6 +30,8 @@ using Field = std::optional<std::string>;
 struct Device {
   unsigned domain = 0, bus = 0, dev = 0, fn = 0;
   Field serial, uuid, name, board_part, vbios;
+  std::optional<std::string> report;     // raw bytes, from an attest line
+  std::optional<std::string> chain_pem;
 };
 
 struct Config {
@@ -76,6 +80,47 @@ bool ParseBusId(const std::string& s, Device* d) {
 
 Field AsField(const std::string& s) { return s == "-" ? Field() : Field(s); }
 
+std::optional<std::string> ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// Hex text (NVIDIA's sample form) to bytes; anything else is taken as raw bytes.
+std::string ReportBytes(const std::string& file) {
+  std::string hex;
+  for (char c : file) {
+    if (c == '\n' || c == '\r' || c == ' ') continue;
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return file;
+    hex.push_back(c);
+  }
+  if (hex.size() % 2 != 0) return file;
+  std::string out;
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  }
+  return out;
+}
+
+// "attest BUS REPORT CHAIN": attaches a recording to the device with that bus id.
+bool Attest(const std::vector<std::string>& t, Config* config) {
+  Device want;
+  if (!ParseBusId(t[1], &want)) return false;
+  for (Device& d : config->devices) {
+    if (d.domain == want.domain && d.bus == want.bus && d.dev == want.dev && d.fn == want.fn) {
+      std::optional<std::string> report = ReadAll(t[2]);
+      std::optional<std::string> chain = ReadAll(t[3]);
+      if (!report.has_value() || !chain.has_value()) return false;
+      d.report = ReportBytes(*report);
+      d.chain_pem = *chain;
+      return true;
+    }
+  }
+  return false;
+}
+
 // Reads the device file into *out; the return is what nvmlInit_v2 returns.
 nvmlReturn_t Load(Config* out) {
   const char* path = std::getenv(veu::testing::kFakeNvmlDevicesEnv);
@@ -94,6 +139,8 @@ nvmlReturn_t Load(Config* out) {
       config.driver = t[1];
     } else if (good && t[0] == "cc" && t.size() == 2 && (t[1] == "on" || t[1] == "off")) {
       config.cc = t[1] == "on";
+    } else if (good && t[0] == "attest" && t.size() == 4) {
+      good = Attest(t, &config);
     } else if (good && t.size() == 6) {
       Device d;
       good = ParseBusId(t[0], &d);
@@ -109,7 +156,8 @@ nvmlReturn_t Load(Config* out) {
     if (!good) {
       std::fprintf(stderr,
                    "fake NVML: %s:%d: expected 'pci_bus_id serial uuid name board_part vbios', "
-                   "'driver VERSION' or 'cc on|off'\n",
+                   "'driver VERSION', 'cc on|off' or 'attest BUS REPORT CHAIN' (readable files, after the "
+                   "device line)\n",
                    path, lineno);
       return kUnknown;
     }
@@ -251,6 +299,36 @@ nvmlReturn_t nvmlDeviceGetBoardPartNumber(nvmlDevice_t device, char* part_number
 
 nvmlReturn_t nvmlDeviceGetVbiosVersion(nvmlDevice_t device, char* version, unsigned int length) {
   return DeviceString(device, &Device::vbios, version, length);
+}
+
+nvmlReturn_t nvmlDeviceGetConfComputeGpuAttestationReport(
+    nvmlDevice_t device, nvmlConfComputeGpuAttestationReport_t* report) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  if (g_init_count == 0) return kUninitialized;
+  const Device* d = FromHandle(device);
+  if (d == nullptr || report == nullptr) return kInvalidArgument;
+  if (!d->report.has_value()) return kNotSupported;
+  if (d->report->size() > sizeof report->attestationReport) return kInsufficientSize;
+  // report->nonce is the caller's; a recording cannot honour it.
+  report->isCecAttestationReportPresent = 0;
+  report->cecAttestationReportSize = 0;
+  report->attestationReportSize = static_cast<unsigned int>(d->report->size());
+  std::memcpy(report->attestationReport, d->report->data(), d->report->size());
+  return kSuccess;
+}
+
+nvmlReturn_t nvmlDeviceGetConfComputeGpuCertificate(nvmlDevice_t device,
+                                                    nvmlConfComputeGpuCertificate_t* cert) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  if (g_init_count == 0) return kUninitialized;
+  const Device* d = FromHandle(device);
+  if (d == nullptr || cert == nullptr) return kInvalidArgument;
+  if (!d->chain_pem.has_value()) return kNotSupported;
+  if (d->chain_pem->size() > sizeof cert->attestationCertChain) return kInsufficientSize;
+  cert->certChainSize = 0;
+  cert->attestationCertChainSize = static_cast<unsigned int>(d->chain_pem->size());
+  std::memcpy(cert->attestationCertChain, d->chain_pem->data(), d->chain_pem->size());
+  return kSuccess;
 }
 
 }  // extern "C"

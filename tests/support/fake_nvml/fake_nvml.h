@@ -11,10 +11,18 @@
 //   cc on                 # optional: on|off; without it the CC query is NOT_SUPPORTED
 //   0000:9a:00.0 1652823054567 GPU-2f6b "NVIDIA H100 80GB HBM3" 692-2G520-0200-000 96.00.74.00.01
 //
+//   attest 0000:9a:00.0 REPORT_FILE CHAIN_FILE   # optional, after its device line
+//
 // A device line is: pci_bus_id serial uuid name board_part vbios, separated by blanks; a field
 // may be double-quoted to hold blanks, and a field of exactly "-" makes that query return
 // NVML_ERROR_NOT_SUPPORTED (3) for the device. pci_bus_id is DDDD:BB:DD.F (hex); the fake
 // reports it as NVML does, "%08X:%02X:%02X.%X" (e.g. "00000000:18:00.0").
+//
+// An attest line gives the device a recorded attestation report (hex text, as NVIDIA's samples,
+// or raw bytes) and PEM certificate chain, served by nvmlDeviceGetConfComputeGpuAttestationReport
+// and nvmlDeviceGetConfComputeGpuCertificate. A recording cannot answer a new nonce: the caller's
+// nonce is ignored, so a verifier sees a replay. Devices without one return NOT_SUPPORTED, as a
+// Hopper outside confidential-computing mode does.
 //
 // Errors, as the real library: variable unset or file unreadable -> nvmlInit_v2 returns
 // NVML_ERROR_DRIVER_NOT_LOADED (9); a malformed line -> NVML_ERROR_UNKNOWN (999) (and the reason

@@ -151,7 +151,9 @@ TEST_F(FakeNvmlTest, MalformedLinesFailInit) {
                           "01:00 s u n b v\n",                 // not a bus id
                           "0000:01:00.9 s u n b v\n",          // function > 7
                           "0000:01:00.0 s u \"unterminated b v\n",
-                          "cc maybe\n"}) {
+                          "cc maybe\n",
+                          "attest 0000:01:00.0 /nonexistent /nonexistent\n",  // no such device
+                          "0000:01:00.0 s u n b v\nattest 0000:01:00.0 /nonexistent /nonexistent\n"}) {
     WriteDevices(bad);
     EXPECT_EQ(Init(), 999) << bad;
   }
@@ -179,7 +181,9 @@ TEST(FakeNvmlExportsTest, ExportsExactlyTheNvmlEntryPointsTheAgentUses) {
                   "nvmlSystemGetConfComputeState", "nvmlDeviceGetCount_v2",
                   "nvmlDeviceGetHandleByIndex_v2", "nvmlDeviceGetPciInfo_v3",
                   "nvmlDeviceGetSerial", "nvmlDeviceGetUUID", "nvmlDeviceGetName",
-                  "nvmlDeviceGetBoardPartNumber", "nvmlDeviceGetVbiosVersion"));
+                  "nvmlDeviceGetBoardPartNumber", "nvmlDeviceGetVbiosVersion",
+                  "nvmlDeviceGetConfComputeGpuAttestationReport",
+                  "nvmlDeviceGetConfComputeGpuCertificate"));
 }
 
 }  // namespace
