@@ -2,7 +2,7 @@
 veu_library(veu_agent
   SOURCES host_facts.cc enrollment_client.cc attestation_client.cc agent.cc config.cc
           facts_command.cc spool_format.cc spool_file.cc offline_spool.cc
-  DEPS veu_agent_tpm veu_collectors veu_facts veu_eventlog veu_rpc veu_proto veu_proto_util veu_install_paths veu_common)
+  DEPS veu_agent_location veu_agent_tpm veu_collectors veu_facts veu_eventlog veu_rpc veu_proto veu_proto_util veu_install_paths veu_common)
 
 add_executable(veu-agent main.cc)
 target_include_directories(veu-agent PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR}/proto)

@@ -15,6 +15,7 @@
 #include "agent/config.h"
 #include "agent/facts_command.h"
 #include "agent/host_facts.h"
+#include "agent/location/startup.h"
 #include "agent/tpm/esys_tpm.h"
 #include "common/log.h"
 #include "common/rpc/tls.h"
@@ -108,7 +109,14 @@ int RunAgent(const std::vector<std::string>& args) {
   deps.tpm = tpm->get();
   deps.enrollment = enrollment.get();
   deps.attestation = attestation.get();
-  deps.source.facts = [c = collector->get()] { return c->Collect(); };
+  absl::StatusOr<veu::agent::LocationResponderHandle> location =
+      veu::agent::StartLocationResponder(config->location_listen(), absl::Now());
+  if (!location.ok()) return Fail("location responder", location.status());
+  deps.source.facts = [c = collector->get(), k = location->keys.get()] {
+    veu::v1::Facts f = c->Collect();
+    if (k != nullptr) *f.mutable_location_key() = k->FactsEntry();
+    return f;
+  };
   deps.source.event_log = [root, log_path]() { return veu::agent::ReadEventLog(root, log_path); };
   deps.load_agent_id = [id_file] {
     absl::StatusOr<std::string> id = veu::ReadFileToString(id_file.string(), 256);

@@ -2,10 +2,11 @@
 
 namespace veu::agent {
 
-absl::StatusOr<std::unique_ptr<EpochKeyring>> EpochKeyring::Create(std::string responder_address) {
+absl::StatusOr<std::unique_ptr<EpochKeyring>> EpochKeyring::Create(std::string responder_address,
+                                                                   uint64_t first_epoch) {
   absl::StatusOr<location::Ed25519Key> key = location::Ed25519Key::Generate();
   if (!key.ok()) return key.status();
-  auto first = std::make_shared<const EpochKey>(EpochKey{1, *std::move(key)});
+  auto first = std::make_shared<const EpochKey>(EpochKey{first_epoch, *std::move(key)});
   return std::unique_ptr<EpochKeyring>(new EpochKeyring(std::move(first), std::move(responder_address)));
 }
 
@@ -23,12 +24,17 @@ absl::Status EpochKeyring::Rotate() {
 }
 
 veu::v1::LocationKey EpochKeyring::FactsEntry() const {
-  std::shared_ptr<const EpochKey> k = Current();
+  absl::MutexLock lock(&mu_);
   veu::v1::LocationKey out;
-  out.set_ed25519_public(k->key.public_raw());
-  out.set_epoch(k->epoch);
+  out.set_ed25519_public(current_->key.public_raw());
+  out.set_epoch(current_->epoch);
   out.set_responder_address(address_);
   return out;
+}
+
+void EpochKeyring::set_responder_address(std::string address) {
+  absl::MutexLock lock(&mu_);
+  address_ = std::move(address);
 }
 
 }  // namespace veu::agent

@@ -27,21 +27,25 @@ struct EpochKey {
 
 class EpochKeyring {
  public:
-  // Starts at epoch 1 with a fresh key. Internal only if key generation fails.
-  static absl::StatusOr<std::unique_ptr<EpochKeyring>> Create(std::string responder_address);
+  // Starts at `first_epoch` (e.g. the start time, so epochs differ across restarts) with a
+  // fresh key. Internal only if key generation fails.
+  static absl::StatusOr<std::unique_ptr<EpochKeyring>> Create(std::string responder_address,
+                                                               uint64_t first_epoch = 1);
 
   std::shared_ptr<const EpochKey> Current() const;
   // A new key for the next epoch; the old one stops answering at once.
   absl::Status Rotate();
   // The facts entry binding the current key (call when building the facts for a quote).
   veu::v1::LocationKey FactsEntry() const;
+  // Where landmarks reach the responder, as the facts advertise it.
+  void set_responder_address(std::string address);
 
  private:
   EpochKeyring(std::shared_ptr<const EpochKey> first, std::string address)
       : current_(std::move(first)), address_(std::move(address)) {}
   mutable absl::Mutex mu_;
   std::shared_ptr<const EpochKey> current_ ABSL_GUARDED_BY(mu_);
-  const std::string address_;
+  std::string address_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace veu::agent

@@ -1,0 +1,1 @@
+target_link_libraries(veuctl PRIVATE veu_verifier_location veu_location_proof)
