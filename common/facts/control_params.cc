@@ -146,6 +146,10 @@ RuntimeIntegrityParams ReadRuntimeIntegrityParams(ParamReader& r) {
   return {r.String("status", "runtime integrity (IMA) is not measured yet")};
 }
 
+DeviceIdentityParams ReadDeviceIdentityParams(ParamReader& r) {
+  return {r.String("status", "no device attestation reports reach the facts yet")};
+}
+
 PrivilegedAccessParams ReadPrivilegedAccessParams(ParamReader& r) {
   PrivilegedAccessParams p;
   const std::string max = r.String("max_uid0_accounts", "1");
@@ -230,6 +234,7 @@ std::optional<ParameterProblem> FindParameterProblem(const v1::Control& control)
     case v1::MEASURED_BOOT: ReadMeasuredBootParams(r); break;
     case v1::SECURE_BOOT: ReadSecureBootParams(r); break;
     case v1::RUNTIME_INTEGRITY: ReadRuntimeIntegrityParams(r); break;
+    case v1::DEVICE_IDENTITY: ReadDeviceIdentityParams(r); break;
     case v1::PRIVILEGED_ACCESS: ReadPrivilegedAccessParams(r); break;
     case v1::REMOTE_ACCESS: ReadRemoteAccessParams(r); break;
     case v1::AUDIT_LOGGING: ReadAuditLoggingParams(r); break;

@@ -66,6 +66,9 @@ struct SecureBootParams {};  // `require: enabled` is the only requirement the c
 struct RuntimeIntegrityParams {
   std::string status;  // why the control is not evaluated yet
 };
+struct DeviceIdentityParams {
+  std::string status;  // why the control is not evaluated yet
+};
 struct PrivilegedAccessParams {
   uint64_t max_uid0_accounts = 1;
   bool allow_nopasswd_all = false;
@@ -116,6 +119,7 @@ NeedsEvidenceParams ReadNeedsEvidenceParams(ParamReader& r);
 MeasuredBootParams ReadMeasuredBootParams(ParamReader& r);
 SecureBootParams ReadSecureBootParams(ParamReader& r);
 RuntimeIntegrityParams ReadRuntimeIntegrityParams(ParamReader& r);
+DeviceIdentityParams ReadDeviceIdentityParams(ParamReader& r);
 PrivilegedAccessParams ReadPrivilegedAccessParams(ParamReader& r);
 RemoteAccessParams ReadRemoteAccessParams(ParamReader& r);
 AuditLoggingParams ReadAuditLoggingParams(ParamReader& r);

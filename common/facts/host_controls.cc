@@ -327,6 +327,17 @@ std::vector<v1::CheckResult> EvaluateHostControls(const v1::PolicyPack& pack,
         results.push_back(std::move(r));
         continue;
       }
+      case v1::DEVICE_IDENTITY: {
+        v1::CheckResult r;
+        r.set_check(c.id());
+        r.set_status(v1::CHECK_NOT_EVALUATED);
+        r.set_reason(v1::CONTROL_NOT_EVALUATED);
+        r.set_detail(absl::StrFormat(
+            "%s (%d accelerator(s) in the inventory, none attested by its device key)",
+            ReadDeviceIdentityParams(params).status, facts.inventory().accelerators_size()));
+        results.push_back(std::move(r));
+        continue;
+      }
       case v1::PRIVILEGED_ACCESS:
         PrivilegedAccess(ReadPrivilegedAccessParams(params), ac, out);
         break;

@@ -32,7 +32,7 @@ struct SiteAuthorisation {
 // WEIGHT_PROTECTION are proxies (LUKS, GPU confidential-computing mode) and give at most
 // NEEDS_EVIDENCE, the detail saying what the facts show and what they do not, FAIL when a path is
 // not on LUKS (or CC is required and off), NOT_EVALUATED when a required CC state is unknown;
-// RUNTIME_INTEGRITY -> NOT_EVALUATED; NEEDS_EVIDENCE -> NEEDS_EVIDENCE. Parameters are read
+// RUNTIME_INTEGRITY and DEVICE_IDENTITY -> NOT_EVALUATED (with the reason); NEEDS_EVIDENCE -> NEEDS_EVIDENCE. Parameters are read
 // with control_params.h.
 // MEASURED_BOOT and SECURE_BOOT (event-log appraisal), ACCELERATOR_SITE and
 // COMPUTE_DISTRIBUTION (organisation-wide, see distribution.h) give no result here.
