@@ -15,6 +15,7 @@
 #include "agent/config.h"
 #include "agent/facts_command.h"
 #include "agent/host_facts.h"
+#include "agent/location/responder_command.h"
 #include "agent/location/startup.h"
 #include "agent/tpm/esys_tpm.h"
 #include "common/log.h"
@@ -172,6 +173,9 @@ int main(int argc, char** argv) {
   }
   if (!args.empty() && args[0] == "facts") {
     return veu::agent::RunFactsCommand({args.begin() + 1, args.end()});
+  }
+  if (!args.empty() && args[0] == "location-responder") {
+    return veu::agent::RunLocationResponderCommand({args.begin() + 1, args.end()});
   }
   if (!args.empty() && args[0] == "extend-eventlog") {
     return veu::agent::RunExtendEventLogCommand({args.begin() + 1, args.end()});

@@ -2,6 +2,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/hex.h"
+#include "common/log.h"
 
 namespace veu::agent {
 
@@ -23,6 +25,11 @@ absl::StatusOr<LocationResponderHandle> StartLocationResponder(const std::string
   absl::StatusOr<std::unique_ptr<ChallengeResponder>> r = ChallengeResponder::Start(host, port, keys->get());
   if (!r.ok()) return r.status();
   if (port == 0) (*keys)->set_responder_address(absl::StrCat(host, ":", (*r)->port()));
+  // The public key is no secret (it is in every quote's facts); logged so an operator can
+  // check a landmark's measurement by hand (veuctl location measure --agent-public).
+  const veu::v1::LocationKey entry = (*keys)->FactsEntry();
+  Log("location", absl::StrCat("challenge responder on ", entry.responder_address(), ", epoch ",
+                               entry.epoch(), ", key ", ToHex(entry.ed25519_public())));
   h.keys = *std::move(keys);
   h.responder = *std::move(r);
   return h;
