@@ -19,7 +19,6 @@ wait_file() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.05; done;
 SITE=50.1109,8.6821
 # Three landmarks about 5 km from the site (north, south-east, south-west).
 declare -A POS=([fra-n]="50.1559 8.6821" [fra-se]="50.0884 8.7430" [fra-sw]="50.0884 8.6212")
-echo "landmarks {" > /dev/null
 : > landmarks.textproto
 addrs=()
 for id in fra-n fra-se fra-sw; do
