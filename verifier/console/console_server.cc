@@ -7,7 +7,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
 #include "verifier/console/assets.h"
+#include "verifier/console/timeline.h"
 #include "verifier/console/views.h"
 #include "verifier/reports/any_report_verifier.h"
 
@@ -26,7 +28,8 @@ int HttpStatusOf(const absl::Status& s) {
     case absl::StatusCode::kNotFound: return 404;
     case absl::StatusCode::kFailedPrecondition: return 409;
     case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kDeadlineExceeded: return 502;
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kDataLoss: return 502;
     default: return 500;
   }
 }
@@ -244,6 +247,42 @@ void ConsoleServer::Routes() {
         verifier::VerifyAnyReport(file->json(), options_.verifier_key_pem);
     if (!v.ok()) return SendError(res, v.status());
     res.set_content(ReportCheckJson(*v, Keep(file->report_id(), file->json())), kJson);
+  });
+
+  // The site's verdict timeline over the last day or week, drawn from a compliance report of
+  // that period that the console has verified first: no unsigned history reaches the page.
+  s.Get("/api/timeline", [this](const httplib::Request& req, httplib::Response& res) {
+    const std::string site = req.get_param_value("site");
+    int hours = 24;
+    if (site.empty() || (req.has_param("hours") &&
+                         (!absl::SimpleAtoi(req.get_param_value("hours"), &hours) || hours < 1 ||
+                          hours > 24 * 31))) {
+      return SendError(res, absl::InvalidArgumentError("give ?site=SITE[&hours=1..744]"));
+    }
+    if (options_.verifier_key_pem.empty()) {
+      return SendError(res, absl::FailedPreconditionError(
+                                "start the console with --verifier-key PEM to draw timelines "
+                                "from verified reports"));
+    }
+    const absl::Time now = absl::Now();
+    absl::StatusOr<veu::v1::ReportFile> file =
+        backend_->GetComplianceReport(site, now - absl::Hours(hours), now);
+    if (!file.ok()) return SendError(res, file.status());
+    absl::StatusOr<verifier::ReportVerification> v =
+        verifier::VerifyAnyReport(file->json(), options_.verifier_key_pem);
+    if (!v.ok()) return SendError(res, v.status());
+    if (!v->holds()) {
+      return SendError(res, absl::DataLossError(absl::StrCat(
+                                "the verifier's report for the period does not verify (",
+                                v->findings.front(), "); no timeline drawn")));
+    }
+    veu::v1::SignedComplianceReport signed_report;
+    google::protobuf::util::JsonParseOptions options;
+    options.ignore_unknown_fields = true;
+    if (!google::protobuf::util::JsonStringToMessage(file->json(), &signed_report, options).ok()) {
+      return SendError(res, absl::InternalError("the verified report did not parse as a message"));
+    }
+    res.set_content(TimelineJson(signed_report.report(), file->report_id()), kJson);
   });
 
   s.Get("/api/report/file", [this](const httplib::Request& req, httplib::Response& res) {

@@ -10,6 +10,8 @@
 //   GET  /api/report?site=S&from=T[&to=T]  fetch a compliance report, verify it here with the
 //                                        verifier's public key; the signed file then at
 //   GET  /api/report/file?id=ID          exactly as signed, as a download
+//   GET  /api/timeline?site=S&hours=24   verdicts per node over the period, from a verified
+//                                        compliance report (timeline.h)
 //   POST /api/verify                     verify a report file the user holds (the body)
 // Requests whose Host header is not loopback are refused (DNS rebinding), POSTs from another
 // origin too; pages carry a strict Content-Security-Policy (no inline script, nothing from

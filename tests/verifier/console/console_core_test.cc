@@ -5,9 +5,12 @@
 
 #include <thread>
 
+#include "absl/strings/str_cat.h"
+
 #include "common/proto_time.h"
 #include "verifier/console/assets.h"
 #include "verifier/console/listen_address.h"
+#include "verifier/console/timeline.h"
 #include "verifier/console/verdict_feed.h"
 #include "verifier/console/views.h"
 
@@ -210,6 +213,44 @@ TEST(ViewsTest, AVerdictChangeCarriesItsTimesInUtcAndInMilliseconds) {
   EXPECT_THAT(json, HasSubstr("\"received_unix_ms\":1783000000400"));
   EXPECT_THAT(json, HasSubstr("\"previous\":\"NONE\""));
   EXPECT_THAT(json, HasSubstr("\"failed\":[\"boot.secure_boot\"]"));
+}
+
+TEST(TimelineTest, EachVerdictHoldsUntilTheNextAppraisalAndStalePeriodsCutIn) {
+  const absl::Time t = absl::FromUnixSeconds(1783000000);
+  veu::v1::ComplianceReport r;
+  *r.mutable_period_from() = ToProtoTime(t);
+  *r.mutable_period_to() = ToProtoTime(t + absl::Seconds(100));
+  r.add_agents()->set_agent_id("a1");
+  r.mutable_agents(0)->set_hostname("node-1");
+  auto appraisal = [&](int seconds, veu::v1::Verdict v, bool before = false) {
+    auto* a = r.add_appraisals();
+    a->set_agent_id("a1");
+    a->set_before_period(before);
+    a->set_verdict(v);
+    *a->mutable_appraised_at() = ToProtoTime(t + absl::Seconds(seconds));
+  };
+  appraisal(-50, veu::v1::VERDICT_REJECT, /*before=*/true);
+  appraisal(60, veu::v1::VERDICT_ACCEPT);  // out of order in the file: sorted by time
+  appraisal(10, veu::v1::VERDICT_WARN);
+  appraisal(20, veu::v1::VERDICT_WARN);
+  auto* stale = r.add_stale_periods();
+  stale->set_agent_id("a1");
+  *stale->mutable_from() = ToProtoTime(t + absl::Seconds(80));
+  *stale->mutable_to() = ToProtoTime(t + absl::Seconds(90));
+  const std::string json = TimelineJson(r, "rep-1");
+  const int64_t ms = absl::ToUnixMillis(t);
+  auto seg = [&](int from, int to, const char* v) {
+    return absl::StrCat("\"from_ms\":", ms + from * 1000, ",\"to_ms\":", ms + to * 1000,
+                        ",\"verdict\":\"", v, "\"");
+  };
+  EXPECT_THAT(json, HasSubstr(seg(0, 10, "REJECT")));   // the anchor holds from the start
+  EXPECT_THAT(json, HasSubstr(seg(10, 60, "WARN")));    // two WARNs merged
+  EXPECT_THAT(json, HasSubstr(seg(60, 80, "ACCEPT")));
+  EXPECT_THAT(json, HasSubstr(seg(80, 90, "STALE")));
+  EXPECT_THAT(json, HasSubstr(seg(90, 100, "ACCEPT")));
+  EXPECT_THAT(json, HasSubstr("\"changes\":2"));
+  EXPECT_THAT(json, HasSubstr("\"hostname\":\"node-1\""));
+  EXPECT_THAT(json, HasSubstr("\"report_id\":\"rep-1\""));
 }
 
 TEST(AssetsTest, EveryPageIsEmbeddedAndNothingElseIsServed) {

@@ -141,6 +141,12 @@ TEST_F(ConsoleIntegrationTest, TheFleetShowsTheSiteInScopeWithItsVerdictAndNever
   EXPECT_THAT(org->body, HasSubstr("\"country\":\"DE\""));
   EXPECT_THAT(org->body, HasSubstr("\"judged\":true"));
   EXPECT_EQ(http.Get("/api/organisation?name=Gulf%20AI")->status, 403);
+  // The timeline comes from a compliance report the console verified first.
+  auto timeline = http.Get("/api/timeline?site=fra1&hours=1");
+  ASSERT_TRUE(timeline);
+  ASSERT_EQ(timeline->status, 200) << timeline->body;
+  EXPECT_THAT(timeline->body, HasSubstr(absl::StrCat("\"verdict\":\"", held, "\"")));
+  EXPECT_EQ(http.Get("/api/timeline?site=dxb1&hours=1")->status, 403);
   // A request addressed to another name (DNS rebinding) is refused.
   auto rebound = http.Get("/api/fleet", {{"Host", "attacker.example:80"}});
   ASSERT_TRUE(rebound);
@@ -172,6 +178,12 @@ TEST_F(ConsoleIntegrationTest, TheFleetShowsTheSiteInScopeWithItsVerdictAndNever
   ASSERT_TRUE(browser_->WaitFor("document.getElementById('main').dataset.state === 'ready'",
                                 absl::Seconds(20)));
   EXPECT_THAT(*browser_->Evaluate("document.getElementById('site-verdict').textContent"),
+              HasSubstr(held));
+  ASSERT_TRUE(browser_->WaitFor("document.getElementById('timeline').dataset.state !== 'loading'",
+                                absl::Seconds(60)));
+  EXPECT_THAT(*browser_->Evaluate("document.getElementById('timeline').innerText"),
+              HasSubstr("verified with the verifier's public key"));
+  EXPECT_THAT(*browser_->Evaluate("document.getElementById('timeline-spans').innerText"),
               HasSubstr(held));
   Shoot("site");
   ASSERT_OK(browser_->Navigate(url_ + "/site?name=dxb1"));

@@ -131,9 +131,53 @@ async function sitePage() {
         el('code', {}, f.check), f.reason ? ` (${f.reason})` : '', ': ', f.detail))));
   }
   if (!any) content().append(el('p', {}, 'Every check of every node\'s latest appraisal passed.'));
-  content().append(el('p', {class: 'note'}, 'Verdict timeline: fetch a compliance report for the period on the ',
-                       el('a', {href: '/reports?site=' + encodeURIComponent(s.name)}, 'reports page'),
-                       '; this page shows the latest appraisal of each node.'));
+  const timeline = el('div', {id: 'timeline', 'data-state': 'loading'});
+  const day = el('button', {type: 'button', id: 'timeline-day'}, 'Last day');
+  const week = el('button', {type: 'button', id: 'timeline-week'}, 'Last week');
+  day.addEventListener('click', () => drawTimeline(timeline, s.name, 24));
+  week.addEventListener('click', () => drawTimeline(timeline, s.name, 168));
+  content().append(el('h2', {}, 'Verdict timeline'), el('p', {class: 'row'}, day, week), timeline);
+  drawTimeline(timeline, s.name, 24);
+}
+
+// The node rows of a verified report's period: one bar per node, a box per verdict span, each
+// span also listed in words below.
+async function drawTimeline(target, site, hours) {
+  target.dataset.state = 'loading';
+  target.replaceChildren(el('p', {class: 'status'}, 'Fetching and verifying the compliance report of the period…'));
+  let t;
+  try {
+    t = await api(`/api/timeline?site=${encodeURIComponent(site)}&hours=${hours}`);
+  } catch (e) {
+    target.replaceChildren(el('p', {class: 'error'}, 'Timeline: ' + e.message));
+    target.dataset.state = 'error';
+    return;
+  }
+  const W = 760, left = 120, right = 10, rowH = 26, top = 8, axis = 22;
+  const span = Math.max(1, t.to_ms - t.from_ms);
+  const xOf = ms => left + (W - left - right) * (ms - t.from_ms) / span;
+  const height = top + rowH * Math.max(1, t.nodes.length) + axis;
+  const chart = svg('svg', {viewBox: `0 0 ${W} ${height}`, role: 'img', class: 'chart timeline',
+                            'aria-label': `Verdict of each node from ${t.from} to ${t.to}`});
+  const rows = [];
+  t.nodes.forEach((n, i) => {
+    const y = top + i * rowH;
+    chart.append(svg('text', {x: 0, y: y + 17, class: 'label'}, (n.hostname || n.agent_id.slice(0, 12))));
+    for (const seg of n.segments) {
+      const x = xOf(seg.from_ms), w = Math.max(1, xOf(seg.to_ms) - x);
+      chart.append(svg('rect', {x, y: y + 4, width: w, height: rowH - 8, class: 'seg v-' + seg.verdict},
+                       svg('title', {}, `${seg.verdict} from ${seg.from}`)));
+      if (w > 60) chart.append(svg('text', {x: x + 4, y: y + 17, class: 'label seg-label'}, seg.verdict));
+      rows.push(el('tr', {}, el('td', {}, seg.from), el('td', {}, n.hostname || n.agent_id.slice(0, 12)), el('td', {}, verdict(seg.verdict))));
+    }
+  });
+  const yAxis = top + rowH * Math.max(1, t.nodes.length) + 14;
+  chart.append(svg('text', {x: left, y: yAxis, class: 'label small'}, t.from),
+               svg('text', {x: W - right, y: yAxis, class: 'label small', 'text-anchor': 'end'}, t.to));
+  target.replaceChildren(
+      el('p', {class: 'note'}, `From compliance report ${t.report_id}, verified with the verifier's public key: ${plural(t.changes, 'verdict change')} in the last ${hours === 24 ? 'day' : 'week'}.`),
+      chart, table(['From (UTC)', 'Node', 'Verdict'], rows, {id: 'timeline-spans'}));
+  target.dataset.state = 'ready';
 }
 
 // ---- Organisation ------------------------------------------------------------------------
@@ -159,7 +203,7 @@ async function organisationPage() {
   const W = 760, rowH = 30, left = 110, barW = 380, top = 24;
   const rowsData = [{label: 'Tier 1 total', share: o.tier1_share_permille, tier: 'TIER_1', total: true},
                     ...o.countries.map(c => ({label: c.country, share: c.share_permille, tier: c.tier}))];
-  const height = top + rowH * rowsData.length + 8;
+  const height = top + rowH * rowsData.length + 24;
   const chart = svg('svg', {viewBox: `0 0 ${W} ${height}`, role: 'img',
                             'aria-label': 'Share of attested TPP: Tier 1 in total, then by country', class: 'chart'});
   const xOf = permille => left + barW * permille / 1000;
@@ -168,8 +212,8 @@ async function organisationPage() {
     chart.append(svg('line', {x1: x75, x2: x75, y1: top - 4, y2: top + rowH, class: 'limit'}),
                  svg('text', {x: x75 - 4, y: 14, class: 'label small', 'text-anchor': 'end'},
                      `Tier 1 at least ${o.limits.min_tier1_share_permille / 10} %`),
-                 svg('line', {x1: x7, x2: x7, y1: top + rowH - 4, y2: height, class: 'limit'}),
-                 svg('text', {x: x7 + 4, y: 14, class: 'label small'},
+                 svg('line', {x1: x7, x2: x7, y1: top + rowH - 4, y2: height - 18, class: 'limit'}),
+                 svg('text', {x: x7 + 4, y: height - 4, class: 'label small'},
                      `any other country at most ${o.limits.max_single_other_share_permille / 10} %`));
   }
   rowsData.forEach((r, i) => {
@@ -195,7 +239,9 @@ async function organisationPage() {
         el('li', {}, el('span', {class: o.tier1_share_ok ? 'ok' : 'bad'}, o.tier1_share_ok ? '✓ meets' : '✗ fails'),
            ` Tier 1 share ${(o.tier1_share_permille / 10).toFixed(1)} % against at least ${o.limits.min_tier1_share_permille / 10} %`),
         el('li', {}, el('span', {class: o.single_other_ok ? 'ok' : 'bad'}, o.single_other_ok ? '✓ meets' : '✗ fails'),
-           ` largest non-Tier-1 country ${o.largest_other_country || '–'} at ${(o.largest_other_share_permille / 10).toFixed(1)} % against at most ${o.limits.max_single_other_share_permille / 10} %`)),
+           (o.largest_other_country
+               ? ` largest non-Tier-1 country ${o.largest_other_country} at ${(o.largest_other_share_permille / 10).toFixed(1)} % against at most ${o.limits.max_single_other_share_permille / 10} %`
+               : ` no non-Tier-1 country holds attested TPP (at most ${o.limits.max_single_other_share_permille / 10} % each)`))),
         el('p', {}, 'Policy pack ' + o.policy));
     for (const f of o.findings) content().append(el('p', {class: 'error'}, f));
     if (o.untiered_countries.length) content().append(el('p', {class: 'note'}, 'Countries no tier list of the pack places: ' + o.untiered_countries.join(', ')));
