@@ -2,7 +2,8 @@
 # Builds one fuzz target with clang-14 (libFuzzer + ASan + UBSan), seeds its corpus and runs it.
 #   fuzz/run.sh [SECONDS]            the event-log fuzzer (default 600; 0 = build and replay seeds)
 #   fuzz/run.sh TARGET [SECONDS]     TARGET: eventlog, quote, ek_certificate, merkle_proof,
-#                                    checkpoint, report, principal, ima ("_fuzzer" is optional)
+#                                    checkpoint, report, principal, ima, gpu_report ("_fuzzer"
+#                                    is optional)
 # Environment: BUILD (default /tmp/build-fuzz), CORPUS (default $BUILD/corpus for the event log,
 # $BUILD/corpus-TARGET otherwise). Crashes, leaks and timeouts go to $BUILD/crash-* (event log)
 # or $BUILD/TARGET-crash-* (others). Nothing is written into the source tree.
@@ -20,10 +21,10 @@ seconds="${1:-600}"
 build="${BUILD:-/tmp/build-fuzz}"
 case "$target" in
   eventlog) corpus="${CORPUS:-$build/corpus}"; artifacts="$build/" ;;
-  quote | ek_certificate | merkle_proof | checkpoint | report | principal | ima)
+  quote | ek_certificate | merkle_proof | checkpoint | report | principal | ima | gpu_report)
     corpus="${CORPUS:-$build/corpus-$target}"; artifacts="$build/$target-" ;;
   *) echo "unknown target '$target' (eventlog, quote, ek_certificate, merkle_proof, checkpoint," \
-          "report, principal, ima)" >&2
+          "report, principal, ima, gpu_report)" >&2
      exit 2 ;;
 esac
 case "$corpus" in "$root"/*) echo "CORPUS must be outside the source tree" >&2; exit 2 ;; esac
@@ -42,6 +43,11 @@ seed_files() {
 
 mkdir -p "$corpus"
 case "$target" in
+  gpu_report)  # NVIDIA's and trustee's real GPU/NVSwitch reports, stored as hex text
+    for f in "$fixtures"/gpu/*/*ttestationReport.txt "$fixtures"/gpu/*/hopper_coco_report1.txt; do
+      [ -f "$f" ] && python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(open(sys.argv[1]).read()))' \
+        "$f" >"$corpus/seed-$(basename "$(dirname "$f")")-$(basename "$f" .txt)"
+    done ;;
   ima)  # the fixtures' binary (tpm2-tss) and ASCII (keylime, rust-keylime) IMA logs, with the
         # digest-algorithm logs of keylime-create-runtime-policy (sha1..sha512, sm3_256, unknown)
     seed_files "$fixtures"/ima/tpm2-tss/*.bin "$fixtures"/ima/keylime-test_ima_*/*.txt \
