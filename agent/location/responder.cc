@@ -49,18 +49,34 @@ void ChallengeResponder::Stop() {
   shutdown(listen_fd_, SHUT_RDWR);
   if (acceptor_.joinable()) acceptor_.join();
   close(listen_fd_);
-  std::vector<std::thread> workers;
+  std::map<uint64_t, std::thread> workers;
   {
     absl::MutexLock lock(&mu_);
     for (int fd : conns_) shutdown(fd, SHUT_RDWR);
     workers.swap(workers_);
   }
-  for (std::thread& t : workers) t.join();
+  for (auto& [id, t] : workers) t.join();
+}
+
+void ChallengeResponder::ReapFinished() {
+  std::vector<std::thread> done;
+  {
+    absl::MutexLock lock(&mu_);
+    for (uint64_t id : finished_) {
+      auto it = workers_.find(id);
+      if (it == workers_.end()) continue;
+      done.push_back(std::move(it->second));
+      workers_.erase(it);
+    }
+    finished_.clear();
+  }
+  for (std::thread& t : done) t.join();
 }
 
 void ChallengeResponder::AcceptLoop() {
   while (!stopping_.load()) {
     const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    ReapFinished();
     if (fd < 0) {
       if (errno == EINTR) continue;
       return;  // shut down
@@ -73,11 +89,12 @@ void ChallengeResponder::AcceptLoop() {
     live_.fetch_add(1);
     absl::MutexLock lock(&mu_);
     conns_.push_back(fd);
-    workers_.emplace_back([this, fd] { Serve(fd); });
+    const uint64_t id = next_id_++;
+    workers_.emplace(id, std::thread([this, id, fd] { Serve(id, fd); }));
   }
 }
 
-void ChallengeResponder::Serve(int fd) {
+void ChallengeResponder::Serve(uint64_t id, int fd) {
   while (!stopping_.load()) {
     absl::StatusOr<std::string> frame = location::ReadFrame(fd, kIdleTimeoutMs);
     if (!frame.ok()) break;
@@ -90,6 +107,7 @@ void ChallengeResponder::Serve(int fd) {
   {
     absl::MutexLock lock(&mu_);
     conns_.erase(std::remove(conns_.begin(), conns_.end(), fd), conns_.end());
+    finished_.push_back(id);
   }
   close(fd);
   live_.fetch_sub(1);

@@ -10,6 +10,7 @@
 #define VEU_AGENT_LOCATION_RESPONDER_H_
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -39,7 +40,8 @@ class ChallengeResponder {
   ChallengeResponder(int fd, int port, const EpochKeyring* keys)
       : listen_fd_(fd), port_(port), keys_(keys) {}
   void AcceptLoop();
-  void Serve(int fd);
+  void Serve(uint64_t id, int fd);
+  void ReapFinished();
 
   const int listen_fd_;
   const int port_;
@@ -50,7 +52,10 @@ class ChallengeResponder {
   std::thread acceptor_;
   absl::Mutex mu_;
   std::vector<int> conns_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::thread> workers_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<uint64_t, std::thread> workers_ ABSL_GUARDED_BY(mu_);
+  std::vector<uint64_t> finished_ ABSL_GUARDED_BY(mu_);  // joined by the acceptor, so a
+                                                         // long-lived agent keeps no dead threads
 };
 
 }  // namespace veu::agent

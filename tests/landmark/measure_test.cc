@@ -150,6 +150,17 @@ TEST_F(LocationProof, LandmarkTimesEveryAnswerAndSignsAReceiptTheVerifierAccepts
   EXPECT_EQ(responder_->answered(), 8u);
 }
 
+TEST_F(LocationProof, ResponderServesMoreConnectionsOverTimeThanItsConcurrentLimit) {
+  // Each measurement is one connection; finished ones free their slot (and thread).
+  for (int i = 0; i < 2 * agent::ChallengeResponder::kMaxConnections + 4; ++i) {
+    auto receipt = MeasureFrom(landmarks_[0], AgentAddress(), 1);
+    ASSERT_TRUE(receipt.ok()) << "measurement " << i << ": " << receipt.status();
+    for (int w = 0; w < 100 && responder_->answered() < static_cast<uint64_t>(i + 1); ++w) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+}
+
 TEST_F(LocationProof, NodeAtTheSitePassesWithThreeLandmarks) {
   const auto a = Verdict([&](int) { return AgentAddress(); });
   EXPECT_EQ(a.verdict, location::LocationVerdict::kWithinRegion) << a.statement;
@@ -193,7 +204,7 @@ TEST_F(LocationProof, AnswersWithAnOldEpochKeyAreRefusedByTheLandmark) {
 }
 
 // THE DOCUMENTED LIMIT. A root user copies the epoch key to a relay that stands next to the
-// landmarks and answers for the node, which is really far away (the 40 ms proxy stands for
+// landmarks and answers for the node, which is really far away (the 20 ms proxy stands for
 // the distance the real node's answers would take). The relay's answers are as valid as the
 // node's and the verdict PASSES: a timed proof shows where the key answers from, not where
 // the TPM is. Closing this needs the key held where root cannot read it (a confidential VM:
