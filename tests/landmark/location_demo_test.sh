@@ -6,8 +6,10 @@ set -euo pipefail
 SRC=$1 BUILD=$2
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
-log=$("$SRC/deploy/demo/location.sh" "$BUILD" "$OUT" 2>&1)
+rc=0
+log=$("$SRC/deploy/demo/location.sh" "$BUILD" "$OUT" 2>&1) || rc=$?
 echo "$log"
+[ "$rc" -eq 0 ] || { echo "FAIL: the demo exited with $rc" >&2; exit 1; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 grep -q "^VEU-04.location: CHECK_PASS" <<< "$log" || fail "the node at the site did not pass"
 grep -q "^VEU-04.location: CHECK_FAIL (LOCATION_NOT_PROVEN)" <<< "$log" || fail "the delayed node was not refused"
