@@ -253,8 +253,17 @@ absl::Status DecodeFields(const Descriptor& d, Entry* e) {
 
 // Sets template_hash_ok, violations and bad_template_hashes once the hash algorithm is known.
 void Finish(ParsedLog* log) {
+  uint8_t h[eventlog::kMaxDigestBytes];
   for (Entry& e : log->entries) {
-    e.template_hash_ok = !e.violation && Recompute(e, log->template_hash_alg) == e.template_hash;
+    if (e.violation) {
+      e.template_hash_ok = false;
+    } else if (e.template_name == "ima") {
+      e.template_hash_ok = Recompute(e, log->template_hash_alg) == e.template_hash;
+    } else {
+      // Into a stack buffer: no allocation per entry on the hot path.
+      const size_t n = eventlog::HashInto(log->template_hash_alg, e.template_data, {}, h);
+      e.template_hash_ok = n == e.template_hash.size() && std::memcmp(h, e.template_hash.data(), n) == 0;
+    }
     if (e.violation) ++log->violations;
     else if (!e.template_hash_ok) log->bad_template_hashes.push_back(e.record);
   }
@@ -335,7 +344,7 @@ absl::StatusOr<ParsedLog> ParseBinary(std::string_view bytes, const ParseOptions
     log.entries.reserve(n + 1);
   }
   Reader r(bytes, log.byte_order);
-  for (size_t record = 0; !r.empty(); ++record) {
+  for (size_t record = options.first_record; !r.empty(); ++record) {
     Entry& e = log.entries.emplace_back();
     e.record = record;
     e.offset = r.offset();
@@ -504,7 +513,7 @@ absl::StatusOr<ParsedLog> ParseAscii(std::string_view text, const ParseOptions& 
     }
     if (t.size() < 4) return BadLine(line_no, "fewer than 4 fields");
     Entry e;
-    e.record = log.entries.size();
+    e.record = options.first_record + log.entries.size();
     e.offset = static_cast<size_t>(line.data() - text.data());
     uint32_t pcr = 0;
     if (t[0].empty()) return BadLine(line_no, "PCR is not a small number");

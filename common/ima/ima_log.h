@@ -41,6 +41,10 @@ struct ParseOptions {
   uint16_t template_hash_alg = 0;
   // Binary logs: byte order of the integers; nullopt: detect from the first record's PCR.
   std::optional<ByteOrder> byte_order;
+  // Record number of the first entry: a log's tail (the entries after those a verifier already
+  // accepted, common/ima/incremental.h) keeps the record numbers of the whole log. Byte
+  // offsets stay relative to the bytes given.
+  size_t first_record = 0;
 };
 
 struct Entry {

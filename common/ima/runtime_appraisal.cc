@@ -1,5 +1,6 @@
 #include "common/ima/runtime_appraisal.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -65,7 +66,8 @@ RuntimeAppraisal RuntimeAppraiser::Appraise(const ParsedLog& log, size_t first,
   RuntimeAppraisal out;
   Sink sink(&out, options.max_findings);
   const RuntimePolicyIndex& p = *policy_;
-  for (size_t i = first; i < log.entries.size(); ++i) {
+  const size_t end = std::min(options.end, log.entries.size());
+  for (size_t i = first; i < end; ++i) {
     const Entry& e = log.entries[i];
     ++out.appraised;
     // 1. The log itself.

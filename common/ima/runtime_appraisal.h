@@ -24,6 +24,7 @@
 #define VEU_COMMON_IMA_RUNTIME_APPRAISAL_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -68,6 +69,9 @@ enum class BootAggregateState {
 struct RuntimeAppraisalOptions {
   BootAggregateState boot_aggregate = BootAggregateState::kNotChecked;
   size_t max_findings = 1000;  // bounds the findings kept (not those counted)
+  // Appraise entries before this index only: an incremental report appraises up to the entries
+  // its quote covers (ImaIncrement::matched_entries); the rest come again.
+  size_t end = SIZE_MAX;
 };
 
 // Appraises one node's log over one boot, possibly in several calls (incremental: each call
@@ -78,7 +82,8 @@ class RuntimeAppraiser {
  public:
   explicit RuntimeAppraiser(std::shared_ptr<const RuntimePolicyIndex> policy);
 
-  // Appraises log.entries[first, end) (first past the end: nothing). Never fails: a verdict.
+  // Appraises log.entries[first, min(options.end, size)) (nothing when first is past it).
+  // Never fails: a verdict.
   RuntimeAppraisal Appraise(const ParsedLog& log, size_t first = 0,
                             const RuntimeAppraisalOptions& options = {});
 
