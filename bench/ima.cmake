@@ -5,4 +5,4 @@ target_include_directories(veu_ima_bench PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT
 target_compile_options(veu_ima_bench PRIVATE ${VEU_WARNINGS})
 target_compile_definitions(veu_ima_bench PRIVATE
     VEU_FIXTURES_DIR="${PROJECT_SOURCE_DIR}/../shared/fixtures")
-target_link_libraries(veu_ima_bench PRIVATE veu_ima veu_common benchmark::benchmark)
+target_link_libraries(veu_ima_bench PRIVATE veu_ima veu_ima_policy veu_common benchmark::benchmark)
