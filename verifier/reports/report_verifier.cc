@@ -525,6 +525,13 @@ absl::StatusOr<ReportVerification> VerifyComplianceReport(std::string_view file_
   if (report.has_regulation()) out.regulation = RegulationSummary(report.regulation());
   out.tree_size = report.checkpoint().tree_size();
   out.items = static_cast<size_t>(report.appraisals_size());
+  for (const v1::Event& e : report.events()) {
+    if (e.kind() != v1::EVENT_OFFLINE_CONTINUOUS && e.kind() != v1::EVENT_OFFLINE_BROKEN) continue;
+    out.offline_gaps.push_back(absl::StrCat(
+        e.agent_id().substr(0, 12), " at ", Time(e.at()), ": ",
+        e.kind() == v1::EVENT_OFFLINE_CONTINUOUS ? "continuous" : "broken", ": ",
+        e.detail().substr(0, 1000)));
+  }
 
   Checker checker(report, &out);
   checker.CheckPeriod();

@@ -56,6 +56,10 @@ struct ReportVerification {
   // From the signed regulation statement: "<rule>: <status> (policy pack id@version)", or empty
   // when the report carries none (a verifier without a policy pack). Shown, not judged.
   std::string regulation;
+  // Compliance: the agents' offline gaps the report's signed events record (issue 10), one line
+  // each: "AGENT at TIME: continuous|broken: DETAIL". Shown, not judged: offline quotes prove
+  // continuity, not freshness.
+  std::vector<std::string> offline_gaps;
 
   bool holds() const { return findings.empty(); }
 };

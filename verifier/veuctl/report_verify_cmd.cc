@@ -19,6 +19,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/log.h"
 #include "common/rpc/tls.h"
 #include "verifier/reports/any_report_verifier.h"
 #include "verifier/reports/ear_jwt.h"
@@ -75,6 +76,12 @@ std::string AsJson(const verifier::ReportVerification& v) {
   if (v.kind == "compliance") {
     out.object.emplace_back("tree_size", Number(v.tree_size));
     out.object.emplace_back("consistency_checked", Bool(v.consistency_checked));
+  }
+  if (v.kind == "compliance") {
+    verifier::JsonValue gaps;
+    gaps.kind = verifier::JsonValue::Kind::kArray;
+    for (const std::string& g : v.offline_gaps) gaps.array.push_back(String(g));
+    out.object.emplace_back("offline_gaps", std::move(gaps));
   }
   verifier::JsonValue findings;
   findings.kind = verifier::JsonValue::Kind::kArray;
@@ -144,6 +151,11 @@ int RunReportVerify(const std::vector<std::string>& args) {
               << (v->regulation.empty() ? "none stated (the verifier ran without a policy pack)"
                                         : v->regulation)
               << "\n";
+    if (!v->offline_gaps.empty()) {
+      // What the agents' offline quotes showed (continuity, never freshness), as signed.
+      std::cout << "  offline gaps: " << v->offline_gaps.size() << "\n";
+      for (const std::string& g : v->offline_gaps) std::cout << "    " << LogField(g, 1200) << "\n";
+    }
   } else {
     std::cout << "REJECTED: " << Summary(*v) << ": " << v->findings.size()
               << (v->findings.size() == 1 ? " finding" : " findings") << "\n";

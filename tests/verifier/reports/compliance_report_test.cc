@@ -449,6 +449,25 @@ TEST_F(ComplianceReportTest, TheReportCarriesTheRulesStatusAndSourcesInsideTheSi
   EXPECT_THAT(Verify(forged).findings, ElementsAre(kSigFinding));
 }
 
+TEST_F(ComplianceReportTest, TheAgentsOfflineGapsAreShownAsSigned) {
+  ComplianceReportInput in = history_.Input();
+  v1::Event broken;
+  broken.set_id(11);
+  broken.set_kind(v1::EVENT_OFFLINE_BROKEN);
+  broken.set_agent_id(in.events[0].agent_id());
+  broken.set_site("fra1");
+  *broken.mutable_at() = in.events[2].at();
+  broken.set_detail("broken (reboot at entry 2 (agent clock ...; TPM resetCount 4 -> 5, ...))");
+  in.events.push_back(broken);
+  absl::StatusOr<v1::ComplianceReport> report = BuildComplianceReport(in);
+  ASSERT_OK(report);
+  ReportVerification v = Verify(*SignComplianceReport(*report, history_.signer()));
+  EXPECT_THAT(v.findings, IsEmpty());
+  ASSERT_EQ(v.offline_gaps.size(), 1u);
+  EXPECT_THAT(v.offline_gaps[0], HasSubstr(": broken: broken (reboot at entry 2"));
+  EXPECT_THAT(Verify(file_).offline_gaps, IsEmpty()) << "the base history has no gap";
+}
+
 TEST_F(ComplianceReportTest, AReportWithoutAPackSaysNoRule) {
   EXPECT_FALSE(report_.has_regulation());
   EXPECT_EQ(Verify(file_).regulation, "");
