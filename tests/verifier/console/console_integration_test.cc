@@ -152,7 +152,8 @@ TEST_F(ConsoleIntegrationTest, TheFleetShowsTheSiteInScopeWithItsVerdictAndNever
   ASSERT_TRUE(rebound);
   EXPECT_EQ(rebound->status, 403);
 
-  if (!browser_) GTEST_SKIP() << "no /usr/bin/chromium: the browser half did not run";
+  // A missing browser fails, like every missing tool (deploy/install-deps.sh installs it).
+  ASSERT_TRUE(browser_) << "no /usr/bin/chromium: the browser half cannot run; run deploy/install-deps.sh";
   ASSERT_OK(browser_->Navigate(url_ + "/"));
   ASSERT_TRUE(browser_->WaitFor("document.getElementById('main').dataset.state !== 'loading'",
                                 absl::Seconds(20)));
@@ -309,7 +310,8 @@ TEST_F(ConsoleIntegrationTest, AReportVerifiesAndAnEditedOneShowsItsFinding) {
   EXPECT_THAT(refused->body, HasSubstr("\"holds\":false"));
   EXPECT_THAT(refused->body, HasSubstr("signature does not verify over the canonical report"));
 
-  if (!browser_) GTEST_SKIP() << "no /usr/bin/chromium: the browser half did not run";
+  // A missing browser fails, like every missing tool (deploy/install-deps.sh installs it).
+  ASSERT_TRUE(browser_) << "no /usr/bin/chromium: the browser half cannot run; run deploy/install-deps.sh";
   ASSERT_OK(browser_->Navigate(absl::StrCat(
       url_, "/reports?site=fra1&from=", absl::FormatTime("%Y-%m-%d", start, absl::UTCTimeZone()))));
   ASSERT_TRUE(browser_->WaitFor("document.getElementById('main').dataset.state === 'ready'",
