@@ -2,7 +2,8 @@
 # Builds one fuzz target with clang-14 (libFuzzer + ASan + UBSan), seeds its corpus and runs it.
 #   fuzz/run.sh [SECONDS]            the event-log fuzzer (default 600; 0 = build and replay seeds)
 #   fuzz/run.sh TARGET [SECONDS]     TARGET: eventlog, quote, ek_certificate, merkle_proof,
-#                                    checkpoint, report, principal, ima, gpu_report ("_fuzzer"
+#                                    checkpoint, report, principal, ima, gpu_report,
+#                                    runtime_policy ("_fuzzer"
 #                                    is optional)
 # Environment: BUILD (default /tmp/build-fuzz), CORPUS (default $BUILD/corpus for the event log,
 # $BUILD/corpus-TARGET otherwise). Crashes, leaks and timeouts go to $BUILD/crash-* (event log)
@@ -21,10 +22,10 @@ seconds="${1:-600}"
 build="${BUILD:-/tmp/build-fuzz}"
 case "$target" in
   eventlog) corpus="${CORPUS:-$build/corpus}"; artifacts="$build/" ;;
-  quote | ek_certificate | merkle_proof | checkpoint | report | principal | ima | gpu_report)
+  quote | ek_certificate | merkle_proof | checkpoint | report | principal | ima | gpu_report | runtime_policy)
     corpus="${CORPUS:-$build/corpus-$target}"; artifacts="$build/$target-" ;;
   *) echo "unknown target '$target' (eventlog, quote, ek_certificate, merkle_proof, checkpoint," \
-          "report, principal, ima, gpu_report)" >&2
+          "report, principal, ima, gpu_report, runtime_policy)" >&2
      exit 2 ;;
 esac
 case "$corpus" in "$root"/*) echo "CORPUS must be outside the source tree" >&2; exit 2 ;; esac
@@ -53,6 +54,10 @@ case "$target" in
     seed_files "$fixtures"/ima/tpm2-tss/*.bin "$fixtures"/ima/keylime-test_ima_*/*.txt \
       "$fixtures"/ima/rust-keylime/ima_log.txt "$fixtures"/ima/rust-keylime/invalid_ima_log.txt \
       "$fixtures"/ima/keylime-create-runtime-policy/ima-log-* ;;
+  runtime_policy)  # Keylime runtime policies and the ASCII IMA logs they go with
+    seed_files "$fixtures"/ima/keylime-create-runtime-policy/* \
+      "$fixtures"/ima/keylime-test_ima_verification/* "$fixtures"/ima/keylime-test_ima_dm/*.txt \
+      "$fixtures"/ima/rust-keylime/ima_log.txt ;;
   eventlog)
     for f in "$fixtures"/eventlogs/*; do
       case "$f" in *.expected.json) continue ;; esac

@@ -98,9 +98,11 @@ ImaIncrement VerifyIncrement(const ImaAcceptedPrefix& prev, const ParsedLog& tai
   std::vector<std::pair<uint16_t, std::vector<Match>>> per_bank;
   for (const auto& [alg, value] : quoted) {
     std::vector<Match> found;
-    auto known = std::find_if(prev.banks.begin(), prev.banks.end(),
-                              [&](const ImaBankState& b) { return b.alg == alg; });
-    if (known != prev.banks.end()) {
+    const ImaBankState* known = nullptr;
+    for (const ImaBankState& b : prev.banks) {
+      if (b.alg == alg) known = &b;
+    }
+    if (known != nullptr) {
       found = Matches(tail, alg, known->rule, known->pcr10, value);
     } else if (prev.entries == 0) {
       const std::string zero(BankSize(alg), '\0');

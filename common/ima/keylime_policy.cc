@@ -162,7 +162,8 @@ absl::StatusOr<ConvertedPolicy> ImportKeylimePolicy(std::string_view json, std::
   std::string generator;
   if (auto g = meta->fields().find("generator"); g != meta->fields().end() &&
                                                  g->second.kind_case() == Value::kNumberValue) {
-    generator = absl::StrFormat(", generator %d", static_cast<int>(g->second.number_value()));
+    // A double in JSON: printed, never cast (an out-of-range cast is undefined; found by fuzzing).
+    generator = absl::StrFormat(", generator %.15g", g->second.number_value());
   }
   p.set_source(absl::StrFormat("Keylime runtime policy %s%s", source, generator));
 

@@ -111,6 +111,14 @@ TEST(KeylimePolicyImport, RefusesWhatIsNotAVersionOnePolicy) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("excludes[0]")));
 }
 
+TEST(KeylimePolicyImport, AGeneratorNumberBeyondAnyIntegerIsReadNotCast) {
+  // Found by runtime_policy_fuzzer: a cast of this double to int was undefined behaviour.
+  auto imported = ImportKeylimePolicy(
+      "{\"meta\": {\"version\": 1, \"generator\": 3" + std::string(90, '5') + "}}", "x");
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_THAT(imported->policy.source(), HasSubstr("generator 3.5555"));
+}
+
 TEST(KeylimePolicyImport, WhatIsNotCarriedOverIsANote) {
   auto imported = ImportKeylimePolicy(
       "{\"meta\": {\"version\": 1}, \"future\": 1, \"ima\": {\"dm_policy\": {\"table_load\": {}}}}", "x");
