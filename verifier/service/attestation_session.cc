@@ -193,13 +193,16 @@ SessionStep AttestationSession::OnHello(const veu::v1::AgentHello& hello) {
 }
 
 SessionStep AttestationSession::OnOfflineUpload(const veu::v1::OfflineUpload& upload) {
+  const size_t bytes = upload.ByteSizeLong();
   if (offline_quotes_.size() + upload.quotes_size() > kMaxOfflineQuotes ||
-      upload.unreadable_size() > 1000) {
+      offline_bytes_ + bytes > kMaxOfflineBytes || upload.unreadable_size() > 1000) {
     return End(SessionEnd(absl::StatusCode::kInvalidArgument, veu::v1::REQUEST_MALFORMED,
                           absl::StrCat("an offline upload holds at most ", kMaxOfflineQuotes,
-                                       " quotes and 1000 unreadable-entry notes")),
+                                       " quotes, ", kMaxOfflineBytes >> 20,
+                                       " MiB and 1000 unreadable-entry notes")),
                true);
   }
+  offline_bytes_ += bytes;
   offline_quotes_.insert(offline_quotes_.end(), upload.quotes().begin(), upload.quotes().end());
   offline_dropped_ += upload.dropped();
   for (const std::string& why : upload.unreadable()) {
@@ -258,6 +261,7 @@ SessionStep AttestationSession::OnOfflineUpload(const veu::v1::OfflineUpload& up
   Log("stream", absl::StrCat(who_, ": offline upload: ", summary));
   offline_quotes_.clear();
   offline_quotes_.shrink_to_fit();
+  offline_bytes_ = 0;
   state_ = SessionState::kIdle;
   step.wake_at =
       Now() + (deps_.first_challenge_delay ? deps_.first_challenge_delay() : absl::ZeroDuration());

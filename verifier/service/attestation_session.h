@@ -175,8 +175,13 @@ class AttestationSession {
   static constexpr int kMaxRecordConflictsInARow = 3;
   int conflicts_in_a_row_ = 0;
   // The offline upload being received, then its outcome held for the first fresh commit.
+  // The hello that announces an upload proves nothing yet (anyone may send an enrolled agent's
+  // id), so what it may make the verifier hold is bounded in count and in bytes; the bytes match
+  // the agent's own spool bound (64 MiB).
   static constexpr size_t kMaxOfflineQuotes = 20000;
+  static constexpr size_t kMaxOfflineBytes = size_t{64} << 20;
   std::vector<veu::v1::OfflineQuote> offline_quotes_;
+  size_t offline_bytes_ = 0;
   uint64_t offline_dropped_ = 0;
   std::vector<std::string> offline_unreadable_;
   std::optional<veu::v1::Event> pending_gap_;

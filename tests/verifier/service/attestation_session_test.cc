@@ -604,5 +604,24 @@ TEST_F(OfflineUploadTest, AnOversizedUploadIsRefused) {
   EXPECT_EQ(ErrorIn(session_->OnMessage(m)).reason(), veu::v1::REQUEST_MALFORMED);
 }
 
+// Before anything is proven an upload is bounded in bytes too, not only in count: batches of a
+// few large quotes (each message under the transport's 8 MiB) stop at 64 MiB in all.
+TEST_F(OfflineUploadTest, UploadBatchesBeyondTheByteBoundAreRefusedBeforeAnythingIsProven) {
+  session_->Start();
+  session_->OnMessage(PendingHello(agent_.agent_id()));
+  veu::v1::AgentMessage batch;
+  batch.mutable_offline_upload()->add_quotes()->set_facts(std::string(7 << 20, 'f'));
+  int accepted = 0;
+  SessionStep step;
+  for (; accepted < 20; ++accepted) {
+    step = session_->OnMessage(batch);
+    if (step.end.has_value()) break;
+  }
+  EXPECT_EQ(accepted, 9) << "nine 7 MiB batches fit in 64 MiB, the tenth does not";
+  EXPECT_EQ(ErrorIn(step).reason(), veu::v1::REQUEST_MALFORMED);
+  EXPECT_THAT(step.send.at(0).error().message(), HasSubstr("64 MiB"));
+  EXPECT_EQ(AppraisalsStored(), 0u);
+}
+
 }  // namespace
 }  // namespace veu::verifier
