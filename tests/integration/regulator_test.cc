@@ -220,6 +220,9 @@ TEST_F(RegulatorTest, WatchSeesARealVerdictChangeWithinTwoSeconds) {
   veu::v1::WatchVerdictsRequest request;
   std::unique_ptr<grpc::ClientReader<veu::v1::VerdictChange>> reader =
       watcher->WatchVerdicts(&ctx, request);
+  // The verifier sends initial metadata once the watch is subscribed: from then on no change is
+  // missed, with no sleep to guess it.
+  reader->WaitForInitialMetadata();
   absl::Mutex mu;
   std::vector<std::pair<veu::v1::VerdictChange, absl::Time>> seen;
   std::thread reading([&] {
@@ -234,13 +237,13 @@ TEST_F(RegulatorTest, WatchSeesARealVerdictChangeWithinTwoSeconds) {
   grpc::ClientContext other_ctx;
   std::unique_ptr<grpc::ClientReader<veu::v1::VerdictChange>> other_reader =
       other->WatchVerdicts(&other_ctx, request);
+  other_reader->WaitForInitialMetadata();
   std::atomic<int> other_seen{0};
   std::thread other_reading([&] {
     veu::v1::VerdictChange change;
     while (other_reader->Read(&change)) ++other_seen;
   });
 
-  absl::SleepFor(absl::Milliseconds(300));  // the watch is subscribed
   RunResult token = d_->Veuctl({"site", "token", "fra1"});
   ASSERT_EQ(token.exit_code, 0);
   ASSERT_OK(d_->StartAgent("fra1", std::string(absl::StripAsciiWhitespace(token.out))));

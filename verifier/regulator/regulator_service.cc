@@ -444,6 +444,9 @@ grpc::Status RegulatorService::WatchVerdicts(grpc::ServerContext* ctx,
         site.set_organisation(change.organisation());
         return InScope(principal, site);
       });
+  // Subscribed: say so at once (initial metadata, before any change), so a client knows from when
+  // it sees every change instead of guessing from the call having started.
+  writer->SendInitialMetadata();
   while (!ctx->IsCancelled()) {
     veu::v1::VerdictChange change;
     const absl::Time deadline = absl::Now() + absl::Milliseconds(500);
