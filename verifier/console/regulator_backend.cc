@@ -59,8 +59,9 @@ absl::Status GrpcRegulatorBackend::Watch(
   }
   std::unique_ptr<grpc::ClientReader<veu::v1::VerdictChange>> reader =
       stub_->WatchVerdicts(&ctx, veu::v1::WatchVerdictsRequest());
-  // The server sends nothing until the first change (not even its initial metadata), so the
-  // stream counts as open once the call is started; a refusal ends the Read loop at once.
+  // The verifier sends its initial metadata once the watch is subscribed (a refusal comes with
+  // the status instead, and then ends the Read loop at once): only then is the feed live.
+  reader->WaitForInitialMetadata();
   subscribed();
   veu::v1::VerdictChange change;
   while (reader->Read(&change)) on_change(change);
