@@ -14,7 +14,6 @@
 // (default now); revocation (OCSP) is not evaluated: no responses are given, and the output says
 // so. Exit 0 when no check failed, 1 with the failing checks named, 2 for bad usage or unreadable
 // input.
-#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -28,6 +27,7 @@
 #include "common/install_paths.h"
 #include "verifier/veuctl/command.h"
 #include "verifier/veuctl/flags.h"
+#include "verifier/veuctl/input_file.h"
 
 namespace veu::veuctl {
 namespace {
@@ -35,15 +35,6 @@ namespace {
 constexpr char kUsage[] =
     "gpu verify (--report FILE --chain FILE | --evidence FILE.json) --nonce HEX [--roots DIR] "
     "[--rim FILE]... [--at RFC3339] [--json]";
-
-bool ReadBounded(const std::string& path, size_t limit, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  out->resize(limit + 1);
-  in.read(out->data(), static_cast<std::streamsize>(out->size()));
-  out->resize(static_cast<size_t>(in.gcount()));
-  return !in.bad() && out->size() <= limit;
-}
 
 // NVML's samples are hex text; a report read raw starts with the SPDM 1.1 request byte 0x11.
 std::string ReportFromFile(const std::string& bytes) {

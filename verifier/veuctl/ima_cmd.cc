@@ -22,7 +22,6 @@
 // Exit 0 when every check holds, 1 with findings, 2 for usage errors or unreadable input (a
 // file that cannot be read or parsed as an IMA log or firmware event log; the error names the
 // record or line and byte offset).
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -42,20 +41,11 @@
 #include "common/ima/runtime_policy.h"
 #include "verifier/veuctl/command.h"
 #include "verifier/veuctl/flags.h"
+#include "verifier/veuctl/ima_log_file.h"
+#include "verifier/veuctl/input_file.h"
 
 namespace veu::veuctl {
 namespace {
-
-constexpr size_t kMaxImaLogBytes = 512u << 20;
-
-bool ReadBounded(const std::string& path, size_t limit, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  out->resize(limit + 1);
-  in.read(out->data(), static_cast<std::streamsize>(out->size()));
-  out->resize(static_cast<size_t>(in.gcount()));
-  return !in.bad() && out->size() <= limit;
-}
 
 struct Finding {
   size_t record = 0;
@@ -63,14 +53,6 @@ struct Finding {
   std::string detail;
   bool warning = false;
 };
-
-// "binary_runtime_measurements_sha256" -> SHA-256 (the per-bank files of Linux 6.10+).
-uint16_t BankFromFileName(const std::string& path) {
-  const std::string base = path.substr(path.find_last_of('/') + 1);
-  const std::string prefix = "binary_runtime_measurements_";
-  if (base.rfind(prefix, 0) != 0) return 0;
-  return ima::TpmAlgForImaName(base.substr(prefix.size()));
-}
 
 std::string DigestText(const ima::Entry& e) {
   if (e.digest_alg.empty()) return ToHex(e.file_digest);
@@ -161,19 +143,9 @@ int RunIma(const std::vector<std::string>& all_args) {
   }
   const std::string& path = flags->positional[0];
   std::string bytes;
-  if (!ReadBounded(path, kMaxImaLogBytes, &bytes)) {
-    std::cerr << "cannot read IMA log " << path << " (missing, unreadable or over "
-              << (kMaxImaLogBytes >> 20) << " MiB)\n";
-    return kExitUsage;
-  }
-  const bool ascii = ima::LooksAscii(bytes);
-  ima::ParseOptions options;
-  if (!ascii) options.template_hash_alg = BankFromFileName(path);
-  auto log = ascii ? ima::ParseAscii(bytes, options) : ima::ParseBinary(bytes, options);
-  if (!log.ok()) {
-    std::cerr << "IMA log " << path << " is malformed: " << log.status().message() << "\n";
-    return kExitUsage;
-  }
+  std::optional<ima::ParsedLog> log = ReadImaLogFile(path, &bytes);
+  if (!log) return kExitUsage;
+  const bool ascii = ima::LooksAscii(bytes);  // for the output
 
   std::vector<Finding> findings;
   for (size_t record : log->bad_template_hashes) {

@@ -19,29 +19,13 @@
 #include "google/protobuf/text_format.h"
 #include "verifier/veuctl/command.h"
 #include "verifier/veuctl/flags.h"
+#include "verifier/veuctl/ima_log_file.h"
+#include "verifier/veuctl/input_file.h"
 
 namespace veu::veuctl {
 namespace {
 
 constexpr size_t kMaxPolicyBytes = 256u << 20;  // Keylime policies of 20 MiB are reported
-constexpr size_t kMaxLogBytes = 512u << 20;
-
-bool ReadBounded(const std::string& path, size_t limit, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  out->resize(limit + 1);
-  in.read(out->data(), static_cast<std::streamsize>(out->size()));
-  out->resize(static_cast<size_t>(in.gcount()));
-  return !in.bad() && out->size() <= limit;
-}
-
-// "binary_runtime_measurements_sha256" -> SHA-256 (the per-bank files of Linux 6.10+).
-uint16_t BankFromFileName(const std::string& path) {
-  const std::string base = path.substr(path.find_last_of('/') + 1);
-  const std::string prefix = "binary_runtime_measurements_";
-  if (base.rfind(prefix, 0) != 0) return 0;
-  return ima::TpmAlgForImaName(base.substr(prefix.size()));
-}
 
 int Emit(const ima::ConvertedPolicy& converted, const ParsedFlags& flags) {
   v1::RuntimePolicy policy = converted.policy;
@@ -103,19 +87,8 @@ int RunLearn(const std::vector<std::string>& args) {
   }
   const std::string path = *flags->Get("ima-log");
   std::string bytes;
-  if (!ReadBounded(path, kMaxLogBytes, &bytes)) {
-    std::cerr << "cannot read IMA log " << path << " (missing, unreadable or over "
-              << (kMaxLogBytes >> 20) << " MiB)\n";
-    return kExitUsage;
-  }
-  const bool ascii = ima::LooksAscii(bytes);
-  ima::ParseOptions options;
-  if (!ascii) options.template_hash_alg = BankFromFileName(path);
-  auto log = ascii ? ima::ParseAscii(bytes, options) : ima::ParseBinary(bytes, options);
-  if (!log.ok()) {
-    std::cerr << "IMA log " << path << " is malformed: " << log.status().message() << "\n";
-    return kExitUsage;
-  }
+  std::optional<ima::ParsedLog> log = ReadImaLogFile(path, &bytes);
+  if (!log) return kExitUsage;
   auto learned = ima::LearnRuntimePolicy(*log, path);
   if (!learned.ok()) {
     std::cerr << "not learning from " << path << ": " << learned.status().message() << "\n";
